@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// Slate — deep learning from a clean slate, in Swift.
+// One package; the only system dependency is OpenBLAS (Accelerate on macOS).
+import PackageDescription
+
+/// Release builds of the numeric targets skip overflow checks in hot loops.
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Slate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Slate", targets: ["Slate"]),
+        .library(name: "SlateGPT", targets: ["SlateGPT"]),
+        .library(name: "SlateGraph", targets: ["SlateGraph"]),
+        .library(name: "SlateRL", targets: ["SlateRL"]),
+        .executable(name: "slate", targets: ["slate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        .target(
+            name: "Slate",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            swiftSettings: fast
+        ),
+        .target(name: "SlateGPT", dependencies: ["Slate"], swiftSettings: fast),
+        .target(name: "SlateGraph", dependencies: ["Slate"], swiftSettings: fast),
+        .target(name: "SlateRL", dependencies: ["Slate"], swiftSettings: fast),
+        .executableTarget(
+            name: "slate",
+            dependencies: [
+                "Slate", "SlateGPT", "SlateGraph", "SlateRL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SlateTests", dependencies: ["Slate"]),
+        .testTarget(name: "SlateGPTTests", dependencies: ["SlateGPT", "Slate"]),
+        .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"]),
+        .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
+        .testTarget(name: "CLITests", dependencies: ["slate"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

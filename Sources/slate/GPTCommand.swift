@@ -1,0 +1,8 @@
+import ArgumentParser
+
+struct GPTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gpt",
+        abstract: "Train, sample and evaluate a char-level GPT."
+    )
+}

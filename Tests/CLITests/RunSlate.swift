@@ -1,0 +1,43 @@
+import Foundation
+import XCTest
+
+/// Output of one run of the built `slate` binary.
+struct SlateRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Path of the `slate` executable built next to this test bundle.
+func slateBinary() -> URL {
+    var dir = Bundle.main.bundleURL
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        dir = bundle.bundleURL.deletingLastPathComponent()
+    }
+    if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
+    return dir.appendingPathComponent("slate")
+}
+
+/// Runs `slate` with `arguments` and returns its exit status and output.
+func runSlate(_ arguments: [String], environment: [String: String] = [:]) throws -> SlateRun {
+    let process = Process()
+    process.executableURL = slateBinary()
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let outPipe = Pipe(), errPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    try process.run()
+    // Read both pipes before waiting so a chatty child cannot fill a pipe and block.
+    let errData = DispatchQueue(label: "stderr")
+    var errBytes = Data()
+    errData.async { errBytes = errPipe.fileHandleForReading.readDataToEndOfFile() }
+    let outBytes = outPipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    errData.sync {}
+    return SlateRun(status: process.terminationStatus,
+                    stdout: String(decoding: outBytes, as: UTF8.self),
+                    stderr: String(decoding: errBytes, as: UTF8.self))
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Slate needs on Debian, Ubuntu or Raspberry Pi OS: OpenBLAS and pkg-config.
+# Uses apt directly as root, through sudo otherwise; without either it prints the command to run.
+set -euo pipefail
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "error: Swift is not installed. Install Swift 6.0 or newer (https://www.swift.org/install/) and run this again." >&2
+  exit 1
+fi
+
+if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists openblas; then
+  exit 0
+fi
+
+packages="libopenblas-dev pkg-config"
+if [[ "$(uname)" == "Darwin" ]]; then
+  echo "macOS: Slate uses Accelerate; nothing to install." ; exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "error: OpenBLAS is missing and this is not a Debian-like system. Install OpenBLAS and pkg-config (its 'openblas.pc' must be found by pkg-config)." >&2
+  exit 1
+fi
+if [[ $(id -u) -eq 0 ]]; then
+  sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo="sudo"
+else
+  echo "error: OpenBLAS is missing. Install it with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y $packages" >&2
+  exit 1
+fi
+echo "Installing $packages with apt ..."
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages
+pkg-config --exists openblas || { echo "error: pkg-config still cannot find openblas after installing $packages." >&2; exit 1; }
