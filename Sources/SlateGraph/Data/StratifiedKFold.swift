@@ -1,0 +1,64 @@
+/// Stratified K-fold cross-validation with a validation part held out of each training fold,
+/// as PyTorch Geometric's TU benchmark (`benchmark/kernel`) does: the samples of each class are
+/// shuffled (seeded) and dealt round-robin to K folds, so every fold has nearly the class mix of
+/// the whole set. Fold k is the test set; fold (k + 1) mod K is the validation set that chooses
+/// the epoch; the remaining K - 2 folds are trained on. The test fold never chooses anything.
+public struct StratifiedKFold: Sendable {
+    /// One split of sample indices (each sorted ascending).
+    public struct Split: Sendable, Equatable {
+        public let train: [Int]
+        public let validation: [Int]
+        public let test: [Int]
+    }
+
+    /// The K splits, fold k testing on fold k.
+    public let splits: [Split]
+
+    /// - Parameters:
+    ///   - labels: class of each sample.
+    ///   - folds: K ≥ 3 (train, validation and test need a fold each).
+    ///   - seed: shuffling seed; the same seed gives the same splits.
+    public init(labels: [Int], folds: Int, seed: UInt64) throws {
+        guard folds >= 3 else {
+            throw GraphDataError.invalidArgument("--folds must be at least 3 (test, validation and training folds), got \(folds)")
+        }
+        guard labels.count >= folds else {
+            throw GraphDataError.invalidArgument("cannot make \(folds) folds from \(labels.count) samples; use fewer folds")
+        }
+        var rng = SplitMix64(seed: seed)
+        var members = [[Int]](repeating: [], count: folds)
+        var next = 0   // continue dealing where the previous class stopped, so fold sizes differ by at most 1
+        for cls in Array(Set(labels)).sorted() {
+            var idx = labels.indices.filter { labels[$0] == cls }
+            rng.shuffle(&idx)
+            for i in idx { members[next].append(i); next = (next + 1) % folds }
+        }
+        splits = (0..<folds).map { k in
+            let v = (k + 1) % folds
+            let train = (0..<folds).filter { $0 != k && $0 != v }.flatMap { members[$0] }.sorted()
+            return Split(train: train, validation: members[v].sorted(), test: members[k].sorted())
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64) so splits don't depend on the engine's RNG.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Fisher-Yates shuffle with this generator (independent of the standard library's algorithm).
+    public mutating func shuffle<T>(_ a: inout [T]) {
+        guard a.count > 1 else { return }
+        for i in stride(from: a.count - 1, to: 0, by: -1) {
+            let j = Int(next() % UInt64(i + 1))
+            a.swapAt(i, j)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+/// A sparse matrix in compressed sparse row (CSR) form with `Float` values.
+///
+/// Row `r` holds the entries `columns[rowStart[r]..<rowStart[r+1]]` with values
+/// `values[...]` at the same positions; columns are ascending within a row.
+/// Used for (normalised) adjacency matrices: shape (N, N).
+public final class SparseMatrix: @unchecked Sendable {
+    public let rows: Int
+    public let cols: Int
+    /// (rows + 1) offsets into `columns`/`values`.
+    public let rowStart: [Int32]
+    public let columns: [Int32]
+    public let values: [Float]
+    /// True when the matrix equals its transpose (then `transposed` is `self`).
+    public let isSymmetric: Bool
+    private var cachedTranspose: SparseMatrix?
+
+    /// Wraps CSR arrays (validated: monotone offsets, columns in range).
+    public init(rows: Int, cols: Int, rowStart: [Int32], columns: [Int32], values: [Float], isSymmetric: Bool = false) {
+        precondition(rowStart.count == rows + 1 && rowStart.first == 0 && Int(rowStart[rows]) == columns.count,
+                     "SparseMatrix: rowStart must have rows+1 offsets ending at nnz")
+        precondition(columns.count == values.count, "SparseMatrix: one value per column index")
+        precondition(columns.allSatisfy { $0 >= 0 && Int($0) < cols }, "SparseMatrix: column index out of range")
+        self.rows = rows; self.cols = cols
+        self.rowStart = rowStart; self.columns = columns; self.values = values
+        self.isSymmetric = isSymmetric && rows == cols
+    }
+
+    /// Number of stored entries.
+    public var nonZeros: Int { columns.count }
+
+    /// The transpose in CSR form, computed once (the matrix itself when symmetric).
+    /// SpMM backward needs Aᵀ·G; the row-normalised adjacency is not symmetric.
+    public var transposed: SparseMatrix {
+        if isSymmetric { return self }
+        if let t = cachedTranspose { return t }
+        var counts = [Int32](repeating: 0, count: cols + 1)
+        for c in columns { counts[Int(c) + 1] += 1 }
+        for i in 0..<cols { counts[i + 1] += counts[i] }
+        var next = counts
+        var tColumns = [Int32](repeating: 0, count: nonZeros)
+        var tValues = [Float](repeating: 0, count: nonZeros)
+        for r in 0..<rows {
+            for k in Int(rowStart[r])..<Int(rowStart[r + 1]) {
+                let c = Int(columns[k])
+                let slot = Int(next[c]); next[c] += 1
+                tColumns[slot] = Int32(r); tValues[slot] = values[k]   // rows visited in order: columns stay sorted
+            }
+        }
+        let t = SparseMatrix(rows: cols, cols: rows, rowStart: counts, columns: tColumns, values: tValues)
+        cachedTranspose = t
+        return t
+    }
+
+    /// Dense copy, row-major (rows × cols). For tests and small graphs.
+    public func dense() -> [Float] {
+        var out = [Float](repeating: 0, count: rows * cols)
+        for r in 0..<rows {
+            for k in Int(rowStart[r])..<Int(rowStart[r + 1]) { out[r * cols + Int(columns[k])] += values[k] }
+        }
+        return out
+    }
+}
+
+/// How the adjacency is normalised before message passing.
+public enum AdjacencyNormalization: String, CaseIterable, Sendable {
+    /// Â = D^-1/2 (A + I) D^-1/2 (Kipf & Welling), symmetric.
+    case symmetric
+    /// Â = D^-1 (A + I): each node averages itself and its neighbours. Not symmetric.
+    case row
+}
+
+extension SparseMatrix {
+    /// Â for an unweighted adjacency given in CSR (`rowStart`, `columns`, N nodes):
+    /// adds a self loop to every node that lacks one, then normalises with the degrees of A + I.
+    public static func normalizedAdjacency(nodes n: Int, rowStart: [Int32], columns: [Int32],
+                                           normalization: AdjacencyNormalization) -> SparseMatrix {
+        // Build A + I, keeping columns sorted and self loops unique.
+        var start = [Int32](repeating: 0, count: n + 1)
+        var cols = [Int32](); cols.reserveCapacity(columns.count + n)
+        for r in 0..<n {
+            let row = columns[Int(rowStart[r])..<Int(rowStart[r + 1])]
+            var placed = false
+            for c in row {
+                if !placed && Int(c) >= r {
+                    if Int(c) != r { cols.append(Int32(r)) }
+                    placed = true
+                }
+                cols.append(c)
+            }
+            if !placed { cols.append(Int32(r)) }
+            start[r + 1] = Int32(cols.count)
+        }
+        // Degrees of A + I (every entry has weight 1).
+        var degree = [Float](repeating: 0, count: n)
+        for r in 0..<n { degree[r] = Float(start[r + 1] - start[r]) }
+        var vals = [Float](repeating: 0, count: cols.count)
+        switch normalization {
+        case .symmetric:
+            let inv = degree.map { 1 / $0.squareRoot() }
+            for r in 0..<n {
+                for k in Int(start[r])..<Int(start[r + 1]) { vals[k] = inv[r] * inv[Int(cols[k])] }
+            }
+        case .row:
+            for r in 0..<n {
+                for k in Int(start[r])..<Int(start[r + 1]) { vals[k] = 1 / degree[r] }
+            }
+        }
+        let symmetric = normalization == .symmetric && isStructurallySymmetric(rowStart: start, columns: cols)
+        return SparseMatrix(rows: n, cols: n, rowStart: start, columns: cols, values: vals, isSymmetric: symmetric)
+    }
+
+    /// True when every stored (r, c) has a stored (c, r). Columns must be sorted per row.
+    public static func isStructurallySymmetric(rowStart: [Int32], columns: [Int32]) -> Bool {
+        let n = rowStart.count - 1
+        for r in 0..<n {
+            for k in Int(rowStart[r])..<Int(rowStart[r + 1]) {
+                let c = Int(columns[k])
+                guard c < n else { return false }
+                var lo = Int(rowStart[c]), hi = Int(rowStart[c + 1])
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if Int(columns[mid]) < r { lo = mid + 1 } else { hi = mid }
+                }
+                if lo == Int(rowStart[c + 1]) || Int(columns[lo]) != r { return false }
+            }
+        }
+        return true
+    }
+}
