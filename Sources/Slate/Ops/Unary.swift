@@ -1,0 +1,102 @@
+import Foundation
+
+/// Elementwise functions of one tensor. Each is a type with its value `f` and its derivative
+/// `df` (given both input x and output y, whichever is cheaper), so one generic kernel serves all
+/// of them and the compiler inlines the math into the loop.
+public protocol UnaryFunction {
+    static var name: String { get }
+    static func f(_ x: Float) -> Float
+    /// dy/dx at input `x` with output `y = f(x)`.
+    static func df(_ x: Float, _ y: Float) -> Float
+}
+
+extension Tensor {
+    /// Applies `F` elementwise; its backward multiplies the incoming gradient by `F.df`.
+    @inline(__always)
+    public func map<F: UnaryFunction>(_: F.Type) -> Tensor {
+        let out = Tensor(uninitialized: shape)
+        let px = pointer, py = out.pointer
+        parallelRanges(count, grain: 16_384) { s, e in for i in s..<e { py[i] = F.f(px[i]) } }
+        return out.recordOp(F.name, inputs: [self]) { g in
+            let dx = self.gradBuffer().baseAddress!, pg = g.pointer
+            parallelRanges(g.count, grain: 16_384) { s, e in
+                for i in s..<e { dx[i] += pg[i] * F.df(px[i], py[i]) }
+            }
+        }
+    }
+
+    /// eˣ
+    public func exp() -> Tensor { map(ExpFn.self) }
+    /// Natural logarithm.
+    public func log() -> Tensor { map(LogFn.self) }
+    /// Square root.
+    public func sqrt() -> Tensor { map(SqrtFn.self) }
+    /// Hyperbolic tangent.
+    public func tanh() -> Tensor { map(TanhFn.self) }
+    /// Logistic sigmoid 1 / (1 + e⁻ˣ).
+    public func sigmoid() -> Tensor { map(SigmoidFn.self) }
+    /// max(x, 0); the gradient at 0 is 0, as in PyTorch.
+    public func relu() -> Tensor { map(ReLUFn.self) }
+    /// GELU in its exact form x·Φ(x) = ½x(1 + erf(x/√2)), as PyTorch's `nn.GELU()`.
+    public func gelu() -> Tensor { map(GELUFn.self) }
+
+    /// xᵖ for a constant exponent.
+    public func pow(_ p: Float) -> Tensor {
+        let out = Tensor(uninitialized: shape)
+        let px = pointer, py = out.pointer
+        for i in 0..<count { py[i] = Foundation.pow(px[i], p) }
+        return out.recordOp("pow", inputs: [self]) { g in
+            let dx = self.gradBuffer().baseAddress!, pg = g.pointer
+            for i in 0..<g.count { dx[i] += pg[i] * p * Foundation.pow(px[i], p - 1) }  // p·xᵖ⁻¹
+        }
+    }
+}
+
+public enum ExpFn: UnaryFunction {
+    public static let name = "exp"
+    @inline(__always) public static func f(_ x: Float) -> Float { Foundation.exp(x) }
+    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { y }
+}
+
+public enum LogFn: UnaryFunction {
+    public static let name = "log"
+    @inline(__always) public static func f(_ x: Float) -> Float { Foundation.log(x) }
+    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { 1 / x }
+}
+
+public enum SqrtFn: UnaryFunction {
+    public static let name = "sqrt"
+    @inline(__always) public static func f(_ x: Float) -> Float { x.squareRoot() }
+    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { 0.5 / y }
+}
+
+public enum TanhFn: UnaryFunction {
+    public static let name = "tanh"
+    @inline(__always) public static func f(_ x: Float) -> Float { Foundation.tanh(x) }
+    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { 1 - y * y }
+}
+
+public enum SigmoidFn: UnaryFunction {
+    public static let name = "sigmoid"
+    @inline(__always) public static func f(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
+}
+
+public enum ReLUFn: UnaryFunction {
+    public static let name = "relu"
+    @inline(__always) public static func f(_ x: Float) -> Float { x > 0 ? x : 0 }
+    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : 0 }
+}
+
+public enum GELUFn: UnaryFunction {
+    public static let name = "gelu"
+    static let invSqrt2: Float = 0.707_106_781_186_547_6
+    static let invSqrt2Pi: Float = 0.398_942_280_401_432_7
+    @inline(__always) public static func f(_ x: Float) -> Float {
+        0.5 * x * (1 + Foundation.erf(x * invSqrt2))
+    }
+    /// Φ(x) + x·φ(x)
+    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float {
+        0.5 * (1 + Foundation.erf(x * invSqrt2)) + x * invSqrt2Pi * Foundation.exp(-0.5 * x * x)
+    }
+}

@@ -1,0 +1,78 @@
+import XCTest
+@testable import Slate
+
+/// The classic traps of a reverse-mode autograd.
+final class AutogradTests: XCTestCase {
+    func testTensorUsedTwice() {
+        // b = a + a; c = b + b  =>  c = 4a, dc/da = 4
+        let a = Tensor([1, 2, 3], requiresGrad: true)
+        let b = a + a
+        let c = b + b
+        c.sumAll().backward()
+        XCTAssertEqual(a.grad?.toArray(), [4, 4, 4])
+    }
+
+    func testDiamondGraph() {
+        // x -> (y = x*x, z = 3x) -> w = y*z = 3x³, dw/dx = 9x²
+        let x = Tensor([2, -1], requiresGrad: true)
+        let y = x * x
+        let z = x * 3
+        (y * z).sumAll().backward()
+        XCTAssertEqual(x.grad?.toArray(), [36, 9])
+    }
+
+    func testBackwardTwiceAccumulates() {
+        let x = Tensor([1, 2], requiresGrad: true)
+        let loss = (x * x).sumAll()
+        loss.backward()
+        XCTAssertEqual(x.grad?.toArray(), [2, 4])
+        loss.backward()  // documented: the graph is kept, leaves accumulate again
+        XCTAssertEqual(x.grad?.toArray(), [4, 8])
+        x.zeroGrad()
+        XCTAssertNil(x.grad)
+        loss.backward()
+        XCTAssertEqual(x.grad?.toArray(), [2, 4])
+    }
+
+    func testNoGradScopeRecordsNothing() {
+        let x = Tensor([1, 2], requiresGrad: true)
+        let y = withNoGrad { x * x + 1 }
+        XCTAssertFalse(y.requiresGrad)
+        XCTAssertNil(y.gradFn)
+        XCTAssertTrue(Autograd.isEnabled)  // restored after the scope
+        let z = x * x
+        XCTAssertNotNil(z.gradFn)
+    }
+
+    func testDetachStopsGradient() {
+        let x = Tensor([3], requiresGrad: true)
+        let y = x * x.detached()  // d/dx = x (the detached factor is a constant)
+        y.sumAll().backward()
+        XCTAssertEqual(x.grad?.toArray(), [3])
+    }
+
+    func testIntermediateGradsFreedUnlessRetained() {
+        let x = Tensor([1, 2], requiresGrad: true)
+        let h = x * 2
+        let k = x * 3
+        k.retainsGrad = true
+        (h * k).sumAll().backward()
+        XCTAssertNil(h.grad)
+        XCTAssertNotNil(k.grad)
+        XCTAssertEqual(x.grad?.toArray(), [12, 24])  // d(6x²)/dx = 12x
+    }
+
+    func testDeepChainHasNoRecursionLimit() {
+        let x = Tensor([1], requiresGrad: true)
+        var y = x
+        for _ in 0..<50_000 { y = y + 0 }
+        y.sumAll().backward()
+        XCTAssertEqual(x.grad?.toArray(), [1])
+    }
+
+    func testPoolReusesStorage() {
+        let before = StoragePool.shared.hits
+        for _ in 0..<10 { _ = Tensor.zeros([123, 457]) }
+        XCTAssertGreaterThanOrEqual(StoragePool.shared.hits - before, 9)
+    }
+}

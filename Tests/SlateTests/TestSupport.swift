@@ -1,0 +1,25 @@
+import XCTest
+@testable import Slate
+
+/// A random tensor that requires grad, drawn from a fixed seed.
+func param(_ shape: [Int], seed: UInt64 = 1, low: Float = -1, high: Float = 1) -> Tensor {
+    var rng = RandomGenerator(seed: seed)
+    return Tensor.uniform(shape, low: low, high: high, generator: &rng, requiresGrad: true)
+}
+
+/// Fails the test with the worst element when a gradient check does not pass.
+func assertGradients(_ inputs: [Tensor], step: Float = 1e-2, atol: Double = 1e-3, rtol: Double = 1e-2,
+                     file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) -> Tensor) {
+    let r = gradCheck(inputs, step: step, atol: atol, rtol: rtol, f)
+    XCTAssertTrue(r.passed, "\(r)", file: file, line: line)
+}
+
+/// Element-wise closeness of two arrays.
+func assertClose(_ a: [Float], _ b: [Float], tol: Float = 1e-5,
+                 file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, "sizes differ", file: file, line: line)
+    for i in 0..<min(a.count, b.count) where abs(a[i] - b[i]) > tol * max(1, abs(b[i])) {
+        XCTFail("element \(i): \(a[i]) vs \(b[i])", file: file, line: line)
+        return
+    }
+}
