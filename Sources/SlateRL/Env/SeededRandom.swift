@@ -1,0 +1,94 @@
+/// The random number generator SlateRL uses for resets, random policies and bandits:
+/// xoshiro256** seeded through SplitMix64. Same seed, same stream, on every platform.
+///
+/// Gymnasium draws its resets from numpy's PCG64; we draw from the same *distributions*
+/// (the same uniform ranges) but not the same bits — replays start from a recorded state instead.
+public struct SeededRandom: RandomNumberGenerator {
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    /// A generator whose stream is fully determined by `seed`.
+    public init(seed: UInt64) {
+        var sm = seed
+        func splitMix(_ x: inout UInt64) -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = splitMix(&sm); s1 = splitMix(&sm); s2 = splitMix(&sm); s3 = splitMix(&sm)
+    }
+
+    /// A generator seeded from the system's entropy (for runs without `--seed`).
+    public static func fromEntropy() -> SeededRandom {
+        var system = SystemRandomNumberGenerator()
+        return SeededRandom(seed: system.next())
+    }
+
+    /// Next 64 random bits (xoshiro256**).
+    public mutating func next() -> UInt64 {
+        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = (s3 << 45) | (s3 >> 19)
+        return result
+    }
+
+    /// Uniform in `[0, 1)` with 53 random bits.
+    public mutating func unit() -> Double {
+        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// Uniform in `[low, high)`, as numpy's `uniform(low, high)`: `low + (high - low) * u`.
+    public mutating func uniform(_ low: Double, _ high: Double) -> Double {
+        low + (high - low) * unit()
+    }
+
+    /// Uniform integer in `0..<bound` (unbiased).
+    public mutating func int(below bound: Int) -> Int {
+        precondition(bound > 0, "int(below:) needs a positive bound")
+        return Int(next(upperBound: UInt64(bound)))
+    }
+
+    /// Bernoulli draw: `true` with probability `p`.
+    public mutating func bernoulli(_ p: Double) -> Bool { unit() < p }
+
+    /// Standard normal N(0, 1) by the Box–Muller transform.
+    public mutating func normal() -> Double {
+        var u1 = unit()
+        while u1 <= 0 { u1 = unit() }
+        let u2 = unit()
+        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+    }
+
+    /// Normal with the given mean and standard deviation.
+    public mutating func normal(mean: Double, std: Double) -> Double { mean + std * normal() }
+
+    /// Gamma(shape, 1) by Marsaglia & Tsang (2000); shapes below 1 use the boost `G(a+1) * U^(1/a)`.
+    public mutating func gamma(shape: Double) -> Double {
+        precondition(shape > 0, "gamma shape must be positive")
+        if shape < 1 {
+            var u = unit()
+            while u <= 0 { u = unit() }
+            return gamma(shape: shape + 1) * Foundation.pow(u, 1 / shape)
+        }
+        let d = shape - 1.0 / 3.0, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x = 0.0, v = 0.0
+            repeat { x = normal(); v = 1 + c * x } while v <= 0
+            v = v * v * v
+            let u = unit()
+            if u < 1 - 0.0331 * x * x * x * x { return d * v }
+            if u > 0, Foundation.log(u) < 0.5 * x * x + d * (1 - v + Foundation.log(v)) { return d * v }
+        }
+    }
+
+    /// Beta(a, b) as `X / (X + Y)` with `X ~ Gamma(a)`, `Y ~ Gamma(b)`.
+    public mutating func beta(_ a: Double, _ b: Double) -> Double {
+        let x = gamma(shape: a), y = gamma(shape: b)
+        return x / (x + y)
+    }
+}
+
+import Foundation
