@@ -31,13 +31,14 @@ func runSlate(_ arguments: [String], environment: [String: String] = [:]) throws
     process.standardError = errPipe
     try process.run()
     // Read both pipes before waiting so a chatty child cannot fill a pipe and block.
-    let errData = DispatchQueue(label: "stderr")
-    var errBytes = Data()
-    errData.async { errBytes = errPipe.fileHandleForReading.readDataToEndOfFile() }
+    final class Box: @unchecked Sendable { var data = Data() }
+    let err = Box()
+    let reader = DispatchQueue(label: "stderr")
+    reader.async { err.data = errPipe.fileHandleForReading.readDataToEndOfFile() }
     let outBytes = outPipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    errData.sync {}
+    reader.sync {}
     return SlateRun(status: process.terminationStatus,
                     stdout: String(decoding: outBytes, as: UTF8.self),
-                    stderr: String(decoding: errBytes, as: UTF8.self))
+                    stderr: String(decoding: err.data, as: UTF8.self))
 }
