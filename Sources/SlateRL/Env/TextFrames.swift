@@ -79,7 +79,7 @@ enum TextFrames {
     /// Mountain car: the hill `y = sin(3x)` over `[minPosition, maxPosition]`, the car `@`, the flag.
     static func mountainCar(position: Double, velocity: Double, minPosition: Double,
                             maxPosition: Double, goalPosition: Double, step: Int) -> String {
-        var canvas = TextCanvas(columns: 60, rows: 11, x: minPosition...maxPosition, y: -1.1...1.25)
+        var canvas = TextCanvas(columns: 60, rows: 12, x: minPosition...maxPosition, y: -1.1...1.6)
         for column in 0..<canvas.columns {
             let x = minPosition + (maxPosition - minPosition) * Double(column) / Double(canvas.columns - 1)
             canvas.put(".", x: x, y: sin(3 * x))
