@@ -1,0 +1,115 @@
+import Slate
+
+/// Hyperparameters of `GraphClassifier` (saved in checkpoints).
+public struct GraphClassifierConfig: Codable, Equatable, Sendable {
+    public var inputFeatures: Int
+    public var classes: Int
+    /// Number of GCN layers L.
+    public var layers: Int = 3
+    /// Width H of every GCN layer and of the head's hidden layer.
+    public var hidden: Int = 64
+    public var pool: PoolingKind = .sum
+    /// Dropout on the inputs of GCN layers 2..L and before the last head layer.
+    public var dropout: Float = 0.5
+    public var normalization: String = AdjacencyNormalization.symmetric.rawValue
+
+    public init(inputFeatures: Int, classes: Int, layers: Int = 3, hidden: Int = 64,
+                pool: PoolingKind = .sum, dropout: Float = 0.5,
+                normalization: AdjacencyNormalization = .symmetric) {
+        self.inputFeatures = inputFeatures; self.classes = classes; self.layers = layers
+        self.hidden = hidden; self.pool = pool; self.dropout = dropout
+        self.normalization = normalization.rawValue
+    }
+}
+
+/// GCN layers → graph readout → MLP head: logits for each graph of a batch.
+///
+///     h⁰ = X;  hˡ = relu(Â dropout(hˡ⁻¹) Wˡ + bˡ)   (N, H)
+///     r  = readout(hᴸ)                              (G, H)
+///     logits = W₂ dropout(relu(W₁ r + b₁)) + b₂     (G, C)
+public final class GraphClassifier {
+    public let config: GraphClassifierConfig
+    public let convolutions: [GCNLayer]
+    public let readout: Readout
+    public let head1: Dense
+    public let head2: Dense
+
+    public init(_ config: GraphClassifierConfig, seed: UInt64) {
+        precondition(config.layers >= 1 && config.hidden >= 1, "need at least one GCN layer of width ≥ 1")
+        self.config = config
+        var rng = RandomGenerator(seed: seed)
+        var layers: [GCNLayer] = []
+        for l in 0..<config.layers {
+            layers.append(GCNLayer(l == 0 ? config.inputFeatures : config.hidden, config.hidden, generator: &rng))
+        }
+        convolutions = layers
+        readout = Readout(config.pool, width: config.hidden, generator: &rng)
+        head1 = Dense(config.hidden, config.hidden, generator: &rng)
+        head2 = Dense(config.hidden, config.classes, generator: &rng)
+    }
+
+    public var normalization: AdjacencyNormalization {
+        AdjacencyNormalization(rawValue: config.normalization) ?? .symmetric
+    }
+
+    /// Logits (G, C) for a batch. `generator` drives dropout when `training`.
+    public func callAsFunction(_ batch: GraphBatch, training: Bool, generator: inout RandomGenerator) -> Tensor {
+        precondition(batch.featureCount == config.inputFeatures,
+                     "model expects \(config.inputFeatures) node features, batch has \(batch.featureCount)")
+        let a = batch.normalizedAdjacency(normalization)
+        var h = Tensor(batch.features, shape: [batch.nodeCount, batch.featureCount])      // (N, F)
+        for (l, conv) in convolutions.enumerated() {
+            if l > 0 { h = dropout(h, p: config.dropout, training: training, generator: &generator) }
+            h = conv(h, adjacency: a).relu()                                              // (N, H)
+        }
+        let r = readout(h, graphStart: batch.graphStart)                                 // (G, H)
+        let hidden = dropout(head1(r).relu(), p: config.dropout, training: training, generator: &generator)
+        return head2(hidden)                                                             // (G, C)
+    }
+
+    /// Trainable tensors with stable names (checkpoint keys).
+    public var namedParameters: [(String, Tensor)] {
+        var out: [(String, Tensor)] = []
+        for (l, conv) in convolutions.enumerated() {
+            out += [("gcn.\(l).weight", conv.weight), ("gcn.\(l).bias", conv.bias)]
+        }
+        out += readout.namedParameters
+        out += [("head.0.weight", head1.weight), ("head.0.bias", head1.bias),
+                ("head.1.weight", head2.weight), ("head.1.bias", head2.bias)]
+        return out
+    }
+
+    public var parameters: [Tensor] { namedParameters.map { $0.1 } }
+}
+
+/// Kipf & Welling's two-layer GCN for node classification:
+/// logits = Â dropout(relu(Â dropout(X) W⁰ + b⁰)) W¹ + b¹.   (N, F) -> (N, C)
+public final class NodeClassifier {
+    public let first: GCNLayer
+    public let second: GCNLayer
+    public let dropoutRate: Float
+    public let normalization: AdjacencyNormalization
+
+    public init(inputFeatures: Int, hidden: Int, classes: Int, dropout: Float,
+                normalization: AdjacencyNormalization = .symmetric, seed: UInt64) {
+        var rng = RandomGenerator(seed: seed)
+        first = GCNLayer(inputFeatures, hidden, generator: &rng)
+        second = GCNLayer(hidden, classes, generator: &rng)
+        dropoutRate = dropout
+        self.normalization = normalization
+    }
+
+    /// Logits (N, C) for every node of the graph.
+    public func callAsFunction(_ x: Tensor, adjacency a: SparseMatrix, training: Bool,
+                               generator: inout RandomGenerator) -> Tensor {
+        var h = dropout(x, p: dropoutRate, training: training, generator: &generator)       // (N, F)
+        h = first(h, adjacency: a).relu()                                                  // (N, H)
+        h = dropout(h, p: dropoutRate, training: training, generator: &generator)
+        return second(h, adjacency: a)                                                     // (N, C)
+    }
+
+    public var namedParameters: [(String, Tensor)] {
+        [("gcn.0.weight", first.weight), ("gcn.0.bias", first.bias),
+         ("gcn.1.weight", second.weight), ("gcn.1.bias", second.bias)]
+    }
+}
