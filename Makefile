@@ -5,7 +5,7 @@ export SLATE_DATA
 RELEASE    := -c release
 SLATE      := .build/release/slate
 
-.PHONY: demo test deps data build bench clean
+.PHONY: demo test test-aarch64 deps data build bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -20,6 +20,10 @@ demo: build
 test: deps
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
+
+# Raspberry Pi check from an x86_64 Debian host (root): aarch64 cross-build, tests under qemu.
+test-aarch64:
+	scripts/test-aarch64.sh
 
 clean:
 	rm -rf .build
