@@ -11,7 +11,7 @@ extension Tensor {
                      "linear: input \(shape) does not match weight \(weight.shape) (expected (..., \(weight.shape.last ?? 0)))")
         let (nOut, nIn) = (weight.shape[0], weight.shape[1])
         if let bias { precondition(bias.shape == [nOut], "linear: bias \(bias.shape) for \(nOut) outputs") }
-        let rows = count / max(nIn, 1)
+        let rows = count / Swift.max(nIn, 1)
         let out = Tensor(uninitialized: Array(shape.dropLast()) + [nOut])   // (..., in) -> (..., out)
         let px = pointer, pw = weight.pointer, py = out.pointer
         if let bias {
