@@ -1,0 +1,243 @@
+import Foundation
+import Slate
+
+/// PPO's hyper-parameters; the defaults are CleanRL's `ppo.py` for classic control.
+public struct PPOConfig {
+    /// Parallel environments (`--num-envs`).
+    public var numEnvs = 4
+    /// Steps per environment per rollout (`--num-steps`).
+    public var numSteps = 128
+    /// Adam learning rate, linearly annealed to 0 when `annealLearningRate`.
+    public var learningRate: Float = 2.5e-4
+    public var annealLearningRate = true
+    /// Adam epsilon (CleanRL: 1e-5, not PyTorch's 1e-8).
+    public var adamEpsilon: Float = 1e-5
+    public var gamma: Float = 0.99
+    public var gaeLambda: Float = 0.95
+    /// Minibatches per epoch; minibatch size = numEnvs·numSteps / numMinibatches.
+    public var numMinibatches = 4
+    public var updateEpochs = 4
+    public var normalizeAdvantages = true
+    /// Surrogate clipping ε.
+    public var clipCoef: Float = 0.2
+    /// Clip the value loss around the rollout's values with the same ε.
+    public var clipValueLoss = true
+    public var entropyCoef: Float = 0.01
+    public var valueCoef: Float = 0.5
+    /// Global gradient-norm clip over actor and critic.
+    public var maxGradNorm: Float = 0.5
+    /// Hidden layer sizes of both MLPs (tanh).
+    public var hiddenSizes = [64, 64]
+    /// Bootstrap truncated episodes from V(final observation) (CleanRL does not).
+    public var bootstrapTruncation = true
+
+    public init() {}
+
+    /// Samples per rollout, `numEnvs · numSteps`.
+    public var batchSize: Int { numEnvs * numSteps }
+    /// Samples per minibatch.
+    public var minibatchSize: Int { batchSize / numMinibatches }
+}
+
+/// Proximal Policy Optimization (Schulman et al. 2017) for discrete actions, following CleanRL's
+/// `ppo.py`: a synchronous vector env, GAE, clipped surrogate and value losses, entropy bonus,
+/// minibatch epochs, global gradient clipping, linear LR annealing, orthogonal init — plus
+/// bootstrapping truncated episodes from the critic's value of their final observation.
+public final class PPOTrainer: Trainer {
+    public let config: PPOConfig
+    public let settings: RunSettings
+    /// The actor and critic being trained.
+    public let agent: ActorCritic
+    private let envs: SyncVectorEnv
+    private let optimizer: Adam
+    private var rng: RandomGenerator
+    private let obsDim: Int
+    private let actionCount: Int
+
+    public init(settings: RunSettings, config: PPOConfig = PPOConfig()) throws {
+        guard config.numEnvs > 0, config.numSteps > 0, config.numMinibatches > 0,
+              config.batchSize % config.numMinibatches == 0 else {
+            throw TrainingConfigurationError("PPO needs num-envs·num-steps (\(config.batchSize)) divisible by num-minibatches (\(config.numMinibatches))")
+        }
+        guard settings.totalSteps >= config.batchSize else {
+            throw TrainingConfigurationError("--total-steps \(settings.totalSteps) is less than one PPO rollout (\(config.batchSize) steps); use at least \(config.batchSize)")
+        }
+        self.config = config
+        self.settings = settings
+        envs = try SyncVectorEnv(id: settings.environmentID, count: config.numEnvs)
+        obsDim = envs.singleObservationSpace.flatDimension
+        actionCount = envs.singleActionSpace.n
+        rng = RandomGenerator(seed: settings.seed)
+        agent = ActorCritic(observationSize: obsDim, actionCount: actionCount,
+                            hiddenSizes: config.hiddenSizes, generator: &rng)
+        optimizer = Adam(agent.parameters(), learningRate: config.learningRate,
+                         eps: config.adamEpsilon)
+    }
+
+    public var configurationSummary: [(String, String)] {
+        [("algo", "ppo"), ("env", settings.environmentID), ("total_steps", "\(settings.totalSteps)"),
+         ("seed", "\(settings.seed)"), ("num_envs", "\(config.numEnvs)"), ("num_steps", "\(config.numSteps)"),
+         ("learning_rate", "\(config.learningRate)"), ("anneal_lr", "\(config.annealLearningRate)"),
+         ("adam_eps", "\(config.adamEpsilon)"), ("gamma", "\(config.gamma)"), ("gae_lambda", "\(config.gaeLambda)"),
+         ("num_minibatches", "\(config.numMinibatches)"), ("update_epochs", "\(config.updateEpochs)"),
+         ("norm_adv", "\(config.normalizeAdvantages)"), ("clip_coef", "\(config.clipCoef)"),
+         ("clip_vloss", "\(config.clipValueLoss)"), ("ent_coef", "\(config.entropyCoef)"),
+         ("vf_coef", "\(config.valueCoef)"), ("max_grad_norm", "\(config.maxGradNorm)"),
+         ("hidden_sizes", config.hiddenSizes.map(String.init).joined(separator: ",")),
+         ("bootstrap_truncation", "\(config.bootstrapTruncation)")]
+    }
+
+    public var greedyPolicy: GreedyNetworkPolicy {
+        GreedyNetworkPolicy(network: agent.actor, environmentID: settings.environmentID, algorithm: .ppo,
+                            hiddenSizes: config.hiddenSizes, activation: .tanh)
+    }
+
+    /// Critic values of `observations` `(rows, obs)` -> `(rows)`, no autograd.
+    private func values(_ observations: [Float], rows: Int) -> [Float] {
+        withNoGrad { agent.critic(Tensor(observations, shape: [rows, obsDim])).toArray() }
+    }
+
+    public func train(onEvent: (TrainingEvent) -> Void) {
+        let n = config.numEnvs, steps = config.numSteps, batch = config.batchSize
+        let iterations = settings.totalSteps / batch
+        var rollout = Rollout(steps: steps, envs: n, obsDim: obsDim)
+        var observations = envs.reset(seed: settings.seed)              // (N, obs)
+        var logProbs = [Float](repeating: 0, count: n * actionCount)     // (N, A)
+        var actions = [Int](repeating: 0, count: n)
+        var globalStep = 0
+        let start = Date()
+        for iteration in 1...max(iterations, 1) {
+            if config.annealLearningRate {
+                optimizer.learningRate = config.learningRate * (1 - Float(iteration - 1) / Float(iterations))
+            }
+            for t in 0..<steps {
+                globalStep += n
+                let (logits, stepValues): ([Float], [Float]) = withNoGrad {
+                    let x = Tensor(observations, shape: [n, obsDim])       // (N, obs)
+                    return (agent.actor(x).toArray(), agent.critic(x).toArray())  // (N, A), (N, 1)
+                }
+                logits.withUnsafeBufferPointer { z in
+                    logProbs.withUnsafeMutableBufferPointer { lp in
+                        logSoftmaxRows(z.baseAddress!, rows: n, cols: actionCount, into: lp.baseAddress!)
+                        for e in 0..<n {
+                            actions[e] = sampleCategorical(logProbs: lp.baseAddress! + e * actionCount,
+                                                           count: actionCount, generator: &rng)
+                        }
+                    }
+                }
+                let result = envs.step(actions)
+                for e in 0..<n {
+                    let i = t * n + e
+                    rollout.store(i, observation: observations[(e * obsDim)..<((e + 1) * obsDim)],
+                                  action: actions[e], logProb: logProbs[e * actionCount + actions[e]],
+                                  value: stepValues[e], reward: Float(result.rewards[e]),
+                                  terminated: result.terminated[e], truncated: result.truncated[e])
+                    if result.truncated[e] && !result.terminated[e] && config.bootstrapTruncation,
+                       let final = result.finalObservations[e] {
+                        rollout.truncationValues[i] = values(final, rows: 1)[0]
+                    } else if result.truncated[e] && !result.terminated[e] {
+                        rollout.terminated[i] = true                     // CleanRL's behaviour
+                    }
+                    if let record = result.episodes[e] { onEvent(.episode(globalStep: globalStep, record: record)) }
+                }
+                observations = result.observations
+            }
+            let estimate = generalizedAdvantages(
+                rewards: rollout.rewards, values: rollout.values, terminated: rollout.terminated,
+                truncated: rollout.truncated, truncationValues: rollout.truncationValues,
+                lastValues: values(observations, rows: n), numEnvs: n,
+                gamma: config.gamma, lambda: config.gaeLambda)
+            var metrics = optimize(rollout: rollout, estimate: estimate)
+            metrics["learning_rate"] = Double(optimizer.learningRate)
+            metrics["sps"] = Double(globalStep) / max(Date().timeIntervalSince(start), 1e-9)
+            onEvent(.update(globalStep: globalStep, metrics: metrics))
+            _ = batch
+        }
+    }
+
+    /// `updateEpochs` passes of shuffled minibatches over the rollout; returns the last
+    /// minibatch's losses (as CleanRL logs them) and the rollout's explained variance.
+    private func optimize(rollout: Rollout, estimate: AdvantageEstimate) -> [String: Double] {
+        let batch = config.batchSize, mb = config.minibatchSize
+        let params = agent.parameters()
+        var last = PolicyLossStats(), lastValueLoss: Float = 0
+        for _ in 0..<config.updateEpochs {
+            let order = shuffledIndices(batch, generator: &rng)
+            for startIndex in stride(from: 0, to: batch, by: mb) {
+                let idx = order[startIndex..<(startIndex + mb)]
+                let x = gatherRows(rollout.observations, width: obsDim, indices: idx)   // (mb, obs)
+                var advantages = idx.map { estimate.advantages[$0] }
+                if config.normalizeAdvantages { advantages = normalized(advantages) }
+                let (policyLoss, stats) = agent.actor(x).policyGradientLoss(         // (mb, A) -> ()
+                    actions: idx.map { rollout.actions[$0] }, oldLogProbs: idx.map { rollout.logProbs[$0] },
+                    advantages: advantages, objective: .clipped(epsilon: config.clipCoef),
+                    entropyCoef: config.entropyCoef)
+                let valueLoss = agent.critic(x).valueLoss(                            // (mb, 1) -> ()
+                    returns: idx.map { estimate.returns[$0] }, oldValues: idx.map { rollout.values[$0] },
+                    clip: config.clipValueLoss ? config.clipCoef : nil)
+                let loss = policyLoss + valueLoss * config.valueCoef
+                for p in params { p.zeroGrad() }
+                loss.backward()
+                clipGradNorm(params, maxNorm: config.maxGradNorm)
+                optimizer.step()
+                last = stats
+                lastValueLoss = valueLoss.item()
+            }
+        }
+        return ["policy_loss": Double(last.policyLoss), "value_loss": Double(lastValueLoss),
+                "entropy": Double(last.entropy), "approx_kl": Double(last.approxKL),
+                "clipfrac": Double(last.clipFraction),
+                "explained_variance": explainedVariance(predicted: rollout.values, target: estimate.returns)]
+    }
+}
+
+/// `1 - Var(target - predicted) / Var(target)` (CleanRL's `explained_variance`); NaN if the
+/// targets are constant.
+public func explainedVariance(predicted: [Float], target: [Float]) -> Double {
+    func variance(_ x: [Double]) -> Double {
+        let m = x.reduce(0, +) / Double(x.count)
+        return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)
+    }
+    let y = target.map(Double.init)
+    let varY = variance(y)
+    guard varY > 0 else { return .nan }
+    return 1 - variance(zip(y, predicted).map { $0 - Double($1) }) / varY
+}
+
+/// One PPO rollout, every array `(T, N)` row-major (observations `(T, N, obs)`).
+struct Rollout {
+    var observations: [Float]
+    var actions: [Int]
+    var logProbs: [Float]
+    var values: [Float]
+    var rewards: [Float]
+    var terminated: [Bool]
+    var truncated: [Bool]
+    var truncationValues: [Float]
+    let obsDim: Int
+
+    init(steps: Int, envs: Int, obsDim: Int) {
+        let count = steps * envs
+        observations = Array(repeating: 0, count: count * obsDim)
+        actions = Array(repeating: 0, count: count)
+        logProbs = Array(repeating: 0, count: count)
+        values = Array(repeating: 0, count: count)
+        rewards = Array(repeating: 0, count: count)
+        terminated = Array(repeating: false, count: count)
+        truncated = Array(repeating: false, count: count)
+        truncationValues = Array(repeating: 0, count: count)
+        self.obsDim = obsDim
+    }
+
+    mutating func store(_ i: Int, observation: ArraySlice<Float>, action: Int, logProb: Float,
+                        value: Float, reward: Float, terminated: Bool, truncated: Bool) {
+        observations.replaceSubrange((i * obsDim)..<((i + 1) * obsDim), with: observation)
+        actions[i] = action
+        logProbs[i] = logProb
+        values[i] = value
+        rewards[i] = reward
+        self.terminated[i] = terminated
+        self.truncated[i] = truncated
+        truncationValues[i] = 0
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Slate
+
+/// What every trainer is told regardless of algorithm.
+public struct RunSettings {
+    /// Registry id of the environment, e.g. `"CartPole-v1"`.
+    public var environmentID: String
+    /// Environment steps to train for (summed over vector envs, CleanRL's `global_step`).
+    public var totalSteps: Int
+    /// Seeds network init, action sampling and the environments.
+    public var seed: UInt64
+
+    public init(environmentID: String, totalSteps: Int, seed: UInt64) {
+        self.environmentID = environmentID
+        self.totalSteps = totalSteps
+        self.seed = seed
+    }
+}
+
+/// The metric columns every trainer reports, CleanRL's names without the `charts/` and
+/// `losses/` prefixes. A row fills the columns it knows; the rest stay empty.
+public enum MetricName {
+    public static let columns = ["global_step", "episodic_return", "episodic_length",
+                                 "policy_loss", "value_loss", "entropy", "approx_kl", "clipfrac",
+                                 "explained_variance", "td_loss", "q_values", "epsilon",
+                                 "learning_rate", "sps"]
+}
+
+/// Something a trainer reports while it runs; the caller decides how to show or store it.
+public enum TrainingEvent {
+    /// An episode finished at `globalStep`.
+    case episode(globalStep: Int, record: EpisodeRecord)
+    /// An optimisation step or iteration finished: named metrics (see `MetricName.columns`).
+    case update(globalStep: Int, metrics: [String: Double])
+}
+
+/// Errors in a training configuration, with what to change.
+public struct TrainingConfigurationError: Error, CustomStringConvertible, LocalizedError {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+    public var errorDescription: String? { message }
+}
+
+/// A trainer the CLI can drive without knowing the algorithm.
+public protocol Trainer: AnyObject {
+    /// The resolved configuration as `key = value` lines, to print and save.
+    var configurationSummary: [(String, String)] { get }
+    /// Runs the whole training, reporting through `onEvent`.
+    func train(onEvent: (TrainingEvent) -> Void)
+    /// The trained greedy (deterministic) policy.
+    var greedyPolicy: GreedyNetworkPolicy { get }
+}
+
+/// Runs `episodes` fresh episodes of `policy` in new instances of `environmentID`, the first
+/// reset seeded with `seed` and later ones continuing its stream (as Gymnasium evaluation loops).
+public func evaluate(policy: any Policy, environmentID: String, episodes: Int,
+                     seed: UInt64) throws -> [EpisodeRecord] {
+    guard episodes > 0 else { throw TrainingConfigurationError("--eval-episodes must be at least 1, got \(episodes)") }
+    let env = try makeEnvironment(id: environmentID)
+    var records: [EpisodeRecord] = []
+    for episode in 0..<episodes {
+        records.append(runEpisode(env, policy: policy, seed: episode == 0 ? seed : nil))
+    }
+    return records
+}
+
+/// Mean and (population) standard deviation of the returns of `records`.
+public func returnStatistics(_ records: [EpisodeRecord]) -> (mean: Double, std: Double) {
+    guard !records.isEmpty else { return (0, 0) }
+    let mean = records.reduce(0) { $0 + $1.episodicReturn } / Double(records.count)
+    let variance = records.reduce(0) { $0 + ($1.episodicReturn - mean) * ($1.episodicReturn - mean) }
+        / Double(records.count)
+    return (mean, variance.squareRoot())
+}
+
+/// Copies rows `indices` of a row-major `(rows, width)` array into a new `(indices.count, width)`
+/// tensor (a minibatch).
+func gatherRows(_ source: [Float], width: Int, indices: ArraySlice<Int>) -> Tensor {
+    let out = Tensor(uninitialized: [indices.count, width])
+    let dst = out.pointer
+    source.withUnsafeBufferPointer { src in
+        for (r, i) in indices.enumerated() {
+            (dst + r * width).update(from: src.baseAddress! + i * width, count: width)
+        }
+    }
+    return out
+}
+
+/// Fisher–Yates shuffle of `0..<n` from `generator`.
+func shuffledIndices(_ n: Int, generator: inout RandomGenerator) -> [Int] {
+    var idx = Array(0..<n)
+    if n < 2 { return idx }
+    for i in stride(from: n - 1, to: 0, by: -1) {
+        idx.swapAt(i, generator.nextInt(i + 1))
+    }
+    return idx
+}
