@@ -45,7 +45,7 @@ public func fastExp(_ x: FloatVector) -> FloatVector {
     p = p * r + C.p5
     let er = (p * (r * r) + r) + 1                                       // eʳ
     // 2ⁿ: (n + 127) << 23 as the float's bit pattern. n sits in shifted's low mantissa bits.
-    let nBits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(C.roundMagic, to: Int32.self)
+    let nBits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- Int32(bitPattern: C.roundMagic.bitPattern)
     let twoN = unsafeBitCast((nBits &+ 127) &<< 23, to: FloatVector.self)
     return (er * twoN).replacing(with: 0, where: tooSmall)
 }
