@@ -17,8 +17,8 @@
 # with binfmt_misc). The first run downloads ~1.2 GB from the Debian mirror and takes a few
 # minutes; the chroot is kept in $SLATE_AARCH64_CACHE and reused while its `.ready` marker
 # matches this recipe. All mounts happen inside `unshare --mount`, so none outlive the script. The
-# checkout is seen through a throw-away overlay: its .build is never touched, and the aarch64 build
-# lives in the cache (scratch path /build/scratch inside the chroot).
+# tree is rsync'ed to /build/src in the chroot (uncommitted files included, .git/.build*/data
+# excluded) and built there with scratch path /build/scratch: the checkout's .build is never used.
 #
 # Environment:
 #   SLATE_TEST_SCALE       set to 0.25 here (unless already set) and passed to the tests: a factor
@@ -62,13 +62,9 @@ say() { echo "test-aarch64: $*"; }
 # Inside a private mount namespace (the script re-executes itself through unshare).
 # ---------------------------------------------------------------------------------------------
 inside() {
-  local src=$1 upper=$CACHE/overlay
   mount -t proc proc "$ROOT/proc"
   mount --rbind /dev "$ROOT/dev"
   mount -t tmpfs tmpfs "$ROOT/tmp"
-  # The checkout, writable but throw-away: SwiftPM may write Package.resolved; nothing reaches it.
-  rm -rf "$upper" && mkdir -p "$upper/up" "$upper/work" "$ROOT/src"
-  mount -t overlay overlay -o "lowerdir=$src,upperdir=$upper/up,workdir=$upper/work" "$ROOT/src"
   if [[ -d $PKGMIRRORS ]]; then
     mkdir -p "$ROOT$PKGMIRRORS"
     mount --bind -o ro "$PKGMIRRORS" "$ROOT$PKGMIRRORS"
@@ -103,7 +99,7 @@ inside() {
 # Runs in the chroot: cross-build once, run the suite three times, summarise.
 in_chroot() {
   set -uo pipefail
-  cd /src
+  cd /build/src
   export PKG_CONFIG_PATH=/usr/lib/aarch64-linux-gnu/pkgconfig PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig
   local flags=(-c release -Xswiftc -enable-testing --scratch-path /build/scratch --triple "$TRIPLE"
     -Xswiftc -resource-dir -Xswiftc "$ARM_RES" -Xswiftc -use-ld=lld
@@ -156,7 +152,7 @@ in_chroot() {
 }
 
 if [[ ${1:-} == --inside ]]; then
-  inside "$2"
+  inside
   exit $?
 fi
 
@@ -184,6 +180,7 @@ command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v qemu-aarch64-static >/dev/null || need+=(qemu-user-static)
 command -v update-binfmts >/dev/null || need+=(binfmt-support)
 command -v curl >/dev/null || need+=(curl)
+command -v rsync >/dev/null || need+=(rsync)
 if ((${#need[@]})); then
   command -v curl >/dev/null && mirror_reachable
   say "installing ${need[*]} ..."
@@ -199,7 +196,7 @@ if [[ ! -f $CACHE/.ready || $(cat "$CACHE/.ready") != "$RECIPE" ]]; then
   mirror_reachable
   say "building the $SUITE amd64+arm64 chroot in $CACHE (first run: ~1.2 GB download, a few minutes) ..."
   t0=$SECONDS
-  rm -rf "$CACHE/.ready" "$ROOT" "$ROOT.new" "$CACHE/overlay"
+  rm -rf "$CACHE/.ready" "$ROOT" "$ROOT.new"
   # Run in the new chroot while apt's lists are still there: the arm64 Swift resource directory.
   cat >"$CACHE/arm64-swift.sh" <<EOF
 mkdir -p /tmp/arm64 $ARM_SWIFT
@@ -225,7 +222,7 @@ EOF
   else
     cp /etc/resolv.conf "$ROOT.new/etc/resolv.conf"
   fi
-  mkdir -p "$ROOT.new/build" "$ROOT.new/src"
+  mkdir -p "$ROOT.new/build/src"
   mv "$ROOT.new" "$ROOT"
   echo "$RECIPE" >"$CACHE/.ready"
   say "chroot ready in $((SECONDS - t0)) s ($(du -sh "$ROOT" | cut -f1))"
@@ -233,9 +230,14 @@ else
   say "reusing the chroot in $CACHE"
 fi
 
+# The tree as it is on disk (committed or not), copied into the chroot. rsync keeps unchanged files
+# untouched, so the aarch64 build there stays incremental; the checkout's own .build is never used.
 t0=$SECONDS
+rsync -a --delete --exclude=/.git --exclude='/.build*' --exclude=/.swiftpm --exclude=/Package.resolved \
+  --exclude=/runs --include=/data/manifest.tsv --include=/data/README.md --exclude='/data/*' \
+  "$SRC/" "$ROOT/build/src/"
 set +e
-unshare --mount --propagation private -- bash "$SRC/scripts/test-aarch64.sh" --inside "$SRC"
+unshare --mount --propagation private -- bash "$SRC/scripts/test-aarch64.sh" --inside
 rc=$?
 set -e
 say "aarch64 step took $((SECONDS - t0)) s (exit $rc)"
