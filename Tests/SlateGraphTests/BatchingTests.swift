@@ -12,9 +12,10 @@ final class BatchingTests: XCTestCase {
             let model = GraphClassifier(GraphClassifierConfig(inputFeatures: data.featureCount, classes: 2,
                                                               layers: 3, hidden: 16, pool: pool), seed: 1)
             var rng = RandomGenerator(seed: 0)
-            let batched = withNoGrad { model(GraphBatch(graphs), training: false, generator: &rng) }.toArray()  // (7, 2)
+            model.eval()
+            let batched = withNoGrad { model(GraphBatch(graphs), generator: &rng) }.toArray()  // (7, 2)
             for (i, g) in graphs.enumerated() {
-                let alone = withNoGrad { model(GraphBatch([g]), training: false, generator: &rng) }.toArray()  // (1, 2)
+                let alone = withNoGrad { model(GraphBatch([g]), generator: &rng) }.toArray()  // (1, 2)
                 XCTAssertEqual(alone[0], batched[i * 2], accuracy: 1e-5, "\(pool) graph \(i)")
                 XCTAssertEqual(alone[1], batched[i * 2 + 1], accuracy: 1e-5, "\(pool) graph \(i)")
             }
@@ -27,8 +28,12 @@ final class BatchingTests: XCTestCase {
             let model = GraphClassifier(GraphClassifierConfig(inputFeatures: 2, classes: 2, layers: 2, hidden: 4, pool: pool, dropout: 0), seed: 3)
             var rng = RandomGenerator(seed: 0)
             let batch = GraphBatch([g, g])
-            crossEntropy(model(batch, training: true, generator: &rng), labels: [1, 1]).backward()
-            for (name, p) in model.namedParameters { XCTAssertNotNil(p.grad, "\(pool): \(name) got no gradient") }
+            model(batch, generator: &rng).crossEntropy(targets: [1, 1]).backward()
+            let names = model.namedParameters().map { $0.0 }
+            XCTAssertEqual(names.first, "gcn.0.weight")
+            XCTAssertEqual(names.last, "head.1.bias")
+            XCTAssertEqual(names.contains("pool.gate.weight"), pool == .attention)
+            for (name, p) in model.namedParameters() { XCTAssertNotNil(p.grad, "\(pool): \(name) got no gradient") }
         }
     }
 }

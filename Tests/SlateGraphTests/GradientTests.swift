@@ -122,45 +122,30 @@ final class GradientTests: XCTestCase {
         var rng = RandomGenerator(seed: 14)
         let readout = Readout(.attention, width: 3, generator: &rng)
         // Push the transform's bias away from the relu kink for the finite differences.
-        for i in 0..<3 { readout.transform!.bias.pointer[i] = 2 }
-        let params = [x] + readout.namedParameters.map { $0.1 }
+        for i in 0..<3 { readout.transform!.bias!.pointer[i] = 2 }
+        XCTAssertEqual(readout.namedParameters().map { $0.0 }, ["gate.weight", "gate.bias", "nn.weight", "nn.bias"])
+        let params = [x] + readout.parameters()
         assertPasses(gradCheck(params) { _ in readout(x, graphStart: start) }, "attention readout")
     }
 
-    func testCrossEntropyGradientAndValue() {
-        let z = random([5, 3], seed: 21)
-        let labels = [0, 2, 1, 1, 0]
-        assertPasses(gradCheck([z]) { crossEntropy($0[0], labels: labels, rows: [1, 3, 4]) }, "cross-entropy")
-        // Twin: −mean log softmax on the selected rows, in Double.
-        let v = z.toArray().map(Double.init)
-        var expected = 0.0
-        for r in [1, 3, 4] {
-            let row = v[r * 3..<r * 3 + 3]
-            expected -= row[r * 3 + labels[r]] - Foundation.log(row.map { Foundation.exp($0) }.reduce(0, +))
-        }
-        XCTAssertEqual(Double(crossEntropy(z, labels: labels, rows: [1, 3, 4]).item()), expected / 3, accuracy: 1e-5)
-    }
-
-    func testDropoutMaskAndGradient() {
-        var rng = RandomGenerator(seed: 1)
-        let x = Tensor.ones([100, 50], requiresGrad: true)
-        let y = dropout(x, p: 0.5, training: true, generator: &rng)
-        let values = y.toArray()
-        XCTAssertTrue(values.allSatisfy { $0 == 0 || $0 == 2 })
-        let kept = values.filter { $0 == 2 }.count
-        XCTAssertEqual(Double(kept) / 5000, 0.5, accuracy: 0.03)
-        y.sumAll().backward()
-        XCTAssertEqual(x.grad!.toArray(), values)              // same mask and scale
-        XCTAssertTrue(dropout(x, p: 0.5, training: false, generator: &rng) === x)
-    }
-
-    func testAdamFirstStepMovesByLearningRate() {
-        // With bias correction the first Adam step is −lr·sign(g) (up to ε).
-        let w = Tensor([1, -2], shape: [2], requiresGrad: true)
-        let adam = GraphAdam(groups: [([w], 0.5)], learningRate: 0.1)
-        w.grad = Tensor([0.3, 0.2], shape: [2])                // + λw = 0.8, −0.8
-        adam.step()
-        XCTAssertEqual(w.toArray()[0], 0.9, accuracy: 1e-6)
-        XCTAssertEqual(w.toArray()[1], -1.9, accuracy: 1e-6)
+    func testSparseInputGCNLayerAndSparseDropout() {
+        // X W as an SpMM with a sparse constant X: the gradient reaches W through Xᵀ·dOut.
+        var rng = RandomGenerator(seed: 31)
+        let batch = GraphBatch(graphs)
+        let dense = (0..<(batch.nodeCount * 6)).map { i -> Float in i % 4 == 0 ? Float(i % 7) / 7 : 0 }
+        let x = SparseMatrix(dense: dense, rows: batch.nodeCount, cols: 6)
+        XCTAssertEqual(x.dense(), dense)
+        XCTAssertFalse(x.isSymmetric)
+        let layer = GCNLayer(6, 3, generator: &rng)
+        let a = batch.normalizedAdjacency()
+        assertPasses(gradCheck([layer.weight, layer.bias]) { _ in layer(sparseInput: x, adjacency: a) }, "sparse-input gcn")
+        let expected = layer(Tensor(dense, shape: [batch.nodeCount, 6]), adjacency: a).toArray()
+        for (u, v) in zip(layer(sparseInput: x, adjacency: a).toArray(), expected) { XCTAssertEqual(u, v, accuracy: 1e-5) }
+        // Sparse dropout keeps the structure, zeroes about p of the values and scales the rest.
+        let big = SparseMatrix(dense: [Float](repeating: 1, count: 4000), rows: 40, cols: 100)
+        let dropped = big.droppingOut(p: 0.5, generator: &rng)
+        XCTAssertEqual(dropped.columns, big.columns)
+        XCTAssertTrue(dropped.values.allSatisfy { $0 == 0 || $0 == 2 })
+        XCTAssertEqual(Double(dropped.values.filter { $0 == 2 }.count) / 4000, 0.5, accuracy: 0.04)
     }
 }

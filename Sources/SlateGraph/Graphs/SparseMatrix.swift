@@ -1,3 +1,5 @@
+import Slate
+
 /// A sparse matrix in compressed sparse row (CSR) form with `Float` values.
 ///
 /// Row `r` holds the entries `columns[rowStart[r]..<rowStart[r+1]]` with values
@@ -125,5 +127,29 @@ extension SparseMatrix {
             }
         }
         return true
+    }
+}
+
+extension SparseMatrix {
+    /// The non-zero entries of a dense row-major (rows, cols) matrix, e.g. bag-of-words features.
+    public convenience init(dense: [Float], rows: Int, cols: Int) {
+        precondition(dense.count == rows * cols, "SparseMatrix(dense:): \(dense.count) values for \(rows)×\(cols)")
+        var start: [Int32] = [0], columns: [Int32] = [], values: [Float] = []
+        for r in 0..<rows {
+            for c in 0..<cols where dense[r * cols + c] != 0 {
+                columns.append(Int32(c)); values.append(dense[r * cols + c])
+            }
+            start.append(Int32(columns.count))
+        }
+        self.init(rows: rows, cols: cols, rowStart: start, columns: columns, values: values)
+    }
+
+    /// Dropout on the stored entries (Kipf & Welling's `sparse_dropout`): each value is zeroed with
+    /// probability p, survivors scaled by 1/(1−p). The structure is kept; the result is a new matrix.
+    public func droppingOut(p: Float, generator: inout RandomGenerator) -> SparseMatrix {
+        let scale = 1 / (1 - p)
+        var kept = values
+        for k in 0..<kept.count { kept[k] = generator.nextFloat() < p ? 0 : kept[k] * scale }
+        return SparseMatrix(rows: rows, cols: cols, rowStart: rowStart, columns: columns, values: kept)
     }
 }

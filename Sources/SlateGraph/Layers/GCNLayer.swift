@@ -5,16 +5,22 @@ import Slate
 /// Â is the normalised adjacency with self loops (see `AdjacencyNormalization`), passed in
 /// precomputed so a batch computes it once. The product is ordered to keep the sparse step
 /// narrow: Â (H W) when the layer shrinks the width, (Â H) W when it widens it — the same value.
-public final class GCNLayer {
-    /// (in, out), Glorot-uniform.
+/// Parameters: `weight` (in, out), Glorot-uniform as in the reference code; `bias` (out), zeros.
+public final class GCNLayer: Module {
+    /// (in, out)
     public let weight: Tensor
-    /// (out), zeros.
+    /// (out)
     public let bias: Tensor
+    public var training = true
 
     public init(_ inputs: Int, _ outputs: Int, generator: inout RandomGenerator) {
-        weight = glorotUniform(inputs, outputs, generator: &generator)
+        precondition(inputs > 0 && outputs > 0, "GCNLayer needs positive sizes, got \(inputs)→\(outputs)")
+        weight = Tensor.zeros([inputs, outputs], requiresGrad: true)
+        Init.xavierUniform(weight, generator: &generator)                       // U(±√(6/(in+out)))
         bias = Tensor.zeros([outputs], requiresGrad: true)
     }
+
+    public var localParameters: [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
 
     /// (N, in) -> (N, out)
     public func callAsFunction(_ h: Tensor, adjacency: SparseMatrix) -> Tensor {
@@ -25,5 +31,9 @@ public final class GCNLayer {
         return spmm(adjacency, h).matmul(weight) + bias                      // Â·(N, in) -> ·(in, out) -> (N, out)
     }
 
-    public var parameters: [Tensor] { [weight, bias] }
+    /// Sparse input features X (N, in), a constant: Â (X W) + b with X W as a second SpMM,
+    /// whose backward gives dW = Xᵀ · dOut. (N, in) -> (N, out)
+    public func callAsFunction(sparseInput x: SparseMatrix, adjacency: SparseMatrix) -> Tensor {
+        spmm(adjacency, spmm(x, weight)) + bias                                 // X·W (N, out) -> Â· -> (N, out)
+    }
 }

@@ -27,12 +27,13 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
 ///     h⁰ = X;  hˡ = relu(Â dropout(hˡ⁻¹) Wˡ + bˡ)   (N, H)
 ///     r  = readout(hᴸ)                              (G, H)
 ///     logits = W₂ dropout(relu(W₁ r + b₁)) + b₂     (G, C)
-public final class GraphClassifier {
+public final class GraphClassifier: Module {
     public let config: GraphClassifierConfig
     public let convolutions: [GCNLayer]
     public let readout: Readout
-    public let head1: Dense
-    public let head2: Dense
+    public let head1: Linear
+    public let head2: Linear
+    public var training = true
 
     public init(_ config: GraphClassifierConfig, seed: UInt64) {
         precondition(config.layers >= 1 && config.hidden >= 1, "need at least one GCN layer of width ≥ 1")
@@ -44,51 +45,46 @@ public final class GraphClassifier {
         }
         convolutions = layers
         readout = Readout(config.pool, width: config.hidden, generator: &rng)
-        head1 = Dense(config.hidden, config.hidden, generator: &rng)
-        head2 = Dense(config.hidden, config.classes, generator: &rng)
+        head1 = Linear(inFeatures: config.hidden, outFeatures: config.hidden, generator: &rng)
+        head2 = Linear(inFeatures: config.hidden, outFeatures: config.classes, generator: &rng)
+    }
+
+    /// Checkpoint names: gcn.0.weight ..., pool.gate.weight (attention), head.0.weight, head.1.bias.
+    public var children: [(String, Module)] {
+        convolutions.enumerated().map { ("gcn.\($0.offset)", $0.element as Module) }
+            + [("pool", readout), ("head.0", head1), ("head.1", head2)]
     }
 
     public var normalization: AdjacencyNormalization {
         AdjacencyNormalization(rawValue: config.normalization) ?? .symmetric
     }
 
-    /// Logits (G, C) for a batch. `generator` drives dropout when `training`.
-    public func callAsFunction(_ batch: GraphBatch, training: Bool, generator: inout RandomGenerator) -> Tensor {
+    /// Logits (G, C) for a batch. `generator` drives dropout in training mode (`train()`/`eval()`).
+    public func callAsFunction(_ batch: GraphBatch, generator: inout RandomGenerator) -> Tensor {
         precondition(batch.featureCount == config.inputFeatures,
                      "model expects \(config.inputFeatures) node features, batch has \(batch.featureCount)")
         let a = batch.normalizedAdjacency(normalization)
         var h = Tensor(batch.features, shape: [batch.nodeCount, batch.featureCount])      // (N, F)
         for (l, conv) in convolutions.enumerated() {
-            if l > 0 { h = dropout(h, p: config.dropout, training: training, generator: &generator) }
+            if l > 0 { h = h.dropout(p: config.dropout, training: training, generator: &generator) }
             h = conv(h, adjacency: a).relu()                                              // (N, H)
         }
         let r = readout(h, graphStart: batch.graphStart)                                 // (G, H)
-        let hidden = dropout(head1(r).relu(), p: config.dropout, training: training, generator: &generator)
+        let hidden = head1(r).relu().dropout(p: config.dropout, training: training, generator: &generator)
         return head2(hidden)                                                             // (G, C)
     }
-
-    /// Trainable tensors with stable names (checkpoint keys).
-    public var namedParameters: [(String, Tensor)] {
-        var out: [(String, Tensor)] = []
-        for (l, conv) in convolutions.enumerated() {
-            out += [("gcn.\(l).weight", conv.weight), ("gcn.\(l).bias", conv.bias)]
-        }
-        out += readout.namedParameters
-        out += [("head.0.weight", head1.weight), ("head.0.bias", head1.bias),
-                ("head.1.weight", head2.weight), ("head.1.bias", head2.bias)]
-        return out
-    }
-
-    public var parameters: [Tensor] { namedParameters.map { $0.1 } }
 }
 
 /// Kipf & Welling's two-layer GCN for node classification:
 /// logits = Â dropout(relu(Â dropout(X) W⁰ + b⁰)) W¹ + b¹.   (N, F) -> (N, C)
-public final class NodeClassifier {
+/// X is sparse (bag-of-words, one-hot ids), so X W⁰ is an SpMM and input dropout acts on its
+/// stored entries, as in the reference implementation.
+public final class NodeClassifier: Module {
     public let first: GCNLayer
     public let second: GCNLayer
     public let dropoutRate: Float
     public let normalization: AdjacencyNormalization
+    public var training = true
 
     public init(inputFeatures: Int, hidden: Int, classes: Int, dropout: Float,
                 normalization: AdjacencyNormalization = .symmetric, seed: UInt64) {
@@ -99,17 +95,13 @@ public final class NodeClassifier {
         self.normalization = normalization
     }
 
-    /// Logits (N, C) for every node of the graph.
-    public func callAsFunction(_ x: Tensor, adjacency a: SparseMatrix, training: Bool,
-                               generator: inout RandomGenerator) -> Tensor {
-        var h = dropout(x, p: dropoutRate, training: training, generator: &generator)       // (N, F)
-        h = first(h, adjacency: a).relu()                                                  // (N, H)
-        h = dropout(h, p: dropoutRate, training: training, generator: &generator)
+    /// Logits (N, C) for every node of the graph; dropout in training mode (`train()`/`eval()`).
+    public func callAsFunction(_ x: SparseMatrix, adjacency a: SparseMatrix, generator: inout RandomGenerator) -> Tensor {
+        let input = training && dropoutRate > 0 ? x.droppingOut(p: dropoutRate, generator: &generator) : x  // (N, F)
+        var h = first(sparseInput: input, adjacency: a).relu()                             // (N, H)
+        h = h.dropout(p: dropoutRate, training: training, generator: &generator)
         return second(h, adjacency: a)                                                     // (N, C)
     }
 
-    public var namedParameters: [(String, Tensor)] {
-        [("gcn.0.weight", first.weight), ("gcn.0.bias", first.bias),
-         ("gcn.1.weight", second.weight), ("gcn.1.bias", second.bias)]
-    }
+    public var children: [(String, Module)] { [("gcn.0", first), ("gcn.1", second)] }
 }

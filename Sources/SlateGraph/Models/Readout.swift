@@ -7,22 +7,28 @@ public enum PoolingKind: String, CaseIterable, Codable, Sendable {
 
 /// A readout over a batch. For `.attention` it owns PyG's `AttentionalAggregation` networks:
 /// a gate `gate(h_i)` scores each node (N, 1), the scores are softmaxed within each graph, and
-/// the graph vector is Σ_i α_i · relu(transform(h_i)).
-public final class Readout {
+/// the graph vector is Σ_i α_i · relu(nn(h_i)).
+public final class Readout: Module {
     public let kind: PoolingKind
     /// Gate network (H -> 1), attention only.
-    public let gate: Dense?
+    public let gate: Linear?
     /// Feature transform (H -> H), attention only.
-    public let transform: Dense?
+    public let transform: Linear?
+    public var training = true
 
     public init(_ kind: PoolingKind, width: Int, generator: inout RandomGenerator) {
         self.kind = kind
         if kind == .attention {
-            gate = Dense(width, 1, generator: &generator)
-            transform = Dense(width, width, generator: &generator)
+            gate = Linear(inFeatures: width, outFeatures: 1, generator: &generator)
+            transform = Linear(inFeatures: width, outFeatures: width, generator: &generator)
         } else {
             gate = nil; transform = nil
         }
+    }
+
+    public var children: [(String, Module)] {
+        guard let gate, let transform else { return [] }
+        return [("gate", gate), ("nn", transform)]
     }
 
     /// (N, H) -> (G, H)
@@ -35,12 +41,5 @@ public final class Readout {
             let alpha = GraphPooling.segmentSoftmax(gate!(h), graphStart: graphStart)   // (N, 1)
             return GraphPooling.weightedSum(alpha, transform!(h).relu(), graphStart: graphStart)
         }
-    }
-
-    /// Named trainable tensors.
-    public var namedParameters: [(String, Tensor)] {
-        guard let gate, let transform else { return [] }
-        return [("pool.gate.weight", gate.weight), ("pool.gate.bias", gate.bias),
-                ("pool.nn.weight", transform.weight), ("pool.nn.bias", transform.bias)]
     }
 }
