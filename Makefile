@@ -21,6 +21,10 @@ test: deps
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 
+# Datasets of data/manifest.tsv into $(SLATE_DATA), SHA-256 checked; `make data FILES=tinyshakespeare.txt` for some.
+data:
+	scripts/fetch-data.sh $(FILES)
+
 # Raspberry Pi check from an x86_64 Debian host (root): aarch64 cross-build, tests under qemu.
 test-aarch64:
 	scripts/test-aarch64.sh
