@@ -1,8 +1,11 @@
 import ArgumentParser
 
+/// `slate rl ...`: environments, agents and bandits. Each subcommand lives in Sources/slate/RL/;
+/// to add one, append its type to `subcommands`.
 struct RLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rl",
-        abstract: "Train and watch reinforcement-learning agents; run bandits."
+        abstract: "Train and watch reinforcement-learning agents; run bandits.",
+        subcommands: [RLPlayCommand.self, RLBanditCommand.self]
     )
 }

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import SlateRL
+
+/// `slate rl play`: run episodes of a policy (random, or loaded from a checkpoint), optionally
+/// animated in the terminal.
+struct RLPlayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "play",
+        abstract: "Run episodes of a policy in an environment and print each episode's return and length.",
+        discussion: "Environments: \(EnvironmentRegistry.ids.joined(separator: ", ")). Without --checkpoint the policy is uniformly random."
+    )
+
+    @Option(help: "Environment id.")
+    var env = "CartPole-v1"
+
+    @Option(help: "Policy checkpoint (.safetensors from `slate rl train`); omit for a random policy.")
+    var checkpoint: String?
+
+    @Option(help: "Number of episodes.")
+    var episodes = 3
+
+    @Flag(help: "Draw every step as a text frame (animated on a terminal, plain frames otherwise).")
+    var render = false
+
+    @Option(help: "Frames per second when animating on a terminal.")
+    var fps = 30.0
+
+    @Option(help: "Seed: episode i resets with seed + i, and the random policy uses seed.")
+    var seed: UInt64?
+
+    func validate() throws {
+        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, got \(episodes)") }
+        guard fps > 0, fps.isFinite else { throw ValidationError("--fps must be positive, got \(fps)") }
+    }
+
+    func run() throws {
+        let environment = try makeEnvironment(id: env)
+        let policy: any Policy
+        if let checkpoint {
+            policy = try loadPolicy(checkpoint: checkpoint, for: environment)
+        } else {
+            policy = RandomPolicy(actionSpace: environment.actionSpace, seed: seed)
+        }
+        let screen = TerminalScreen(animate: render && TerminalScreen.stdoutIsTerminal, fps: fps)
+        screen.begin()
+        defer { screen.end() }
+        var returns: [Double] = []
+        for episode in 0..<episodes {
+            let record = runEpisode(environment, policy: policy, seed: seed.map { $0 &+ UInt64(episode) }) { _ in
+                if render { screen.show(frame: environment.render()) }
+            }
+            returns.append(record.episodicReturn)
+            screen.print("episode \(episode + 1): return \(format(record.episodicReturn)), length \(record.length)")
+        }
+        let mean = returns.reduce(0, +) / Double(returns.count)
+        screen.print("\(env): mean return \(format(mean)) over \(episodes) episode\(episodes == 1 ? "" : "s") (\(checkpoint == nil ? "random policy" : checkpoint!))")
+    }
+
+    private func format(_ x: Double) -> String { String(format: "%.2f", x) }
+}
+
+/// Prints frames: animated in place on a terminal (ANSI home + clear), plain text otherwise.
+final class TerminalScreen {
+    let animate: Bool
+    let frameInterval: Double
+    private var lastFrame = Date.distantPast
+    private var messages: [String] = []
+
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    init(animate: Bool, fps: Double) {
+        self.animate = animate
+        frameInterval = 1 / fps
+    }
+
+    /// Clears the screen and hides the cursor (animated mode); restores it on Ctrl-C.
+    func begin() {
+        guard animate else { return }
+        signal(SIGINT) { _ in
+            let restore = "\u{1B}[?25h\n"
+            _ = restore.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+            exit(130)
+        }
+        emit("\u{1B}[2J\u{1B}[H\u{1B}[?25l")
+    }
+
+    func end() {
+        if animate { emit("\u{1B}[?25h") }
+    }
+
+    /// Shows one frame; on a terminal it replaces the previous one, paced to the frame rate,
+    /// with the episode summaries so far underneath.
+    func show(frame: String) {
+        guard animate else {
+            emit(frame + "\n\n")
+            return
+        }
+        let wait = frameInterval - Date().timeIntervalSince(lastFrame)
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        lastFrame = Date()
+        let below = messages.suffix(5).map { $0 + "\n" }.joined()
+        emit("\u{1B}[H" + frame.replacingOccurrences(of: "\n", with: "\u{1B}[K\n") + "\u{1B}[K\n\n" + below + "\u{1B}[J")
+    }
+
+    /// A line of text: appended below the animation, or printed plainly.
+    func print(_ line: String) {
+        if animate { messages.append(line) }
+        emit(line + "\n")
+    }
+
+    private func emit(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Slate
+import SlateRL
+
+/// Collects a training run's events: metrics rows for metrics.csv (rewritten atomically every
+/// 30 s and at the end), the episode returns for returns.svg, the rolling return for the
+/// progress line and the "steps to solve" figure.
+final class TrainingLog {
+    let columns: [String]
+    let totalSteps: Int
+    private(set) var tracker: ReturnTracker
+    private let progress: ProgressLine?
+    private let csvURL: URL
+    private var rows: [String] = []
+    private var returns: [Double] = []
+    private var latestStep = 0
+    private var lastSPS: Double?
+    private let start = Date()
+    private var lastFlush = Date()
+
+    init(columns: [String], totalSteps: Int, target: Double?, progress: ProgressLine?, csvURL: URL) {
+        self.columns = columns
+        self.totalSteps = totalSteps
+        self.tracker = ReturnTracker(window: 100, target: target)
+        self.progress = progress
+        self.csvURL = csvURL
+    }
+
+    /// Seconds since the log was created (the start of training).
+    var elapsed: Double { Date().timeIntervalSince(start) }
+
+    func handle(_ event: TrainingEvent) {
+        switch event {
+        case .episode(let step, let record):
+            tracker.add(record.episodicReturn, globalStep: step, seconds: elapsed)
+            returns.append(record.episodicReturn)
+            addRow(step: step, values: ["episodic_return": record.episodicReturn,
+                                        "episodic_length": Double(record.length)])
+        case .update(let step, let metrics):
+            lastSPS = metrics["sps"] ?? lastSPS
+            addRow(step: step, values: metrics)
+        }
+        progress?.update(step: latestStep, sps: Double(latestStep) / max(elapsed, 1e-9), meanReturn: tracker.mean)
+        if Date().timeIntervalSince(lastFlush) > 30 { try? writeCSV() }
+    }
+
+    private func addRow(step: Int, values: [String: Double]) {
+        latestStep = max(latestStep, step)
+        rows.append(columns.map { name in
+            if name == "global_step" { return "\(step)" }
+            guard let v = values[name] else { return "" }
+            return v.isFinite ? String(format: "%.6g", v) : "nan"
+        }.joined(separator: ","))
+    }
+
+    private func writeCSV() throws {
+        lastFlush = Date()
+        try writeAtomically(([columns.joined(separator: ",")] + rows).joined(separator: "\n") + "\n", to: csvURL)
+    }
+
+    /// Final metrics.csv and the end of the progress line.
+    func finish() throws {
+        progress?.finish(step: latestStep, sps: Double(latestStep) / max(elapsed, 1e-9), meanReturn: tracker.mean)
+        try writeCSV()
+    }
+
+    /// Episode returns and their rolling mean over 100 episodes, against episode number.
+    func writeReturnsPlot(to url: URL, title: String) throws {
+        var rolling: [Double] = []
+        var sum = 0.0
+        for (i, r) in returns.enumerated() {
+            sum += r
+            if i >= 100 { sum -= returns[i - 100] }
+            rolling.append(sum / Double(min(i + 1, 100)))
+        }
+        let svg = RLLinePlot.svg(title: title, xLabel: "training episode", yLabel: "episodic return",
+                                 series: [.init(name: "episode return", y: returns),
+                                          .init(name: "mean of last 100", y: rolling)])
+        try writeAtomically(svg, to: url)
+    }
+}
+
+/// "step 123456/500000 (24.7%) | 11850 steps/s | mean return (100 ep) 432.1 | ETA 0:33", redrawn
+/// in place on a terminal, printed every 10% otherwise.
+final class ProgressLine {
+    let totalSteps: Int
+    private let isTerminal = isatty(STDOUT_FILENO) == 1
+    private var lastDraw = Date.distantPast
+    private var lastDecile = -1
+
+    init(totalSteps: Int) { self.totalSteps = totalSteps }
+
+    func update(step: Int, sps: Double, meanReturn: Double?) {
+        if isTerminal {
+            guard Date().timeIntervalSince(lastDraw) > 0.2 else { return }
+            lastDraw = Date()
+            FileHandle.standardOutput.write(Data(("\r" + line(step: step, sps: sps, meanReturn: meanReturn) + "\u{1B}[K").utf8))
+        } else {
+            let decile = step * 10 / max(totalSteps, 1)
+            guard decile > lastDecile else { return }
+            lastDecile = decile
+            print(line(step: step, sps: sps, meanReturn: meanReturn))
+        }
+    }
+
+    func finish(step: Int, sps: Double, meanReturn: Double?) {
+        if isTerminal { print("\r" + line(step: step, sps: sps, meanReturn: meanReturn) + "\u{1B}[K") }
+    }
+
+    private func line(step: Int, sps: Double, meanReturn: Double?) -> String {
+        let pct = 100 * Double(step) / Double(max(totalSteps, 1))
+        let eta = sps > 0 ? Double(totalSteps - step) / sps : 0
+        let mean = meanReturn.map { String(format: "%.1f", $0) } ?? "-"
+        return String(format: "step %d/%d (%.1f%%) | %.0f steps/s | mean return (100 ep) %@ | ETA %d:%02d",
+                      step, totalSteps, pct, sps, mean, Int(eta) / 60, Int(eta) % 60)
+    }
+}
