@@ -1,0 +1,93 @@
+import Foundation
+import Slate
+
+/// GPT checkpoints: nanoGPT's `state_dict` in safetensors, with PyTorch's names and layouts,
+/// plus `__metadata__` = { format: "slate.gpt", format_version: "1", config: <GPTConfig JSON>,
+/// vocab: <JSON array of the characters in id order> }.
+///
+/// The LM head is tied to the token embedding. A file may hold `transformer.wte.weight`,
+/// `lm_head.weight` or both (safetensors' `save_model` keeps one name of a shared pair); Slate
+/// writes both, so nanoGPT's strict `load_state_dict` accepts the file.
+public enum GPTCheckpoint {
+    public static let format = "slate.gpt"
+    public static let formatVersion = "1"
+
+    /// The checkpoint of `model` as a safetensors file, with any `extraMetadata` added.
+    public static func file(_ model: GPT, tokenizer: CharTokenizer,
+                            extraMetadata: [String: String] = [:]) -> SafetensorsFile {
+        var tensors: [(name: String, tensor: Tensor)] = model.namedParameters().map { ($0.0, $0.1) }
+        tensors.append(("lm_head.weight", model.wte))
+        let vocab = tokenizer.vocabulary.map { String($0) }
+        let vocabJSON = String(decoding: try! JSONSerialization.data(withJSONObject: vocab), as: UTF8.self)
+        var metadata = extraMetadata
+        metadata["format"] = format
+        metadata["format_version"] = formatVersion
+        metadata["config"] = model.config.json()
+        metadata["vocab"] = vocabJSON
+        return SafetensorsFile(tensors: tensors, metadata: metadata)
+    }
+
+    /// Writes `model` to `path` atomically.
+    public static func save(_ model: GPT, tokenizer: CharTokenizer, to path: String,
+                            extraMetadata: [String: String] = [:]) throws {
+        try file(model, tokenizer: tokenizer, extraMetadata: extraMetadata).write(to: path)
+    }
+
+    /// Reads a checkpoint file into a model and its tokenizer.
+    public static func load(_ path: String) throws -> (model: GPT, tokenizer: CharTokenizer) {
+        try load(SafetensorsFile.read(path), name: path)
+    }
+
+    /// Builds the model and tokenizer a parsed checkpoint describes; `name` labels errors.
+    public static func load(_ file: SafetensorsFile, name: String) throws -> (model: GPT, tokenizer: CharTokenizer) {
+        func bad(_ why: String) -> GPTError { .badCheckpoint("\(name): \(why)") }
+        let meta = file.metadata
+        if let f = meta["format"], f != format { throw bad("format is \"\(f)\", expected \"\(format)\"") }
+        if let v = meta["format_version"], v != formatVersion {
+            throw bad("format_version \(v) is not supported (this build reads \(formatVersion))")
+        }
+        guard let configJSON = meta["config"], let config = try? JSONDecoder().decode(GPTConfig.self, from: Data(configJSON.utf8)) else {
+            throw bad("__metadata__ lacks a valid \"config\" (JSON with n_layer, n_head, n_embd, block_size, vocab_size, bias, dropout)")
+        }
+        guard let vocabJSON = meta["vocab"],
+              let vocab = try? JSONSerialization.jsonObject(with: Data(vocabJSON.utf8)) as? [String],
+              vocab.allSatisfy({ $0.unicodeScalars.count == 1 }) else {
+            throw bad("__metadata__ lacks \"vocab\", a JSON array of single characters")
+        }
+        guard vocab.count == config.vocabSize else {
+            throw bad("vocab has \(vocab.count) characters but config.vocab_size is \(config.vocabSize)")
+        }
+        do { try config.validate() } catch { throw bad("\(error)") }
+        var rng = RandomGenerator(seed: 0)
+        let model = try GPT(config, generator: &rng)
+        let tokenizer = CharTokenizer(vocabulary: vocab.map { $0.unicodeScalars.first! })
+
+        var available: [String: Tensor] = [:]
+        for (n, t) in file.tensors { available[n] = t }
+        // The tied embedding: either name alone, or both with equal contents.
+        let wteName = "transformer.wte.weight", headName = "lm_head.weight"
+        switch (available[wteName], available[headName]) {
+        case (nil, nil):
+            throw bad("holds neither \(wteName) nor \(headName)")
+        case let (w?, h?) where w.shape == h.shape && w.toArray() != h.toArray():
+            throw bad("\(headName) differs from \(wteName); Slate's GPT ties the LM head to the token embedding, so an untied head cannot be loaded")
+        case let (w?, _):
+            available[headName] = nil
+            available[wteName] = w
+        case let (nil, h?):
+            available[headName] = nil
+            available[wteName] = h
+        }
+        for (pname, p) in model.namedParameters() {
+            guard let t = available.removeValue(forKey: pname) else {
+                throw bad("missing tensor \(pname) (expected shape \(p.shape)); was it saved with bias=\(config.bias)?")
+            }
+            guard t.shape == p.shape else { throw bad("tensor \(pname) has shape \(t.shape), expected \(p.shape)") }
+            p.pointer.update(from: t.pointer, count: p.count)
+        }
+        // nanoGPT without flash attention also registers the causal mask buffer `*.attn.bias` (1, 1, T, T).
+        let leftover = available.keys.filter { !($0.hasSuffix(".attn.bias") && available[$0]!.rank == 4) }.sorted()
+        guard leftover.isEmpty else { throw bad("unexpected tensors \(leftover.prefix(5).joined(separator: ", ")) for config \(config)") }
+        return (model, tokenizer)
+    }
+}

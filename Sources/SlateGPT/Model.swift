@@ -1,0 +1,125 @@
+import Foundation
+import Slate
+
+/// One pre-LayerNorm transformer block (nanoGPT's `Block`):
+///
+///     x = x + attn(ln_1(x))      attn: c_attn (C -> 3C), fused causal attention, c_proj (C -> C)
+///     x = x + mlp(ln_2(x))       mlp:  c_fc (C -> 4C), exact GELU, c_proj (4C -> C)
+///
+/// Weights use PyTorch's `nn.Linear` layout `[out, in]`.
+public final class GPTBlock: Module {
+    public var training = true
+    public let ln1Weight: Tensor, ln1Bias: Tensor?             // (C)
+    public let attnWeight: Tensor, attnBias: Tensor?           // (3C, C), (3C)
+    public let attnProjWeight: Tensor, attnProjBias: Tensor?   // (C, C), (C)
+    public let ln2Weight: Tensor, ln2Bias: Tensor?             // (C)
+    public let fcWeight: Tensor, fcBias: Tensor?               // (4C, C), (4C)
+    public let mlpProjWeight: Tensor, mlpProjBias: Tensor?     // (C, 4C), (C)
+
+    init(_ config: GPTConfig, generator: inout RandomGenerator) {
+        let c = config.nEmbd
+        func weight(_ shape: [Int], std: Float) -> Tensor {
+            Tensor.randn(shape, mean: 0, std: std, generator: &generator, requiresGrad: true)
+        }
+        func vector(_ n: Int, _ value: Float) -> Tensor? {
+            config.bias ? Tensor.full([n], value: value, requiresGrad: true) : nil
+        }
+        // nanoGPT: every Linear ~ N(0, 0.02); the two residual projections ~ N(0, 0.02/√(2·n_layer)).
+        let residualStd = 0.02 / Float(2 * config.nLayer).squareRoot()
+        ln1Weight = Tensor.ones([c], requiresGrad: true); ln1Bias = vector(c, 0)
+        attnWeight = weight([3 * c, c], std: 0.02); attnBias = vector(3 * c, 0)
+        attnProjWeight = weight([c, c], std: residualStd); attnProjBias = vector(c, 0)
+        ln2Weight = Tensor.ones([c], requiresGrad: true); ln2Bias = vector(c, 0)
+        fcWeight = weight([4 * c, c], std: 0.02); fcBias = vector(4 * c, 0)
+        mlpProjWeight = weight([c, 4 * c], std: residualStd); mlpProjBias = vector(c, 0)
+    }
+
+    /// nanoGPT's names for this block's parameters, in its `state_dict` order.
+    public var localParameters: [(String, Tensor)] {
+        var list: [(String, Tensor?)] = [
+            ("ln_1.weight", ln1Weight), ("ln_1.bias", ln1Bias),
+            ("attn.c_attn.weight", attnWeight), ("attn.c_attn.bias", attnBias),
+            ("attn.c_proj.weight", attnProjWeight), ("attn.c_proj.bias", attnProjBias),
+            ("ln_2.weight", ln2Weight), ("ln_2.bias", ln2Bias),
+            ("mlp.c_fc.weight", fcWeight), ("mlp.c_fc.bias", fcBias),
+            ("mlp.c_proj.weight", mlpProjWeight), ("mlp.c_proj.bias", mlpProjBias),
+        ]
+        list.removeAll { $0.1 == nil }
+        return list.map { ($0.0, $0.1!) }
+    }
+}
+
+/// nanoGPT's GPT: token and position embeddings, `n_layer` blocks, a final LayerNorm and an LM
+/// head tied to the token embedding (the head's weight *is* `wte`).
+public final class GPT: Module {
+    public var training = true
+    public let config: GPTConfig
+    public let wte: Tensor                       // (V, C), also the LM head
+    public let wpe: Tensor                       // (block_size, C)
+    public let blocks: [GPTBlock]
+    public let lnFWeight: Tensor, lnFBias: Tensor?   // (C)
+    /// Draws dropout masks while training.
+    public var dropoutGenerator: RandomGenerator
+
+    /// A freshly initialised model (nanoGPT's `_init_weights`), drawing from `generator`.
+    public init(_ config: GPTConfig, generator: inout RandomGenerator) throws {
+        try config.validate()
+        self.config = config
+        wte = Tensor.randn([config.vocabSize, config.nEmbd], mean: 0, std: 0.02, generator: &generator, requiresGrad: true)
+        wpe = Tensor.randn([config.blockSize, config.nEmbd], mean: 0, std: 0.02, generator: &generator, requiresGrad: true)
+        var blocks: [GPTBlock] = []
+        for _ in 0..<config.nLayer { blocks.append(GPTBlock(config, generator: &generator)) }
+        self.blocks = blocks
+        lnFWeight = Tensor.ones([config.nEmbd], requiresGrad: true)
+        lnFBias = config.bias ? Tensor.zeros([config.nEmbd], requiresGrad: true) : nil
+        dropoutGenerator = RandomGenerator(seed: generator.next())
+    }
+
+    public var localParameters: [(String, Tensor)] {
+        var list = [("transformer.wte.weight", wte), ("transformer.wpe.weight", wpe)]
+        for (i, block) in blocks.enumerated() {
+            for (name, p) in block.localParameters { list.append(("transformer.h.\(i).\(name)", p)) }
+        }
+        list.append(("transformer.ln_f.weight", lnFWeight))
+        if let lnFBias { list.append(("transformer.ln_f.bias", lnFBias)) }
+        return list
+    }
+
+    /// Number of parameters, counting the tied head once and (as nanoGPT reports it) without
+    /// the position embedding.
+    public var nonEmbeddingParameterCount: Int { parameterCount - wpe.count }
+
+    private func dropout(_ x: Tensor) -> Tensor {
+        guard training, config.dropout > 0 else { return x }
+        return x.dropout(p: config.dropout, training: true, generator: &dropoutGenerator)
+    }
+
+    /// Logits for every position. `tokens` holds B rows of T ids (row-major, T ≤ block_size).
+    /// Shapes: (B·T) ids -> (B, T, V).
+    public func logits(_ tokens: [Int], batch b: Int) -> Tensor {
+        let t = tokens.count / b
+        precondition(t * b == tokens.count && t <= config.blockSize && t > 0,
+                     "\(tokens.count) tokens do not make \(b) rows of at most \(config.blockSize)")
+        let c = config.nEmbd
+        let tok = wte.rows(tokens).reshaped([b, t, c])                    // (B, T, C)
+        let pos = wpe.rows(Array(0..<t))                                    // (T, C)
+        var x = dropout(tok + pos)                                          // (B, T, C)
+        for block in blocks {
+            let h = x.layerNorm(weight: block.ln1Weight, bias: block.ln1Bias)
+            let qkv = h.linear(weight: block.attnWeight, bias: block.attnBias)          // (B, T, 3C)
+            let att = qkv.causalSelfAttention(heads: config.nHead, dropout: training ? config.dropout : 0,
+                                              generator: &dropoutGenerator)                 // (B, T, C)
+            x = x + dropout(att.linear(weight: block.attnProjWeight, bias: block.attnProjBias))
+            let h2 = x.layerNorm(weight: block.ln2Weight, bias: block.ln2Bias)
+            let fc = h2.linear(weight: block.fcWeight, bias: block.fcBias).gelu()       // (B, T, 4C)
+            x = x + dropout(fc.linear(weight: block.mlpProjWeight, bias: block.mlpProjBias))
+        }
+        let xf = x.layerNorm(weight: lnFWeight, bias: lnFBias)
+        return xf.linear(weight: wte, bias: nil)                            // (B, T, V), tied head
+    }
+
+    /// Mean next-token cross-entropy of `targets` (same layout as `tokens`).
+    public func loss(_ tokens: [Int], targets: [Int], batch b: Int) -> Tensor {
+        logits(tokens, batch: b).crossEntropy(targets: targets)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Errors a user can cause: bad text, bad checkpoints, bad settings. Each message says what to do.
+public enum GPTError: Error, CustomStringConvertible, Equatable {
+    /// A character that the vocabulary does not hold, with its position in the input.
+    case unknownCharacter(Unicode.Scalar, position: Int)
+    /// The training text is empty or too short for the block size.
+    case textTooShort(String)
+    /// A checkpoint file is missing, corrupt or inconsistent.
+    case badCheckpoint(String)
+    /// A configuration value is out of range.
+    case badConfig(String)
+    /// A file could not be read.
+    case missingFile(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownCharacter(ch, position):
+            let code = "U+" + String(ch.value, radix: 16, uppercase: true)
+            let shown = ch.value >= 32 && ch.value != 127 ? "'\(ch)' (\(code))" : code
+            return "character \(shown) at position \(position) is not in the model's vocabulary; remove it or train on text that contains it"
+        case let .textTooShort(m), let .badCheckpoint(m), let .badConfig(m), let .missingFile(m):
+            return m
+        }
+    }
+}
+
+/// Character-level tokenizer, as nanoGPT's `shakespeare_char/prepare.py`: the vocabulary is the
+/// sorted set of characters of the text, and a token id is a character's index in it.
+/// A character is a Unicode scalar (a Python `str` element), so "\r\n" is two tokens as in Python.
+public struct CharTokenizer: Equatable {
+    /// The characters in id order.
+    public let vocabulary: [Unicode.Scalar]
+    private let ids: [Unicode.Scalar: Int]
+
+    /// The vocabulary of `text`: its distinct characters, sorted.
+    public init(text: String) {
+        self.init(vocabulary: Array(Set(text.unicodeScalars)).sorted { $0.value < $1.value })
+    }
+
+    /// A tokenizer over a given vocabulary (e.g. read from a checkpoint), ids in array order.
+    public init(vocabulary: [Unicode.Scalar]) {
+        self.vocabulary = vocabulary
+        var ids: [Unicode.Scalar: Int] = [:]
+        for (i, ch) in vocabulary.enumerated() { ids[ch] = i }
+        self.ids = ids
+    }
+
+    /// Number of tokens.
+    public var count: Int { vocabulary.count }
+
+    /// Token ids of `text`; throws naming the first character outside the vocabulary.
+    public func encode(_ text: String) throws -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(text.utf8.count)
+        for (position, ch) in text.unicodeScalars.enumerated() {
+            guard let id = ids[ch] else { throw GPTError.unknownCharacter(ch, position: position) }
+            out.append(id)
+        }
+        return out
+    }
+
+    /// The text of `tokens` (ids must be in range).
+    public func decode(_ tokens: [Int]) -> String {
+        var s = String.UnicodeScalarView()
+        for t in tokens { s.append(vocabulary[t]) }
+        return String(s)
+    }
+
+    public static func == (a: CharTokenizer, b: CharTokenizer) -> Bool { a.vocabulary == b.vocabulary }
+}

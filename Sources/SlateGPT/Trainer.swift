@@ -1,0 +1,211 @@
+import Foundation
+import Slate
+
+/// Training settings with nanoGPT's names; the defaults are its shakespeare-char CPU recipe
+/// (`config/train_shakespeare_char.py` with the README's CPU overrides).
+public struct TrainConfig: Codable, Equatable {
+    public var nLayer = 4, nHead = 4, nEmbd = 128, blockSize = 64
+    public var bias = false
+    public var dropout: Float = 0
+    public var batchSize = 12
+    public var maxIters = 2000
+    public var learningRate: Float = 1e-3
+    public var minLR: Float = 1e-4
+    public var warmupIters = 100
+    public var lrDecayIters = 2000
+    public var weightDecay: Float = 0.1
+    public var beta1: Float = 0.9, beta2: Float = 0.99
+    public var gradClip: Float = 1.0
+    public var evalInterval = 250
+    public var evalIters = 20
+    public var seed: UInt64 = 1337
+
+    public init() {}
+
+    /// The model architecture for a vocabulary of `vocabSize`.
+    public func model(vocabSize: Int) -> GPTConfig {
+        GPTConfig(nLayer: nLayer, nHead: nHead, nEmbd: nEmbd, blockSize: blockSize,
+                  vocabSize: vocabSize, bias: bias, dropout: dropout)
+    }
+
+    /// Throws on values no run can use.
+    public func validate() throws {
+        try model(vocabSize: 1).validate()
+        for (name, v) in [("batch_size", batchSize), ("eval_interval", evalInterval), ("eval_iters", evalIters)] where v <= 0 {
+            throw GPTError.badConfig("\(name) must be positive, got \(v)")
+        }
+        guard maxIters >= 0, warmupIters >= 0, lrDecayIters >= 0 else {
+            throw GPTError.badConfig("max_iters, warmup_iters and lr_decay_iters must not be negative")
+        }
+        guard learningRate > 0, minLR >= 0, gradClip >= 0, weightDecay >= 0 else {
+            throw GPTError.badConfig("learning_rate must be positive; min_lr, grad_clip and weight_decay must not be negative")
+        }
+        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else {
+            throw GPTError.badConfig("beta1 and beta2 must be in [0, 1)")
+        }
+    }
+
+    /// nanoGPT's learning-rate schedule for this run.
+    public var schedule: LearningRateSchedule {
+        .warmupCosine(maxRate: learningRate, warmupIters: warmupIters, decayIters: lrDecayIters, minRate: minLR)
+    }
+}
+
+/// What a training run reports while it runs.
+public enum TrainEvent {
+    /// One optimisation step: its loss, learning rate, wall time and throughput.
+    case step(iter: Int, loss: Float, lr: Float, ms: Double, tokensPerSec: Double)
+    /// A periodic estimate over `eval_iters` batches of each split; `saved` when it is the best
+    /// validation loss so far and the checkpoint was written.
+    case eval(iter: Int, trainLoss: Float, valLoss: Float, saved: Bool)
+}
+
+/// Final figures of a run.
+public struct TrainSummary: Codable {
+    public var valLoss: Float
+    public var trainLoss: Float
+    public var bestValLoss: Float
+    public var iters: Int
+    public var msPerIter: Double
+    public var tokensPerSec: Double
+    public var wallSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case valLoss = "val_loss", trainLoss = "train_loss", bestValLoss = "best_val_loss", iters
+        case msPerIter = "ms_per_iter", tokensPerSec = "tokens_per_sec", wallSeconds = "wall_seconds"
+    }
+}
+
+/// nanoGPT's training loop: AdamW (decay on ≥ 2-D tensors), warmup + cosine learning rate,
+/// gradient clipping, evaluation every `eval_interval` steps and at the end, and the best
+/// validation model saved to `outputDirectory/model.safetensors` with the optimizer state in
+/// `optimizer.safetensors` for `--resume`.
+public final class GPTTrainer {
+    public let config: TrainConfig
+    public let dataset: TextDataset
+    public let model: GPT
+    public let optimizer: AdamW
+    public let outputDirectory: String
+    /// The next iteration to run (0 for a fresh run; the saved step after a resume).
+    public private(set) var iter = 0
+    public private(set) var bestValLoss = Float.infinity
+
+    public var modelPath: String { outputDirectory + "/model.safetensors" }
+    public var optimizerPath: String { outputDirectory + "/optimizer.safetensors" }
+
+    /// A fresh run.
+    public init(config: TrainConfig, dataset: TextDataset, outputDirectory: String) throws {
+        try config.validate()
+        self.config = config
+        self.dataset = dataset
+        self.outputDirectory = outputDirectory
+        var rng = RandomGenerator(seed: config.seed)
+        model = try GPT(config.model(vocabSize: dataset.tokenizer.count), generator: &rng)
+        let groups = ParameterGroup.decaySplit(model, weightDecay: config.weightDecay)
+        optimizer = AdamW(groups, learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2)
+    }
+
+    /// Continues the run saved in `outputDirectory` (model, optimizer state, step and best loss).
+    /// The architecture comes from the checkpoint; the text must use the same vocabulary.
+    public convenience init(resuming config: TrainConfig, dataset: TextDataset, outputDirectory: String) throws {
+        let dir = outputDirectory
+        let modelFile = try SafetensorsFile.read(dir + "/model.safetensors")
+        let (saved, tokenizer) = try GPTCheckpoint.load(modelFile, name: dir + "/model.safetensors")
+        guard tokenizer == dataset.tokenizer else {
+            throw GPTError.badCheckpoint("the checkpoint in \(dir) was trained on a text with a different vocabulary; pass the same --text")
+        }
+        var cfg = config
+        let m = saved.config
+        (cfg.nLayer, cfg.nHead, cfg.nEmbd, cfg.blockSize, cfg.bias, cfg.dropout) = (m.nLayer, m.nHead, m.nEmbd, m.blockSize, m.bias, m.dropout)
+        try self.init(config: cfg, dataset: dataset, outputDirectory: dir)
+        for ((_, dst), (_, src)) in zip(model.namedParameters(), saved.namedParameters()) {
+            dst.pointer.update(from: src.pointer, count: dst.count)
+        }
+        let optFile = try SafetensorsFile.read(dir + "/optimizer.safetensors")
+        var state: [String: Tensor] = [:]
+        for (n, t) in optFile.tensors { state[n] = t }
+        do { try optimizer.loadStateDict(state) } catch {
+            throw GPTError.badCheckpoint("\(dir)/optimizer.safetensors: \(error)")
+        }
+        iter = Int(modelFile.metadata["iter"] ?? "") ?? optimizer.stepCount
+        bestValLoss = Float(modelFile.metadata["best_val_loss"] ?? "") ?? .infinity
+    }
+
+    /// Tokens processed per step.
+    public var tokensPerStep: Int { config.batchSize * config.blockSize }
+
+    /// Batches are drawn from a generator seeded by (seed, iteration), so a resumed run sees
+    /// the same batches as an uninterrupted one.
+    func generator(_ iter: Int, _ salt: UInt64) -> RandomGenerator {
+        RandomGenerator(seed: config.seed &* 0x9E37_79B9 &+ UInt64(iter) &* 0x1_0000_0001 &+ salt)
+    }
+
+    /// Mean loss over `eval_iters` random batches of each split, dropout off, no graph.
+    public func estimateLoss(at iter: Int) -> (train: Float, val: Float) {
+        model.eval()
+        defer { model.train() }
+        var rng = generator(iter, 0xE7A1)
+        var result: [Float] = []
+        for split in [Split.train, .val] {
+            var total = 0.0
+            for _ in 0..<config.evalIters {
+                let (x, y) = dataset.batch(split, batchSize: config.batchSize, blockSize: config.blockSize, generator: &rng)
+                total += Double(withNoGrad { model.loss(x, targets: y, batch: config.batchSize) }.item())
+            }
+            result.append(Float(total / Double(config.evalIters)))
+        }
+        return (result[0], result[1])
+    }
+
+    /// One optimisation step at iteration `it`; returns the loss before the update.
+    public func step(_ it: Int) -> Float {
+        var rng = generator(it, 0)
+        let (x, y) = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &rng)
+        optimizer.learningRate = config.schedule.rate(at: it)
+        let loss = model.loss(x, targets: y, batch: config.batchSize)
+        loss.backward()
+        if config.gradClip > 0 { _ = clipGradNorm(model.parameters(), maxNorm: config.gradClip) }
+        optimizer.step()
+        optimizer.zeroGrad()
+        return loss.item()
+    }
+
+    /// Writes the model and optimizer state (atomically) with the step and best loss.
+    public func saveCheckpoint(iter: Int) throws {
+        let meta = ["iter": String(iter), "best_val_loss": String(bestValLoss)]
+        try GPTCheckpoint.save(model, tokenizer: dataset.tokenizer, to: modelPath, extraMetadata: meta)
+        try SafetensorsFile(tensors: optimizer.stateDict().map { ($0.0, $0.1) }, metadata: meta).write(to: optimizerPath)
+    }
+
+    /// Runs from the current iteration to `max_iters`, reporting through `report`.
+    public func run(report: (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
+        let start = Date()
+        var stepTimes: [Double] = []
+        var last = (train: Float.nan, val: Float.nan)
+        model.train()
+        while true {
+            if iter % config.evalInterval == 0 || iter == config.maxIters {
+                last = estimateLoss(at: iter)
+                var saved = false
+                if last.val < bestValLoss || !FileManager.default.fileExists(atPath: modelPath) {
+                    bestValLoss = min(bestValLoss, last.val)
+                    try saveCheckpoint(iter: iter)
+                    saved = true
+                }
+                report(.eval(iter: iter, trainLoss: last.train, valLoss: last.val, saved: saved))
+            }
+            if iter >= config.maxIters { break }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let loss = step(iter)
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            stepTimes.append(ms)
+            report(.step(iter: iter, loss: loss, lr: optimizer.learningRate, ms: ms,
+                         tokensPerSec: Double(tokensPerStep) / (ms / 1000)))
+            iter += 1
+        }
+        let median = stepTimes.isEmpty ? 0 : stepTimes.sorted()[stepTimes.count / 2]
+        return TrainSummary(valLoss: last.val, trainLoss: last.train, bestValLoss: bestValLoss, iters: iter,
+                            msPerIter: median, tokensPerSec: median > 0 ? Double(tokensPerStep) / (median / 1000) : 0,
+                            wallSeconds: Date().timeIntervalSince(start))
+    }
+}
