@@ -39,6 +39,26 @@ final class LayerNormTests: XCTestCase {
         }
     }
 
+    /// Second twin: the same formula composed from primitive ops, compared on values and on
+    /// every gradient (x, weight, bias) after one backward pass with a random upstream gradient.
+    func testMatchesComposedPrimitives() {
+        let x = param([6, 40], seed: 53, low: -2, high: 3)
+        let w = param([40], seed: 54, low: 0.5, high: 1.5), b = param([40], seed: 55)
+        let g = param([6, 40], seed: 56).detached()
+        let fused = x.layerNorm(weight: w, bias: b)
+        fused.backward(g)
+        let (gx, gw, gb) = (x.grad!.toArray(), w.grad!.toArray(), b.grad!.toArray())
+        [x, w, b].forEach { $0.zeroGrad() }
+        let centred = x - x.mean(axes: [-1], keepDims: true)                     // (N, C)
+        let variance = (centred * centred).mean(axes: [-1], keepDims: true)      // (N, 1), biased
+        let composed = centred / (variance + 1e-5).sqrt() * w + b
+        composed.backward(g)
+        assertClose(fused.toArray(), composed.toArray(), tol: 1e-5)
+        assertClose(gx, x.grad!.toArray(), tol: 1e-4)
+        assertClose(gw, w.grad!.toArray(), tol: 1e-5)
+        assertClose(gb, b.grad!.toArray(), tol: 1e-5)
+    }
+
     func testGradientsWithBias() {
         let x = param([4, 13], seed: 44, low: -2, high: 2)
         let w = param([13], seed: 45, low: 0.5, high: 1.5), b = param([13], seed: 46)

@@ -49,6 +49,26 @@ final class SoftmaxTests: XCTestCase {
         assertClose(wide.logSoftmax().toArray(), naiveSoftmax(wide, axis: -1, log: true), tol: 2e-6)
     }
 
+    /// Composed twin: exp(x − max) / Σ exp(x − max) from primitive ops; values and gradients.
+    func testMatchesComposedPrimitives() {
+        let x = param([5, 23], seed: 24, low: -3, high: 3)
+        let g = param([5, 23], seed: 25).detached()
+        for log in [false, true] {
+            let fused = log ? x.logSoftmax() : x.softmax()
+            fused.backward(g)
+            let fusedGrad = x.grad!.toArray()
+            x.zeroGrad()
+            let shifted = x - x.max(axis: -1, keepDims: true).detached()         // (N, V)
+            let e = shifted.exp()
+            let composed = log ? shifted - e.sum(axes: [-1], keepDims: true).log()
+                               : e / e.sum(axes: [-1], keepDims: true)
+            composed.backward(g)
+            assertClose(fused.toArray(), composed.toArray(), tol: 1e-6)
+            assertClose(fusedGrad, x.grad!.toArray(), tol: 1e-5)
+            x.zeroGrad()
+        }
+    }
+
     func testGradients() {
         for (shape, axis) in [([4, 11], -1), ([2, 3, 4], 1), ([3, 4, 2], 0), ([2, 17], 1)] {
             let x = param(shape, seed: 23, low: -2, high: 2)
