@@ -47,7 +47,7 @@ final class GPTRunLog {
         for (k, v) in json { if let f = v as? Float, !f.isFinite { json[k] = NSNull() } }
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: directory + "/summary.json"), options: .atomic)
-        let svg = lossPlotSVG(series: [("train (per step)", "#9ecae1", trainCurve),
+        let svg = gptLossPlotSVG(series: [("train (per step)", "#9ecae1", trainCurve),
                                        ("train (eval)", "#08519c", evalTrain),
                                        ("val (eval)", "#e6550d", evalVal)],
                               title: "GPT loss", xLabel: "iter", yLabel: "cross-entropy")
@@ -56,7 +56,7 @@ final class GPTRunLog {
 }
 
 /// A small self-contained SVG line chart.
-func lossPlotSVG(series: [(name: String, color: String, points: [(Double, Double)])],
+func gptLossPlotSVG(series: [(name: String, color: String, points: [(Double, Double)])],
                  title: String, xLabel: String, yLabel: String) -> String {
     let (w, h, m) = (640.0, 400.0, 50.0)
     let all = series.flatMap { $0.points }.filter { $0.1.isFinite }
@@ -85,7 +85,7 @@ func lossPlotSVG(series: [(name: String, color: String, points: [(Double, Double
 }
 
 /// Prints a live progress line with an ETA on a terminal; elsewhere only the permanent lines.
-final class ProgressPrinter {
+final class GPTProgress {
     let total: Int
     let start = Date()
     let isTerminal = isatty(fileno(stdout)) != 0

@@ -49,7 +49,7 @@ struct GPTTrainCommand: ParsableCommand {
 
     func train() throws {
         if let threads { Threads.count = threads }
-        let textPath = text ?? defaultTextPath()
+        let textPath = text ?? gptDefaultTextPath()
         let config = trainConfig
         try config.validate()
         let dataset = try TextDataset(file: textPath, blockSize: config.blockSize)
@@ -63,11 +63,11 @@ struct GPTTrainCommand: ParsableCommand {
         print("  weight_decay=\(resolved.weightDecay) beta1=\(resolved.beta1) beta2=\(resolved.beta2) grad_clip=\(resolved.gradClip) eval_interval=\(resolved.evalInterval) eval_iters=\(resolved.evalIters) seed=\(resolved.seed) threads=\(Threads.count)")
         print("  parameters: \(trainer.model.nonEmbeddingParameterCount) (without position embedding); out: \(out)\(resume ? "; resuming at iter \(trainer.iter)" : "")")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let configData = try JSONEncoder.pretty.encode(resolved)
+        let configData = try JSONEncoder.gptPretty.encode(resolved)
         try configData.write(to: URL(fileURLWithPath: out + "/config.json"), options: .atomic)
 
         let log = try GPTRunLog(directory: out, append: resume)
-        let progress = ProgressPrinter(total: resolved.maxIters)
+        let progress = GPTProgress(total: resolved.maxIters)
         let summary = try trainer.run { event in
             log.record(event)
             switch event {
@@ -87,13 +87,13 @@ struct GPTTrainCommand: ParsableCommand {
 }
 
 /// `$SLATE_DATA/tinyshakespeare.txt`, with SLATE_DATA defaulting to ./data.
-func defaultTextPath() -> String {
+func gptDefaultTextPath() -> String {
     let dir = ProcessInfo.processInfo.environment["SLATE_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
     return dir + "/tinyshakespeare.txt"
 }
 
 extension JSONEncoder {
-    static var pretty: JSONEncoder {
+    static var gptPretty: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         return e
