@@ -177,10 +177,8 @@ public enum SafeTensors {
         guard let array = value as? [Any] else { return nil }
         var out: [Int] = []
         for v in array {
-            guard let number = v as? NSNumber, !(v is Bool) else { return nil }
-            let d = number.doubleValue
-            guard d == d.rounded(), abs(d) < 9e15 else { return nil }
-            out.append(number.intValue)
+            guard let i = v as? Int else { return nil }   // exact: 2.5 or 1e30 give nil
+            out.append(i)
         }
         return out
     }
