@@ -19,6 +19,7 @@ enum RLLinePlot {
         let values = series.flatMap(\.y).filter(\.isFinite)
         var lo = min(values.min() ?? 0, 0), hi = values.max() ?? 1
         if hi <= lo { hi = lo + 1 }
+        let dataLo = lo
         lo -= 0.02 * (hi - lo)
         func px(_ i: Int) -> Double { left + plotW * Double(i) / Double(max(n - 1, 1)) }
         func py(_ v: Double) -> Double { top + plotH * (1 - (v - lo) / (hi - lo)) }
@@ -33,7 +34,7 @@ enum RLLinePlot {
         <text x="\(left)" y="\(top + plotH + 18)" text-anchor="middle">1</text>
         <text x="\(left + plotW)" y="\(top + plotH + 18)" text-anchor="middle">\(n)</text>
         <text x="\(left - 6)" y="\(py(hi) + 4)" text-anchor="end">\(label(hi))</text>
-        <text x="\(left - 6)" y="\(py(lo) + 4)" text-anchor="end">\(label(lo))</text>
+        <text x="\(left - 6)" y="\(py(dataLo) + 4)" text-anchor="end">\(label(dataLo))</text>
 
         """
         // At most ~1000 points per curve: a longer curve is sampled evenly.
