@@ -10,6 +10,8 @@
 
 /// Lane count of the vector kernels.
 public typealias FloatVector = SIMD8<Float>
+/// Integer lanes of the same width (for building 2ⁿ in the exponent bits).
+public typealias IntVector = SIMD8<Int32>
 
 @usableFromInline enum ExpConstants {
     @usableFromInline static let log2e: Float = 1.442_695_040_888_963_4
@@ -45,7 +47,7 @@ public func fastExp(_ x: FloatVector) -> FloatVector {
     p = p * r + C.p5
     let er = (p * (r * r) + r) + 1                                       // eʳ
     // 2ⁿ: (n + 127) << 23 as the float's bit pattern. n sits in shifted's low mantissa bits.
-    let nBits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- Int32(bitPattern: C.roundMagic.bitPattern)
+    let nBits = unsafeBitCast(shifted, to: IntVector.self) &- Int32(bitPattern: C.roundMagic.bitPattern)
     let twoN = unsafeBitCast((nBits &+ 127) &<< 23, to: FloatVector.self)
     return (er * twoN).replacing(with: 0, where: tooSmall)
 }
