@@ -87,6 +87,8 @@ public final class PPOTrainer: Trainer {
          ("bootstrap_truncation", "\(config.bootstrapTruncation)")]
     }
 
+    public var checkpointModule: Module { agent }
+
     public var greedyPolicy: GreedyNetworkPolicy {
         GreedyNetworkPolicy(network: agent.actor, environmentID: settings.environmentID, algorithm: .ppo,
                             hiddenSizes: config.hiddenSizes, activation: .tanh)

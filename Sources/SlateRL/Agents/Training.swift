@@ -50,6 +50,8 @@ public protocol Trainer: AnyObject {
     func train(onEvent: (TrainingEvent) -> Void)
     /// The trained greedy (deterministic) policy.
     var greedyPolicy: GreedyNetworkPolicy { get }
+    /// Everything trained (e.g. actor and critic), saved with the policy by `PolicyCheckpoint`.
+    var checkpointModule: Module { get }
 }
 
 /// Runs `episodes` fresh episodes of `policy` in new instances of `environmentID`, the first
@@ -95,4 +97,47 @@ func shuffledIndices(_ n: Int, generator: inout RandomGenerator) -> [Int] {
         idx.swapAt(i, generator.nextInt(i + 1))
     }
     return idx
+}
+
+/// The rolling mean of the last `window` training episodes' returns, and the first moment
+/// (global step and seconds since `start`) it reached `target` — "steps to solve".
+public struct ReturnTracker {
+    public let window: Int
+    /// The return that counts as solved (Gymnasium's `reward_threshold`), if any.
+    public let target: Double?
+    public private(set) var recent: [Double] = []
+    public private(set) var episodes = 0
+    /// First global step at which the rolling mean reached `target` (with a full window).
+    public private(set) var targetStep: Int?
+    /// Seconds from the start of training to `targetStep`.
+    public private(set) var targetSeconds: Double?
+
+    public init(window: Int = 100, target: Double?) {
+        self.window = window
+        self.target = target
+    }
+
+    /// Gymnasium's `reward_threshold` of the built-in environments.
+    public static func solvedThreshold(environmentID: String) -> Double? {
+        switch environmentID {
+        case CartPole.id: return 475
+        case Acrobot.id: return -100
+        case MountainCar.id: return -110
+        default: return nil
+        }
+    }
+
+    /// Rolling mean of the recent returns (`nil` before the first episode).
+    public var mean: Double? { recent.isEmpty ? nil : recent.reduce(0, +) / Double(recent.count) }
+
+    /// Records an episode that finished at `globalStep`, `seconds` into training.
+    public mutating func add(_ episodicReturn: Double, globalStep: Int, seconds: Double) {
+        episodes += 1
+        recent.append(episodicReturn)
+        if recent.count > window { recent.removeFirst(recent.count - window) }
+        if targetStep == nil, let target, recent.count == window, let m = mean, m >= target {
+            targetStep = globalStep
+            targetSeconds = seconds
+        }
+    }
 }

@@ -36,8 +36,8 @@ struct RLTrainCommand: ParsableCommand {
     @Option(help: "Seed for network init, sampling and environments.")
     var seed: UInt64 = 1
 
-    @Option(help: "Compute threads (tiny networks run fastest on 1).")
-    var threads = 1
+    @Option(help: "Threads for Slate's kernels and BLAS (default: all cores).")
+    var threads: Int?
 
     @Option(help: "Output directory (default runs/<env>-<algo>-s<seed>).")
     var out: String?
@@ -77,8 +77,8 @@ struct RLTrainCommand: ParsableCommand {
         guard EnvironmentRegistry.ids.contains(env) else {
             throw ValidationError("unknown --env '\(env)'; valid ids: \(EnvironmentRegistry.ids.joined(separator: ", "))")
         }
+        if let threads { guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") } }
         guard totalSteps > 0 else { throw ValidationError("--total-steps must be positive, got \(totalSteps)") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard evalEpisodes >= 1 else { throw ValidationError("--eval-episodes must be at least 1, got \(evalEpisodes)") }
         guard TDLossKind(rawValue: loss) != nil else { throw ValidationError("--loss must be mse or huber, got \(loss)") }
         if let learningRate { guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") } }
@@ -113,19 +113,19 @@ struct RLTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        Threads.count = threads
+        if let threads { Threads.count = threads }
         let trainer = try makeTrainer()
         let outDir = URL(fileURLWithPath: out ?? "runs/\(env)-\(algo)-s\(seed)")
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         var config = trainer.configurationSummary
-        config += [("threads", "\(threads)"), ("eval_episodes", "\(evalEpisodes)"), ("out", outDir.path)]
+        config += [("threads", "\(Threads.count)"), ("eval_episodes", "\(evalEpisodes)"), ("out", outDir.path)]
         print("slate rl train — resolved configuration:")
         for (key, value) in config { print("  \(key) = \(value)") }
-        try writeJSON(Dictionary(uniqueKeysWithValues: config), to: outDir.appendingPathComponent("config.json"))
+        try writeJSON(Dictionary(uniqueKeysWithValues: config.map { ($0.0, $0.1 as Any) }), to: outDir.appendingPathComponent("config.json"))
 
         let log = TrainingLog(columns: MetricName.columns, totalSteps: totalSteps,
                               target: ReturnTracker.solvedThreshold(environmentID: env),
-                              progress: quiet ? nil : ProgressLine(totalSteps: totalSteps),
+                              progress: quiet ? nil : RLTrainProgress(totalSteps: totalSteps),
                               csvURL: outDir.appendingPathComponent("metrics.csv"))
         trainer.train(onEvent: log.handle)
         try log.finish()

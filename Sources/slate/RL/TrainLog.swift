@@ -4,12 +4,12 @@ import SlateRL
 
 /// Collects a training run's events: metrics rows for metrics.csv (rewritten atomically every
 /// 30 s and at the end), the episode returns for returns.svg, the rolling return for the
-/// progress line and the "steps to solve" figure.
+/// progress line (steps, steps/s, mean return, ETA) and the "steps to solve" figure.
 final class TrainingLog {
     let columns: [String]
     let totalSteps: Int
     private(set) var tracker: ReturnTracker
-    private let progress: ProgressLine?
+    private let progress: RLTrainProgress?
     private let csvURL: URL
     private var rows: [String] = []
     private var returns: [Double] = []
@@ -18,7 +18,7 @@ final class TrainingLog {
     private let start = Date()
     private var lastFlush = Date()
 
-    init(columns: [String], totalSteps: Int, target: Double?, progress: ProgressLine?, csvURL: URL) {
+    init(columns: [String], totalSteps: Int, target: Double?, progress: RLTrainProgress?, csvURL: URL) {
         self.columns = columns
         self.totalSteps = totalSteps
         self.tracker = ReturnTracker(window: 100, target: target)
@@ -40,8 +40,14 @@ final class TrainingLog {
             lastSPS = metrics["sps"] ?? lastSPS
             addRow(step: step, values: metrics)
         }
-        progress?.update(step: latestStep, sps: Double(latestStep) / max(elapsed, 1e-9), meanReturn: tracker.mean)
+        progress?.update(latestStep, statusMessage)
         if Date().timeIntervalSince(lastFlush) > 30 { try? writeCSV() }
+    }
+
+    /// "11850 steps/s | mean return (100 ep) 432.1" for the progress line.
+    private var statusMessage: String {
+        let mean = tracker.mean.map { String(format: "%.1f", $0) } ?? "-"
+        return String(format: "%.0f steps/s | mean return (100 ep) %@", Double(latestStep) / max(elapsed, 1e-9), mean)
     }
 
     private func addRow(step: Int, values: [String: Double]) {
@@ -60,7 +66,7 @@ final class TrainingLog {
 
     /// Final metrics.csv and the end of the progress line.
     func finish() throws {
-        progress?.finish(step: latestStep, sps: Double(latestStep) / max(elapsed, 1e-9), meanReturn: tracker.mean)
+        progress?.finish(latestStep, statusMessage)
         try writeCSV()
     }
 
@@ -80,38 +86,36 @@ final class TrainingLog {
     }
 }
 
-/// "step 123456/500000 (24.7%) | 11850 steps/s | mean return (100 ep) 432.1 | ETA 0:33", redrawn
-/// in place on a terminal, printed every 10% otherwise.
-final class ProgressLine {
+/// The progress line of `slate rl train`: "train 123456/500000 (24.7%) | 11850 steps/s | mean
+/// return (100 ep) 432.1 | ETA 0:33", redrawn in place on a terminal, printed every 10 s otherwise.
+final class RLTrainProgress {
     let totalSteps: Int
     private let isTerminal = isatty(STDOUT_FILENO) == 1
+    private let start = Date()
     private var lastDraw = Date.distantPast
-    private var lastDecile = -1
 
-    init(totalSteps: Int) { self.totalSteps = totalSteps }
+    init(totalSteps: Int) { self.totalSteps = max(totalSteps, 1) }
 
-    func update(step: Int, sps: Double, meanReturn: Double?) {
+    func update(_ step: Int, _ message: String) {
+        guard Date().timeIntervalSince(lastDraw) >= (isTerminal ? 0.2 : 10) else { return }
+        lastDraw = Date()
         if isTerminal {
-            guard Date().timeIntervalSince(lastDraw) > 0.2 else { return }
-            lastDraw = Date()
-            FileHandle.standardOutput.write(Data(("\r" + line(step: step, sps: sps, meanReturn: meanReturn) + "\u{1B}[K").utf8))
+            FileHandle.standardOutput.write(Data(("\r" + line(step, message) + "\u{1B}[K").utf8))
         } else {
-            let decile = step * 10 / max(totalSteps, 1)
-            guard decile > lastDecile else { return }
-            lastDecile = decile
-            print(line(step: step, sps: sps, meanReturn: meanReturn))
+            print(line(step, message))
+            fflush(stdout)
         }
     }
 
-    func finish(step: Int, sps: Double, meanReturn: Double?) {
-        if isTerminal { print("\r" + line(step: step, sps: sps, meanReturn: meanReturn) + "\u{1B}[K") }
+    func finish(_ step: Int, _ message: String) {
+        print((isTerminal ? "\r" : "") + line(step, message) + (isTerminal ? "\u{1B}[K" : ""))
+        fflush(stdout)
     }
 
-    private func line(step: Int, sps: Double, meanReturn: Double?) -> String {
-        let pct = 100 * Double(step) / Double(max(totalSteps, 1))
-        let eta = sps > 0 ? Double(totalSteps - step) / sps : 0
-        let mean = meanReturn.map { String(format: "%.1f", $0) } ?? "-"
-        return String(format: "step %d/%d (%.1f%%) | %.0f steps/s | mean return (100 ep) %@ | ETA %d:%02d",
-                      step, totalSteps, pct, sps, mean, Int(eta) / 60, Int(eta) % 60)
+    private func line(_ step: Int, _ message: String) -> String {
+        let elapsed = Date().timeIntervalSince(start)
+        let eta = step > 0 ? elapsed / Double(step) * Double(max(totalSteps - step, 0)) : 0
+        return String(format: "train %d/%d (%.1f%%) | %@ | ETA %d:%02d", step, totalSteps,
+                      100 * Double(step) / Double(totalSteps), message, Int(eta) / 60, Int(eta) % 60)
     }
 }

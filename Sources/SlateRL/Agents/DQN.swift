@@ -1,0 +1,162 @@
+import Foundation
+import Slate
+
+/// DQN's hyper-parameters; the defaults are CleanRL's `dqn.py` for classic control.
+public struct DQNConfig {
+    public var learningRate: Float = 2.5e-4
+    /// Replay buffer capacity.
+    public var bufferSize = 10_000
+    public var gamma: Float = 0.99
+    /// Target update coefficient: 1 copies the online network (hard update), < 1 is Polyak
+    /// averaging (soft update) every `targetNetworkFrequency` steps.
+    public var tau: Float = 1
+    /// Steps between target-network updates.
+    public var targetNetworkFrequency = 500
+    public var batchSize = 128
+    /// ε-greedy schedule: linear from `startEpsilon` to `endEpsilon` over
+    /// `explorationFraction · totalSteps`, then constant.
+    public var startEpsilon: Float = 1
+    public var endEpsilon: Float = 0.05
+    public var explorationFraction: Float = 0.5
+    /// Steps of pure ε-greedy collection before learning begins.
+    public var learningStarts = 10_000
+    /// Environment steps per gradient step.
+    public var trainFrequency = 10
+    /// Hidden widths of the ReLU Q-network.
+    public var hiddenSizes = [120, 84]
+    /// TD regression loss (CleanRL: MSE).
+    public var loss: TDLossKind = .mse
+    /// Double DQN (van Hasselt et al. 2016): the online network picks the next action, the
+    /// target network values it.
+    public var doubleDQN = false
+
+    public init() {}
+
+    /// ε at `step` of a run of `totalSteps`.
+    public func epsilon(at step: Int, totalSteps: Int) -> Float {
+        let duration = explorationFraction * Float(totalSteps)
+        guard duration > 0 else { return endEpsilon }
+        let slope = (endEpsilon - startEpsilon) / duration
+        return Swift.max(slope * Float(step) + startEpsilon, endEpsilon)
+    }
+}
+
+/// Deep Q-learning (Mnih et al. 2015) as CleanRL's `dqn.py`: one environment, ε-greedy
+/// collection into a replay buffer, TD targets from a periodically updated target network.
+/// Truncated transitions bootstrap from the real final observation; only `terminated` zeroes
+/// the target's future term.
+public final class DQNTrainer: Trainer {
+    public let config: DQNConfig
+    public let settings: RunSettings
+    /// The online Q-network.
+    public let qNetwork: QNetwork
+    /// The target Q-network.
+    public let targetNetwork: QNetwork
+    private let envs: SyncVectorEnv
+    private let optimizer: Adam
+    private var rng: RandomGenerator
+    private let obsDim: Int
+    private let actionCount: Int
+
+    public init(settings: RunSettings, config: DQNConfig = DQNConfig()) throws {
+        guard config.bufferSize > 0, config.batchSize > 0, config.trainFrequency > 0,
+              config.targetNetworkFrequency > 0 else {
+            throw TrainingConfigurationError("DQN needs positive buffer size, batch size, train frequency and target frequency")
+        }
+        guard config.tau > 0 && config.tau <= 1 else {
+            throw TrainingConfigurationError("DQN tau must be in (0, 1], got \(config.tau)")
+        }
+        guard settings.totalSteps > 0 else { throw TrainingConfigurationError("--total-steps must be positive") }
+        self.config = config
+        self.settings = settings
+        envs = try SyncVectorEnv(id: settings.environmentID, count: 1)
+        obsDim = envs.singleObservationSpace.flatDimension
+        actionCount = envs.singleActionSpace.n
+        rng = RandomGenerator(seed: settings.seed)
+        qNetwork = QNetwork(observationSize: obsDim, actionCount: actionCount,
+                            hiddenSizes: config.hiddenSizes, generator: &rng)
+        targetNetwork = QNetwork(observationSize: obsDim, actionCount: actionCount,
+                                 hiddenSizes: config.hiddenSizes, generator: &rng)
+        targetNetwork.update(from: qNetwork)
+        optimizer = Adam(qNetwork.parameters(), learningRate: config.learningRate)
+    }
+
+    public var configurationSummary: [(String, String)] {
+        [("algo", "dqn"), ("env", settings.environmentID), ("total_steps", "\(settings.totalSteps)"),
+         ("seed", "\(settings.seed)"), ("learning_rate", "\(config.learningRate)"),
+         ("buffer_size", "\(config.bufferSize)"), ("gamma", "\(config.gamma)"), ("tau", "\(config.tau)"),
+         ("target_network_frequency", "\(config.targetNetworkFrequency)"), ("batch_size", "\(config.batchSize)"),
+         ("start_e", "\(config.startEpsilon)"), ("end_e", "\(config.endEpsilon)"),
+         ("exploration_fraction", "\(config.explorationFraction)"), ("learning_starts", "\(config.learningStarts)"),
+         ("train_frequency", "\(config.trainFrequency)"),
+         ("hidden_sizes", config.hiddenSizes.map(String.init).joined(separator: ",")),
+         ("loss", config.loss.rawValue), ("double_dqn", "\(config.doubleDQN)")]
+    }
+
+    public var checkpointModule: Module { qNetwork }
+
+    public var greedyPolicy: GreedyNetworkPolicy {
+        GreedyNetworkPolicy(network: qNetwork.network, environmentID: settings.environmentID, algorithm: .dqn,
+                            hiddenSizes: config.hiddenSizes, activation: .relu)
+    }
+
+    public func train(onEvent: (TrainingEvent) -> Void) {
+        var buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: obsDim)
+        var observation = envs.reset(seed: settings.seed)               // (1, obs)
+        let start = Date()
+        for globalStep in 0..<settings.totalSteps {
+            let epsilon = config.epsilon(at: globalStep, totalSteps: settings.totalSteps)
+            let action: Int
+            if rng.nextFloat() < epsilon {
+                action = rng.nextInt(actionCount)
+            } else {
+                let q = withNoGrad { qNetwork.network(Tensor(observation, shape: [1, obsDim])) }  // (1, A)
+                action = argmax(q.pointer, count: actionCount)
+            }
+            let result = envs.step([action])
+            let realNext = result.finalObservations[0] ?? result.observations
+            buffer.add(observation: observation, nextObservation: realNext, action: action,
+                       reward: Float(result.rewards[0]), terminated: result.terminated[0])
+            if let record = result.episodes[0] { onEvent(.episode(globalStep: globalStep, record: record)) }
+            observation = result.observations
+
+            guard globalStep > config.learningStarts else { continue }
+            if globalStep % config.trainFrequency == 0 {
+                let (loss, meanQ) = trainStep(buffer: buffer)
+                if globalStep % 100 == 0 {
+                    onEvent(.update(globalStep: globalStep, metrics: [
+                        "td_loss": Double(loss), "q_values": Double(meanQ), "epsilon": Double(epsilon),
+                        "learning_rate": Double(optimizer.learningRate),
+                        "sps": Double(globalStep) / max(Date().timeIntervalSince(start), 1e-9)]))
+                }
+            }
+            if globalStep % config.targetNetworkFrequency == 0 {
+                targetNetwork.update(from: qNetwork, tau: config.tau)
+            }
+        }
+    }
+
+    /// One gradient step on a sampled batch; returns the TD loss and the mean Q of the taken actions.
+    func trainStep(buffer: ReplayBuffer) -> (loss: Float, meanQ: Float) {
+        let batch = buffer.sample(config.batchSize, generator: &rng)
+        let b = config.batchSize
+        let targets: [Float] = withNoGrad {
+            let nextTarget = targetNetwork.network(batch.nextObservations)          // (B, A)
+            let chooser = config.doubleDQN ? qNetwork.network(batch.nextObservations) : nextTarget
+            return (0..<b).map { i in
+                let row = i * actionCount
+                let next = argmax(chooser.pointer + row, count: actionCount)
+                let future = batch.terminated[i] ? 0 : nextTarget.pointer[row + next]
+                return batch.rewards[i] + config.gamma * future
+            }
+        }
+        let q = qNetwork.network(batch.observations)                                // (B, A)
+        let loss = q.temporalDifferenceLoss(actions: batch.actions, targets: targets, kind: config.loss)
+        var meanQ: Float = 0
+        for i in 0..<b { meanQ += q.pointer[i * actionCount + batch.actions[i]] }
+        optimizer.zeroGrad()
+        loss.backward()
+        optimizer.step()
+        return (loss.item(), meanQ / Float(b))
+    }
+}
