@@ -6,6 +6,6 @@ struct RLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rl",
         abstract: "Train and watch reinforcement-learning agents; run bandits.",
-        subcommands: [RLPlayCommand.self, RLBanditCommand.self, RLSpeedCommand.self]
+        subcommands: [RLTrainCommand.self, RLPlayCommand.self, RLBanditCommand.self, RLSpeedCommand.self]
     )
 }
