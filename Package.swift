@@ -25,9 +25,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
+        // The x86-64 AVX2/FMA peak loop for `slate bench peak` (C: a function-level target
+        // attribute keeps the build portable; called only after checking the CPU flags).
+        .target(name: "CSlatePeak"),
         .target(
             name: "Slate",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlatePeak"],
             swiftSettings: fast
         ),
         .target(name: "SlateGPT", dependencies: ["Slate"], swiftSettings: fast),
