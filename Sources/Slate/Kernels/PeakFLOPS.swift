@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(CSlatePeak)
+import CSlatePeak
+#endif
 
 /// Measures a machine's FP32 arithmetic peak and clock with the loops in `PeakKernels.swift`.
 ///
@@ -11,6 +14,44 @@ public enum PeakFLOPS {
         case fused = "fused multiply-add"
         /// `separatePeakLoop`: independent multiplies and adds (builds without FMA instructions).
         case separate = "separate multiply and add"
+        /// The C loop of 256-bit FMAs (x86-64 with AVX2 and FMA, whatever the build's target).
+        case avx2FMA = "fused multiply-add, AVX2 (C)"
+
+        /// FP32 operations per loop iteration per thread.
+        var flopsPerIteration: Int {
+            switch self {
+            case .fused, .avx2FMA: return fusedFlopsPerIteration
+            case .separate: return separateFlopsPerIteration
+            }
+        }
+
+        /// Runs the loop `n` iterations; returns its checksum.
+        func run(_ n: Int) -> Float {
+            switch self {
+            case .fused: return fusedPeakLoop(iterations: n)
+            case .separate: return separatePeakLoop(iterations: n)
+            case .avx2FMA:
+                #if canImport(CSlatePeak)
+                let one = Float(n | 1) / Float(n | 1)
+                return slate_fma_peak_avx2(n, one, 1e-3)
+                #else
+                return 0
+                #endif
+            }
+        }
+    }
+
+    /// The loops this build can run on this CPU: the two Swift loops everywhere, plus the AVX2
+    /// C loop on x86-64 when the CPU reports both `avx2` and `fma`.
+    public static var availableLoops: [Loop] {
+        var loops: [Loop] = [.fused, .separate]
+        #if canImport(CSlatePeak)
+        let features = CPUInfo.current.features
+        if slate_has_avx2_fma_loop() == 1 && features.contains("avx2") && features.contains("fma") {
+            loops.append(.avx2FMA)
+        }
+        #endif
+        return loops
     }
 
     /// One peak measurement.
@@ -23,35 +64,31 @@ public enum PeakFLOPS {
         public var gflops: Double
         /// GFLOP/s per thread.
         public var gflopsPerThread: Double { gflops / Double(threads) }
-        /// GFLOP/s of the other loop, to show what fusion is worth (nil when not measured).
+        /// GFLOP/s of the fastest of the other loops (nil when only one ran).
         public var otherLoopGflops: Double?
     }
 
     /// Times `loop` with `threads` threads for about `seconds` and returns GFLOP/s (best trial).
     /// Each trial runs `iterations` steps per thread, chosen so one trial takes ~2 ms.
     public static func measure(_ loop: Loop, threads: Int = 1, seconds: Double = 0.2) -> Double {
-        let flopsPerIteration = loop == .fused ? fusedFlopsPerIteration : separateFlopsPerIteration
-        let run: (Int) -> Float = { n in
-            loop == .fused ? fusedPeakLoop(iterations: n) : separatePeakLoop(iterations: n)
-        }
-        let iterations = calibrate(targetSeconds: 0.002) { n in _ = run(n) }
+        let iterations = calibrate(targetSeconds: 0.002) { n in blackHole(loop.run(n)) }
         let best = bestTrialSeconds(budget: seconds) {
             if threads == 1 {
-                blackHole(run(iterations))
+                blackHole(loop.run(iterations))
             } else {
-                DispatchQueue.concurrentPerform(iterations: threads) { _ in blackHole(run(iterations)) }
+                DispatchQueue.concurrentPerform(iterations: threads) { _ in blackHole(loop.run(iterations)) }
             }
         }
-        return Double(iterations * flopsPerIteration * threads) / best / 1e9
+        return Double(iterations * loop.flopsPerIteration * threads) / best / 1e9
     }
 
-    /// Measures both loops with `threads` threads and keeps the faster one.
+    /// Measures every available loop with `threads` threads and keeps the fastest.
     public static func peak(threads: Int = 1, seconds: Double = 0.2) -> Result {
-        let fused = measure(.fused, threads: threads, seconds: seconds / 2)
-        let separate = measure(.separate, threads: threads, seconds: seconds / 2)
-        return fused >= separate
-            ? Result(loop: .fused, threads: threads, gflops: fused, otherLoopGflops: separate)
-            : Result(loop: .separate, threads: threads, gflops: separate, otherLoopGflops: fused)
+        let loops = availableLoops
+        let rates = loops.map { measure($0, threads: threads, seconds: seconds / Double(loops.count)) }
+        let best = rates.indices.max { rates[$0] < rates[$1] }!
+        return Result(loop: loops[best], threads: threads, gflops: rates[best],
+                      otherLoopGflops: rates.enumerated().filter { $0.offset != best }.map(\.element).max())
     }
 
     /// The clock one core runs at under load, in GHz, from a chain of one-cycle integer ops.

@@ -1,0 +1,16 @@
+// The FP32 peak loop for x86-64 CPUs with AVX2 and FMA, compiled for those instructions even in
+// a portable (baseline x86-64) build via a function-level target attribute. Swift cannot mark
+// one function for a wider ISA, so this loop lives in C; Slate calls it only after checking the
+// CPU's flags (see Sources/Slate/Kernels/PeakFLOPS.swift). On other architectures it is absent.
+#ifndef CSLATEPEAK_H
+#define CSLATEPEAK_H
+
+/// 1 when this build contains slate_fma_peak_avx2 (x86-64 only).
+int slate_has_avx2_fma_loop(void);
+
+/// Eight independent chains of 256-bit fused multiply-adds, acc = acc * one + step, run
+/// `iterations` times; returns a checksum. FLOPs: iterations * 8 chains * 8 lanes * 2.
+/// Only call it on a CPU with AVX2 and FMA.
+float slate_fma_peak_avx2(long iterations, float one, float step);
+
+#endif
