@@ -9,31 +9,35 @@ import Slate
 public final class GCNLayer: Module {
     /// (in, out)
     public let weight: Tensor
-    /// (out)
-    public let bias: Tensor
+    /// (out), or nil for a layer without bias (Kipf & Welling's node classifier).
+    public let bias: Tensor?
     public var training = true
 
-    public init(_ inputs: Int, _ outputs: Int, generator: inout RandomGenerator) {
+    public init(_ inputs: Int, _ outputs: Int, bias: Bool = true, generator: inout RandomGenerator) {
         precondition(inputs > 0 && outputs > 0, "GCNLayer needs positive sizes, got \(inputs)→\(outputs)")
         weight = Tensor.zeros([inputs, outputs], requiresGrad: true)
         Init.xavierUniform(weight, generator: &generator)                       // U(±√(6/(in+out)))
-        bias = Tensor.zeros([outputs], requiresGrad: true)
+        self.bias = bias ? Tensor.zeros([outputs], requiresGrad: true) : nil
     }
 
-    public var localParameters: [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
+    public var localParameters: [(String, Tensor)] {
+        bias.map { [("weight", weight), ("bias", $0)] } ?? [("weight", weight)]
+    }
+
+    private func addBias(_ x: Tensor) -> Tensor { bias.map { x + $0 } ?? x }
 
     /// (N, in) -> (N, out)
     public func callAsFunction(_ h: Tensor, adjacency: SparseMatrix) -> Tensor {
         let (fin, fout) = (weight.shape[0], weight.shape[1])
         if fout <= fin {
-            return spmm(adjacency, h.matmul(weight)) + bias                  // (N, in)·(in, out) -> Â· -> (N, out)
+            return addBias(spmm(adjacency, h.matmul(weight)))                 // (N, in)·(in, out) -> Â· -> (N, out)
         }
-        return spmm(adjacency, h).matmul(weight) + bias                      // Â·(N, in) -> ·(in, out) -> (N, out)
+        return addBias(spmm(adjacency, h).matmul(weight))                     // Â·(N, in) -> ·(in, out) -> (N, out)
     }
 
     /// Sparse input features X (N, in), a constant: Â (X W) + b with X W as a second SpMM,
     /// whose backward gives dW = Xᵀ · dOut. (N, in) -> (N, out)
     public func callAsFunction(sparseInput x: SparseMatrix, adjacency: SparseMatrix) -> Tensor {
-        spmm(adjacency, spmm(x, weight)) + bias                                 // X·W (N, out) -> Â· -> (N, out)
+        addBias(spmm(adjacency, spmm(x, weight)))                               // X·W (N, out) -> Â· -> (N, out)
     }
 }

@@ -86,11 +86,11 @@ public final class NodeClassifier: Module {
     public let normalization: AdjacencyNormalization
     public var training = true
 
-    public init(inputFeatures: Int, hidden: Int, classes: Int, dropout: Float,
+    public init(inputFeatures: Int, hidden: Int, classes: Int, dropout: Float, bias: Bool = false,
                 normalization: AdjacencyNormalization = .symmetric, seed: UInt64) {
         var rng = RandomGenerator(seed: seed)
-        first = GCNLayer(inputFeatures, hidden, generator: &rng)
-        second = GCNLayer(hidden, classes, generator: &rng)
+        first = GCNLayer(inputFeatures, hidden, bias: bias, generator: &rng)
+        second = GCNLayer(hidden, classes, bias: bias, generator: &rng)
         dropoutRate = dropout
         self.normalization = normalization
     }

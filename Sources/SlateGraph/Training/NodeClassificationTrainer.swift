@@ -17,6 +17,8 @@ public struct NodeTrainingConfig: Codable, Sendable {
     public var seeds = 1
     public var seed: UInt64 = 0
     public var normalizeFeatures = true
+    /// Bias in the GCN layers (the reference code has none).
+    public var bias = false
     public var normalization: AdjacencyNormalization = .symmetric
     public init() {}
 }
@@ -71,7 +73,7 @@ public struct NodeClassificationTrainer {
         for run in 0..<config.seeds {
             let seed = config.seed &+ UInt64(run)
             let model = NodeClassifier(inputFeatures: g.featureCount, hidden: config.hidden, classes: data.classCount,
-                                       dropout: config.dropout, normalization: config.normalization, seed: seed)
+                                       dropout: config.dropout, bias: config.bias, normalization: config.normalization, seed: seed)
             let adam = Adam([ParameterGroup(parameters: model.first.parameters(), weightDecay: config.weightDecay),
                              ParameterGroup(parameters: model.second.parameters(), weightDecay: 0)],
                             learningRate: config.learningRate)
