@@ -38,7 +38,16 @@ extension Tensor {
     /// max(x, 0); the gradient at 0 is 0, as in PyTorch.
     public func relu() -> Tensor { map(ReLUFn.self) }
     /// GELU in its exact form x·Φ(x) = ½x(1 + erf(x/√2)), as PyTorch's `nn.GELU()`.
-    public func gelu() -> Tensor { map(GELUFn.self) }
+    /// Vectorised (see `geluForward`); `map(GELUFn.self)` is its scalar reference twin.
+    public func gelu() -> Tensor {
+        let out = Tensor(uninitialized: shape)
+        let px = pointer, py = out.pointer
+        parallelRanges(count, grain: 16_384) { s, e in geluForward(px + s, py + s, e - s) }
+        return out.recordOp("gelu", inputs: [self]) { g in
+            let dx = self.gradBuffer().baseAddress!, pg = g.pointer
+            parallelRanges(g.count, grain: 16_384) { s, e in geluBackward(px + s, pg + s, dx + s, e - s) }
+        }
+    }
 
     /// xᵖ for a constant exponent.
     public func pow(_ p: Float) -> Tensor {

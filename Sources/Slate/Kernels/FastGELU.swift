@@ -1,0 +1,76 @@
+/// Vectorised erf and the exact-form GELU built on it, in portable Swift SIMD.
+///
+/// erf(x) ≈ x·P(x²)/Q(x²) on [−4, 4] (outside, erf is ±1 to single precision), a rational
+/// approximation of degree 13/8 (the coefficients Eigen uses for its float erf). Max absolute
+/// error ≈ 4e-7 against the double-precision erf — tested in `FastGELUTests`.
+@usableFromInline enum ErfConstants {
+    @usableFromInline static let a: (Float, Float, Float, Float, Float, Float, Float) = (
+        -1.609_603_332_624_15e-02, -2.954_599_808_540_25e-03, -7.349_906_303_268_55e-04,
+        -5.692_506_394_623_46e-05, -2.101_024_020_825_08e-06, 2.770_681_424_959_02e-08,
+        -2.726_142_258_013_06e-10)
+    @usableFromInline static let b: (Float, Float, Float, Float, Float) = (
+        -1.426_473_905_141_89e-02, -7.373_329_167_204_68e-03, -1.682_826_974_382_03e-03,
+        -2.133_740_552_789_05e-04, -1.456_607_184_649_96e-05)
+}
+
+/// erf for every lane.
+@inlinable @inline(__always)
+public func fastErf(_ x: FloatVector) -> FloatVector {
+    typealias C = ErfConstants
+    let v = x.clamped(lowerBound: FloatVector(repeating: -4), upperBound: FloatVector(repeating: 4))
+    let v2 = v * v
+    var p = v2 * C.a.6 + C.a.5
+    p = p * v2 + C.a.4
+    p = p * v2 + C.a.3
+    p = p * v2 + C.a.2
+    p = p * v2 + C.a.1
+    p = p * v2 + C.a.0
+    var q = v2 * C.b.4 + C.b.3
+    q = q * v2 + C.b.2
+    q = q * v2 + C.b.1
+    q = q * v2 + C.b.0
+    return v * p / q
+}
+
+/// Scalar erf with the same approximation (tails of rows).
+@inlinable @inline(__always)
+public func fastErf(_ x: Float) -> Float {
+    fastErf(FloatVector(repeating: x))[0]
+}
+
+@usableFromInline let geluInvSqrt2: Float = 0.707_106_781_186_547_6
+@usableFromInline let geluInvSqrt2Pi: Float = 0.398_942_280_401_432_7
+
+/// y[i] = x·Φ(x) = ½x(1 + erf(x/√2)) for i in 0..<n.
+@inlinable
+public func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    let w = FloatVector.scalarCount
+    var i = 0
+    while i + w <= n {
+        let v = loadVector(x + i)
+        storeVector(0.5 * v * (1 + fastErf(v * geluInvSqrt2)), y + i)
+        i += w
+    }
+    while i < n { y[i] = 0.5 * x[i] * (1 + fastErf(x[i] * geluInvSqrt2)); i += 1 }
+}
+
+/// dx[i] += g[i]·(Φ(x) + x·φ(x)) for i in 0..<n: GELU's backward.
+@inlinable
+public func geluBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                         _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    let w = FloatVector.scalarCount
+    var i = 0
+    while i + w <= n {
+        let v = loadVector(x + i)
+        let cdf = 0.5 * (1 + fastErf(v * geluInvSqrt2))
+        let pdf = geluInvSqrt2Pi * fastExp(-0.5 * v * v)
+        storeVector(loadVector(dx + i) + loadVector(g + i) * (cdf + v * pdf), dx + i)
+        i += w
+    }
+    while i < n {
+        let v = x[i]
+        let d = 0.5 * (1 + fastErf(v * geluInvSqrt2)) + v * geluInvSqrt2Pi * fastExp(-0.5 * v * v)
+        dx[i] += g[i] * d
+        i += 1
+    }
+}
