@@ -10,11 +10,15 @@ public struct PolicyCheckpointError: Error, CustomStringConvertible, LocalizedEr
 
 /// Loads a trained policy for `env` from a checkpoint file (`slate rl play --checkpoint`).
 ///
-/// The agents (Sources/SlateRL/Agents) plug their checkpoint formats in here; until one exists,
-/// every checkpoint is reported as not yet supported.
+/// Reads a `PolicyCheckpoint` written by `slate rl train` (any of its algorithms) and checks it
+/// was trained on `env` with the same observation and action sizes.
 public func loadPolicy(checkpoint path: String, for env: any Environment) throws -> any Policy {
     guard FileManager.default.fileExists(atPath: path) else {
         throw PolicyCheckpointError("no checkpoint at \(path); train one with `slate rl train --out DIR` or omit --checkpoint for a random policy")
     }
-    throw PolicyCheckpointError("loading policies from checkpoints is not yet supported (\(path)); omit --checkpoint to play a random policy")
+    let policy = try PolicyCheckpoint.load(from: URL(fileURLWithPath: path), environmentID: env.id)
+    guard policy.observationSize == env.observationSpace.flatDimension, policy.actionCount == env.actionSpace.n else {
+        throw PolicyCheckpointError("\(path) expects \(policy.observationSize) observations and \(policy.actionCount) actions; \(env.id) has \(env.observationSpace.flatDimension) and \(env.actionSpace.n)")
+    }
+    return policy
 }
