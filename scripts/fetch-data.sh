@@ -116,7 +116,9 @@ for i in "${wanted[@]}"; do
     cora/* | planetoid/*) set_name=cora ;;
     *) set_name="" ;;
   esac
-  if [[ -n $set_name ]]; then
+  if [[ $url == generated:* ]]; then
+    continue  # made by scripts/generate-data.sh (karate from networkx), not downloaded
+  elif [[ -n $set_name ]]; then
     [[ " ${graph_sets[*]-} " == *" $set_name "* ]] || graph_sets+=("$set_name")
   elif [[ $url =~ ^(https?|file):// && $url != *'#'* ]]; then
     fetch_one "$path" "$want" "$url" || failed=1
