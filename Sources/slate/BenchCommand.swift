@@ -38,12 +38,12 @@ struct BenchPeakCommand: ParsableCommand {
         var rows: [PeakRow] = []
         for t in counts {
             progressLine("measuring peak with \(t) thread\(t == 1 ? "" : "s")…")
-            let fused = PeakFLOPS.measure(.fused, threads: t, seconds: seconds)
-            let separate = PeakFLOPS.measure(.separate, threads: t, seconds: seconds)
-            for (loop, g) in [(PeakFLOPS.Loop.fused, fused), (.separate, separate)] {
+            let loops = PeakFLOPS.availableLoops
+            let rates = loops.map { PeakFLOPS.measure($0, threads: t, seconds: seconds) }
+            for (loop, g) in zip(loops, rates) {
                 let perCore = g / Double(min(t, cpu.logicalCores))
                 rows.append(PeakRow(loop: loop.rawValue, threads: t, gflops: g, gflopsPerCore: perCore,
-                                    flopPerCycle: perCore / clock, best: g >= max(fused, separate)))
+                                    flopPerCycle: perCore / clock, best: g == rates.max()))
             }
         }
         progressLine(nil)
@@ -57,18 +57,22 @@ struct BenchPeakCommand: ParsableCommand {
         catch let e as BenchArgumentError { throw ValidationError(e.description) }
     }
 
-    /// Explains a fused loop slower than the separate one: the build has no FMA instructions.
+    /// Explains rows that look wrong: a Swift fused loop far below the best one means this build
+    /// has no FMA instructions (baseline x86-64 is SSE2, so `addingProduct` calls `fmaf`).
     private func fmaNote(cpu: CPUInfo, rows: [PeakRow]) -> String? {
-        guard let best = rows.first(where: { $0.best && $0.threads == rows[0].threads }),
-              best.loop == PeakFLOPS.Loop.separate.rawValue else { return nil }
-        let hardware = cpu.features.contains("fma") ? "This CPU has FMA, but this" : "This"
-        return """
-            \(hardware) build emits no fused multiply-add instructions (the portable x86-64 target \
-            is SSE2), so the figure above is the separate multiply + add peak — about half of an \
-            FMA-capable core's. BLAS is unaffected: OpenBLAS picks FMA kernels at run time, so its \
-            matmul can exceed this "peak". To measure the FMA peak, build for this CPU: \
-            swift build -c release -Xswiftc -target-cpu -Xswiftc <cpu, e.g. znver4 or haswell>.
-            """
+        let first = rows.filter { $0.threads == rows.first?.threads }
+        guard let best = first.first(where: \.best),
+              let swiftFused = first.first(where: { $0.loop == PeakFLOPS.Loop.fused.rawValue }),
+              swiftFused.gflops < 0.5 * best.gflops else { return nil }
+        let why = "The Swift fused loop is slow because this build targets baseline x86-64 (SSE2), "
+            + "which has no FMA instruction: `addingProduct` becomes a call to fmaf per lane."
+        if best.loop == PeakFLOPS.Loop.avx2FMA.rawValue {
+            return why + " The AVX2 C loop is compiled for FMA and chosen at run time after checking "
+                + "the CPU flags, so the best row is the hardware's FMA peak."
+        }
+        return why + " The best row is the separate multiply + add peak, about half of an FMA core's; "
+            + "OpenBLAS picks FMA kernels at run time, so its matmul can exceed it. To measure the FMA "
+            + "peak, build for this CPU: swift build -c release -Xswiftc -target-cpu -Xswiftc znver4 (or haswell …)."
     }
 }
 
@@ -113,9 +117,9 @@ struct PeakReport: Codable {
         if let reportedMHz { clockLine += String(format: "; /proc/cpuinfo says %.0f MHz", reportedMHz) }
         if let cpufreqMHz { clockLine += String(format: "; cpufreq %.0f MHz", cpufreqMHz) }
         var lines = ["CPU:   \(cpu)", clockLine, "",
-                     "loop                        threads   GFLOP/s  per core  FLOP/cycle/core"]
+                     "loop                          threads   GFLOP/s  per core  FLOP/cycle/core"]
         for r in rows {
-            lines.append(r.loop.padding(toLength: 26, withPad: " ", startingAt: 0)
+            lines.append(r.loop.padding(toLength: 28, withPad: " ", startingAt: 0)
                          + String(format: "%9d  %8.1f  %8.1f  %15.1f", r.threads, r.gflops, r.gflopsPerCore, r.flopPerCycle)
                          + (r.best ? "  ← best" : ""))
         }
