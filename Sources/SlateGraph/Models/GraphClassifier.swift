@@ -9,13 +9,16 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
     /// Width H of every GCN layer and of the head's hidden layer.
     public var hidden: Int = 64
     public var pool: PoolingKind = .sum
-    /// Dropout on the inputs of GCN layers 2..L and before the last head layer.
+    /// Dropout before the last head layer (as the GIN paper's readout MLP).
     public var dropout: Float = 0.5
+    /// Dropout on the inputs of GCN layers 2..L.
+    public var convolutionDropout: Float = 0.5
     public var normalization: String = AdjacencyNormalization.symmetric.rawValue
 
     public init(inputFeatures: Int, classes: Int, layers: Int = 3, hidden: Int = 64,
-                pool: PoolingKind = .sum, dropout: Float = 0.5,
+                pool: PoolingKind = .sum, dropout: Float = 0.5, convolutionDropout: Float = 0.5,
                 normalization: AdjacencyNormalization = .symmetric) {
+        self.convolutionDropout = convolutionDropout
         self.inputFeatures = inputFeatures; self.classes = classes; self.layers = layers
         self.hidden = hidden; self.pool = pool; self.dropout = dropout
         self.normalization = normalization.rawValue
@@ -24,7 +27,7 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
 
 /// GCN layers → graph readout → MLP head: logits for each graph of a batch.
 ///
-///     h⁰ = X;  hˡ = relu(Â dropout(hˡ⁻¹) Wˡ + bˡ)   (N, H)
+///     h⁰ = X;  hˡ = relu(Â dropout'(hˡ⁻¹) Wˡ + bˡ)  (N, H)   dropout' = convolutionDropout, l ≥ 2
 ///     r  = readout(hᴸ)                              (G, H)
 ///     logits = W₂ dropout(relu(W₁ r + b₁)) + b₂     (G, C)
 public final class GraphClassifier: Module {
@@ -66,7 +69,7 @@ public final class GraphClassifier: Module {
         let a = batch.normalizedAdjacency(normalization)
         var h = Tensor(batch.features, shape: [batch.nodeCount, batch.featureCount])      // (N, F)
         for (l, conv) in convolutions.enumerated() {
-            if l > 0 { h = h.dropout(p: config.dropout, training: training, generator: &generator) }
+            if l > 0 { h = h.dropout(p: config.convolutionDropout, training: training, generator: &generator) }
             h = conv(h, adjacency: a).relu()                                              // (N, H)
         }
         let r = readout(h, graphStart: batch.graphStart)                                 // (G, H)

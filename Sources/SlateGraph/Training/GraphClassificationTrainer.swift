@@ -8,6 +8,7 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public var layers = 3
     public var hidden = 64
     public var pool: PoolingKind = .sum
+    /// Dropout on the inputs of GCN layers 2..L and before the last head layer.
     public var dropout: Float = 0.5
     public var epochs = 100
     public var learningRate: Float = 0.01
@@ -73,7 +74,8 @@ public struct GraphClassificationTrainer {
         let split = try StratifiedKFold(labels: data.labels, folds: config.folds, seed: config.seed)
         let modelConfig = GraphClassifierConfig(inputFeatures: data.featureCount, classes: data.classCount,
                                                 layers: config.layers, hidden: config.hidden, pool: config.pool,
-                                                dropout: config.dropout, normalization: config.normalization)
+                                                dropout: config.dropout, convolutionDropout: config.dropout,
+                                                normalization: config.normalization)
         var perFold: [Double] = [], chosen: [Int] = [], records: [GraphEpochRecord] = []
         var best: (accuracy: Double, loss: Double, fold: Int, weights: [(String, Tensor)])?
         for (k, fold) in split.splits.enumerated() {

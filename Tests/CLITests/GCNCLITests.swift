@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+
+/// End-to-end runs of `slate gcn` on tiny configurations against the shared data.
+final class GCNCLITests: XCTestCase {
+    /// `$SLATE_DATA`, else ../shared/data next to the package.
+    private var dataEnvironment: [String: String] {
+        if let env = ProcessInfo.processInfo.environment["SLATE_DATA"], !env.isEmpty { return ["SLATE_DATA": env] }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return ["SLATE_DATA": root.deletingLastPathComponent().appendingPathComponent("shared/data").path]
+    }
+
+    private func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("slate-gcn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func testGraphClassificationRunWritesOutputsAndPredicts() throws {
+        let out = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try runSlate(["gcn", "train", "--dataset", "MUTAG", "--folds", "3", "--epochs", "12",
+                                "--hidden", "32", "--out", out.path, "--json"], environment: dataEnvironment)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("fold  3/3"), run.stderr)
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any])
+        let perFold = try XCTUnwrap(summary["per_fold"] as? [Double])
+        XCTAssertEqual(perFold.count, 3)
+        let mean = try XCTUnwrap(summary["accuracy_mean"] as? Double)
+        XCTAssertEqual(mean, perFold.reduce(0, +) / 3, accuracy: 1e-9)
+        XCTAssertGreaterThan(mean, 0.6)                          // above chance (majority class is 66%)...
+        XCTAssertNotNil(summary["accuracy_std"] as? Double)
+        XCTAssertEqual((summary["epochs"] as? [Int])?.count, 3)
+        XCTAssertGreaterThan(summary["wall_seconds"] as? Double ?? 0, 0)
+        // --json prints the same summary on stdout.
+        let printed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(printed["accuracy_mean"] as? Double, mean)
+        // metrics.csv: a header and one row per fold and epoch; training loss falls.
+        let rows = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, 1 + 3 * 12)
+        let loss = { (epoch: Int) -> Double in
+            rows.dropFirst().map { $0.split(separator: ",") }.filter { Int($0[1]) == epoch }.map { Double($0[3])! }.reduce(0, +)
+        }
+        XCTAssertLessThan(loss(12), loss(1))
+        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("accuracy.svg"), encoding: .utf8).contains("<polyline"))
+        // The checkpoint predicts every graph.
+        let predict = try runSlate(["gcn", "predict", "--checkpoint", out.appendingPathComponent("model.safetensors").path,
+                                    "--dataset", "MUTAG"], environment: dataEnvironment)
+        XCTAssertEqual(predict.status, 0, predict.stderr)
+        let lines = predict.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1 + 188)
+        XCTAssertTrue(lines.dropFirst().allSatisfy { ["1", "-1"].contains($0.split(separator: "\t")[1]) })
+        XCTAssertTrue(predict.stderr.contains("accuracy"), predict.stderr)
+    }
+
+    func testKarateNodeClassification() throws {
+        let run = try runSlate(["gcn", "train", "--dataset", "karate", "--seeds", "2", "--json"], environment: dataEnvironment)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((summary["per_seed"] as? [Double])?.count, 2)
+        XCTAssertGreaterThan(summary["accuracy_mean"] as? Double ?? 0, 0.8)   // 2 labelled members, 32 tested
+    }
+
+    func testBadInputFailsWithAHelpfulMessage() throws {
+        let empty = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let missing = try runSlate(["gcn", "train", "--dataset", "MUTAG"], environment: ["SLATE_DATA": empty.path])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("make data"), missing.stderr)
+        let folds = try runSlate(["gcn", "train", "--dataset", "MUTAG", "--folds", "2"], environment: dataEnvironment)
+        XCTAssertNotEqual(folds.status, 0)
+        XCTAssertTrue(folds.stderr.contains("--folds"), folds.stderr)
+        let pool = try runSlate(["gcn", "train", "--dataset", "MUTAG", "--pool", "median"], environment: dataEnvironment)
+        XCTAssertNotEqual(pool.status, 0)
+        let checkpoint = try runSlate(["gcn", "predict", "--checkpoint", empty.appendingPathComponent("none.safetensors").path,
+                                       "--dataset", "MUTAG"], environment: dataEnvironment)
+        XCTAssertNotEqual(checkpoint.status, 0)
+        XCTAssertTrue(checkpoint.stderr.contains("not found"), checkpoint.stderr)
+    }
+}
