@@ -5,34 +5,42 @@ extension Tensor {
     /// Inverted dropout: in training, each element is zeroed with probability `p` and the
     /// survivors are scaled by 1/(1 − p), so the expected value is unchanged and evaluation needs
     /// no rescaling. Returns `self` unchanged when `!training` or `p == 0`; all zeros when p == 1.
-    /// The mask is drawn from `generator` (serially, so it does not depend on the thread count);
-    /// backward multiplies the gradient by the same mask·scale.
+    ///
+    /// The mask is never stored: the elements are cut into fixed blocks of `dropoutBlock`, each
+    /// block gets its own seed drawn from `generator`, and the forward and backward regenerate
+    /// the block's draws from that seed. So blocks run in parallel, the result does not depend on
+    /// the thread count, and a (B, T, C) activation costs no extra memory until backward.
     public func dropout(p: Float, training: Bool, generator: inout RandomGenerator) -> Tensor {
         precondition(p >= 0 && p <= 1, "dropout probability \(p) is outside [0, 1]")
         if !training || p == 0 { return self }
-        let mask = Tensor(uninitialized: shape)  // 0 or 1/(1−p) per element
-        let pm = mask.pointer
-        if p == 1 {
-            pm.update(repeating: 0, count: count)
-        } else {
-            // Keep when a uniform 32-bit draw is ≥ p·2³²; each 64-bit draw serves two elements.
-            let threshold = UInt32(min(Double(p) * 4_294_967_296.0, 4_294_967_295.0))
-            let scale = 1 / (1 - p)
-            var i = 0
-            while i + 1 < count {
-                let bits = generator.next()
-                pm[i] = UInt32(truncatingIfNeeded: bits) >= threshold ? scale : 0
-                pm[i + 1] = UInt32(truncatingIfNeeded: bits >> 32) >= threshold ? scale : 0
-                i += 2
-            }
-            if i < count { pm[i] = UInt32(truncatingIfNeeded: generator.next()) >= threshold ? scale : 0 }
-        }
+        let n = count
+        let blocks = (n + dropoutBlock - 1) / dropoutBlock
+        let seeds = (0..<blocks).map { _ in generator.next() }
+        // Keep an element when a uniform 32-bit draw is ≥ p·2³² (p == 1: threshold past every draw).
+        let threshold = UInt64(Double(p) * 4_294_967_296.0)
+        let scale = p == 1 ? 0 : 1 / (1 - p)
         let out = Tensor(uninitialized: shape)
         let px = pointer, po = out.pointer
-        parallelRanges(count) { s, e in for i in s..<e { po[i] = px[i] * pm[i] } }
+        seeds.withUnsafeBufferPointer { sp in
+            parallelRanges(blocks, grain: 4) { s, e in
+                for b in s..<e {
+                    let start = b * dropoutBlock
+                    dropoutBlockApply(seed: sp[b], threshold: threshold, scale: scale,
+                                      px + start, po + start, Swift.min(dropoutBlock, n - start), accumulate: false)
+                }
+            }
+        }
         return out.recordOp("dropout", inputs: [self]) { g in
-            let dx = self.gradBuffer().baseAddress!, pg = g.pointer, pm = mask.pointer
-            parallelRanges(g.count) { s, e in for i in s..<e { dx[i] += pg[i] * pm[i] } }
+            let dx = self.gradBuffer().baseAddress!, pg = g.pointer
+            seeds.withUnsafeBufferPointer { sp in
+                parallelRanges(blocks, grain: 4) { s, e in
+                    for b in s..<e {  // dx += g · mask · scale, with the same draws as the forward
+                        let start = b * dropoutBlock
+                        dropoutBlockApply(seed: sp[b], threshold: threshold, scale: scale,
+                                          pg + start, dx + start, Swift.min(dropoutBlock, n - start), accumulate: true)
+                    }
+                }
+            }
         }
     }
 
@@ -62,5 +70,30 @@ extension Tensor {
                 }
             }
         }
+    }
+}
+
+/// Elements per dropout block (one seed each).
+let dropoutBlock = 8192
+
+/// y[i] (=|+=) x[i] · scale where draw i ≥ threshold, else 0, for one block of `n` ≤ `dropoutBlock`;
+/// draw i is the low (even i) or high (odd i) half of the block generator's (i/2)-th output.
+@inline(__always)
+func dropoutBlockApply(seed: UInt64, threshold: UInt64, scale: Float, _ x: UnsafePointer<Float>,
+                       _ y: UnsafeMutablePointer<Float>, _ n: Int, accumulate: Bool) {
+    var rng = RandomGenerator(seed: seed)
+    var i = 0
+    while i < n {
+        let bits = rng.next()
+        let k0: Float = (bits & 0xFFFF_FFFF) >= threshold ? scale : 0
+        let k1: Float = (bits >> 32) >= threshold ? scale : 0
+        if accumulate {
+            y[i] += x[i] * k0
+            if i + 1 < n { y[i + 1] += x[i + 1] * k1 }
+        } else {
+            y[i] = x[i] * k0
+            if i + 1 < n { y[i + 1] = x[i + 1] * k1 }
+        }
+        i += 2
     }
 }
