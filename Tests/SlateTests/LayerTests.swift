@@ -73,3 +73,40 @@ func variance(_ v: [Float]) -> Double {
     let mean = v.reduce(0.0) { $0 + Double($1) } / Double(v.count)
     return v.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(v.count)
 }
+
+final class EmbeddingNormDropoutTests: XCTestCase {
+    func testEmbeddingLooksUpRowsAndScattersGradients() {
+        var rng = RandomGenerator(seed: 2)
+        let emb = Embedding(count: 5, dim: 3, generator: &rng)
+        XCTAssertEqual(emb.namedParameters().map { $0.0 }, ["weight"])
+        let out = emb([4, 0, 4, 2], shape: [2, 2])
+        XCTAssertEqual(out.shape, [2, 2, 3])
+        XCTAssertEqual(Array(out.toArray()[0..<3]), Array(emb.weight.toArray()[12..<15]))
+        out.sumAll().backward()
+        XCTAssertEqual(emb.weight.grad!.toArray(), [1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 2, 2, 2])
+        // N(0, 1) init, as PyTorch.
+        let big = Embedding(count: 100, dim: 100, generator: &rng)
+        XCTAssertEqual(variance(big.weight.toArray()), 1, accuracy: 0.05)
+    }
+
+    func testLayerNormModuleNormalisesAndHasPyTorchNames() {
+        let ln = LayerNorm(dim: 4)
+        XCTAssertEqual(ln.namedParameters().map { $0.0 }, ["weight", "bias"])
+        XCTAssertEqual(LayerNorm(dim: 4, bias: false).namedParameters().map { $0.0 }, ["weight"])
+        let y = ln(Tensor([1, 2, 3, 4], shape: [1, 4]))
+        // mean 2.5, biased variance 1.25
+        let r = 1 / (1.25 + 1e-5).squareRoot()
+        assertClose(y.toArray(), [-1.5, -0.5, 0.5, 1.5].map { Float($0 * r) }, tol: 1e-5)
+    }
+
+    func testDropoutFollowsTrainEval() {
+        let d = Dropout(p: 0.5, seed: 3)
+        let x = Tensor.ones([1000])
+        let trained = d(x).toArray()
+        XCTAssertTrue(trained.allSatisfy { $0 == 0 || $0 == 2 })
+        XCTAssertEqual(Double(trained.filter { $0 == 0 }.count), 500, accuracy: 60)
+        let seq = Sequential([d])
+        seq.eval()
+        XCTAssertEqual(d(x).toArray(), x.toArray())
+    }
+}

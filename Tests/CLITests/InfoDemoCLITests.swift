@@ -1,0 +1,37 @@
+import XCTest
+
+final class InfoDemoCLITests: XCTestCase {
+    func testInfoPrintsBLASAndThreads() throws {
+        let out = try runSlate(["info", "--threads", "1"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("OpenBLAS") || out.stdout.contains("Accelerate"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("Slate threads  1"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("BLAS threads   1"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("CPU"), out.stdout)
+    }
+
+    func testDemoMoonsReachesFullTrainAccuracy() throws {
+        let out = try runSlate(["demo", "moons"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("train accuracy 100.0%"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("step    1  loss"), out.stdout)
+    }
+
+    func testDemoMoonsFailsLoudlyWhenItCannotSeparate() throws {
+        let out = try runSlate(["demo", "moons", "--steps", "1", "--lr", "0.0001"])
+        XCTAssertNotEqual(out.status, 0)
+        XCTAssertTrue(out.stderr.contains("train accuracy"), out.stderr)
+    }
+
+    func testBadFlagValuesGiveClearErrors() throws {
+        let bad = try runSlate(["demo", "moons", "--activation", "swish"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("'swish' is invalid"), bad.stderr)
+        let threads = try runSlate(["info", "--threads", "0"])
+        XCTAssertNotEqual(threads.status, 0)
+        XCTAssertTrue(threads.stderr.contains("--threads must be at least 1"), threads.stderr)
+        let hidden = try runSlate(["demo", "moons", "--hidden", "16,x"])
+        XCTAssertNotEqual(hidden.status, 0)
+        XCTAssertTrue(hidden.stderr.contains("--hidden"), hidden.stderr)
+    }
+}
