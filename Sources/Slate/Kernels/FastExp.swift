@@ -105,6 +105,18 @@ public func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     return best
 }
 
+/// Σ x[0..<n] (one Float accumulator per lane).
+@inlinable
+public func rowSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    let w = FloatVector.scalarCount
+    var acc = FloatVector(repeating: 0)
+    var i = 0
+    while i + w <= n { acc += loadVector(x + i); i += w }
+    var total = acc.sum()
+    while i < n { total += x[i]; i += 1 }
+    return total
+}
+
 /// out[i] = exp(x[i] − shift) for i in 0..<n; returns Σ out (one Float accumulator per lane).
 /// `out` may equal `x`; pass nil to only sum.
 @inlinable

@@ -63,15 +63,10 @@ extension Tensor {
 func layerNormRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                   _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, _ c: Int, _ eps: Float) -> (Float, Float) {
     let lanes = FloatVector.scalarCount
+    let m = rowSum(x, c) / Float(c)
+
     var acc = FloatVector(repeating: 0)
     var i = 0
-    while i + lanes <= c { acc += loadVector(x + i); i += lanes }
-    var sum = acc.sum()
-    while i < c { sum += x[i]; i += 1 }
-    let m = sum / Float(c)
-
-    acc = FloatVector(repeating: 0)
-    i = 0
     while i + lanes <= c { let d = loadVector(x + i) - m; acc += d * d; i += lanes }
     var sq = acc.sum()
     while i < c { let d = x[i] - m; sq += d * d; i += 1 }

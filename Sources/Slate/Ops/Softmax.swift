@@ -27,52 +27,41 @@ func rowGrain(_ rowLength: Int, elements: Int = 16_384) -> Int { max(1, elements
 
 extension Tensor {
     /// Softmax over `axis` (default: the last). Same shape as `self`.
-    public func softmax(axis: Int = -1) -> Tensor {
-        let a = normalizeAxis(axis, rank: rank)
-        let L = AxisLayout(shape, axis: a)
+    public func softmax(axis: Int = -1) -> Tensor { softmaxFamily(axis: axis, log: false) }
+
+    /// Log-softmax over `axis` (default: the last). Same shape as `self`.
+    public func logSoftmax(axis: Int = -1) -> Tensor { softmaxFamily(axis: axis, log: true) }
+
+    /// The shared body: one task per block of lines along the axis; contiguous rows (last axis)
+    /// take the vector kernels, other axes the strided ones.
+    private func softmaxFamily(axis: Int, log: Bool) -> Tensor {
+        let L = AxisLayout(shape, axis: normalizeAxis(axis, rank: rank))
+        let contiguous = L.inner == 1
         let out = Tensor(uninitialized: shape)
         let px = pointer, py = out.pointer
-        if L.inner == 1 {
-            parallelRanges(L.outer, grain: rowGrain(L.n)) { s, e in
-                for r in s..<e { softmaxRow(px + r * L.n, py + r * L.n, L.n) }
-            }
-        } else {
-            for l in 0..<L.lines { softmaxLine(px + L.start(l), py + L.start(l), L.n, L.inner) }
-        }
-        let y = Tensor(storage: out.storage, shape: shape)  // saved output, not `out` itself
-        return out.recordOp("softmax", inputs: [self]) { g in
-            let dx = self.gradBuffer().baseAddress!, pg = g.pointer, py = y.pointer
-            parallelRanges(L.lines, grain: rowGrain(L.n)) { s, e in
-                for l in s..<e {
-                    let o = L.start(l)
-                    if L.inner == 1 { softmaxBackwardRow(pg + o, py + o, dx + o, L.n) }
-                    else { softmaxBackwardLine(pg + o, py + o, dx + o, L.n, L.inner) }
+        parallelRanges(L.lines, grain: rowGrain(L.n)) { s, e in
+            for l in s..<e {
+                let o = L.start(l)
+                switch (log, contiguous) {
+                case (false, true): softmaxRow(px + o, py + o, L.n)
+                case (true, true): logSoftmaxRow(px + o, py + o, L.n)
+                case (false, false): softmaxLine(px + o, py + o, L.n, L.inner)
+                case (true, false): logSoftmaxLine(px + o, py + o, L.n, L.inner)
                 }
             }
         }
-    }
-
-    /// Log-softmax over `axis` (default: the last). Same shape as `self`.
-    public func logSoftmax(axis: Int = -1) -> Tensor {
-        let a = normalizeAxis(axis, rank: rank)
-        let L = AxisLayout(shape, axis: a)
-        let out = Tensor(uninitialized: shape)
-        let px = pointer, py = out.pointer
-        if L.inner == 1 {
-            parallelRanges(L.outer, grain: rowGrain(L.n)) { s, e in
-                for r in s..<e { logSoftmaxRow(px + r * L.n, py + r * L.n, L.n) }
-            }
-        } else {
-            for l in 0..<L.lines { logSoftmaxLine(px + L.start(l), py + L.start(l), L.n, L.inner) }
-        }
-        let y = Tensor(storage: out.storage, shape: shape)
-        return out.recordOp("logSoftmax", inputs: [self]) { g in
+        let y = Tensor(storage: out.storage, shape: shape)  // saved output, not `out` itself
+        return out.recordOp(log ? "logSoftmax" : "softmax", inputs: [self]) { g in
             let dx = self.gradBuffer().baseAddress!, pg = g.pointer, py = y.pointer
             parallelRanges(L.lines, grain: rowGrain(L.n)) { s, e in
                 for l in s..<e {
                     let o = L.start(l)
-                    if L.inner == 1 { logSoftmaxBackwardRow(pg + o, py + o, dx + o, L.n) }
-                    else { logSoftmaxBackwardLine(pg + o, py + o, dx + o, L.n, L.inner) }
+                    switch (log, contiguous) {
+                    case (false, true): softmaxBackwardRow(pg + o, py + o, dx + o, L.n)
+                    case (true, true): logSoftmaxBackwardRow(pg + o, py + o, dx + o, L.n)
+                    case (false, false): softmaxBackwardLine(pg + o, py + o, dx + o, L.n, L.inner)
+                    case (true, false): logSoftmaxBackwardLine(pg + o, py + o, dx + o, L.n, L.inner)
+                    }
                 }
             }
         }
@@ -127,12 +116,8 @@ func softmaxBackwardRow(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
 func logSoftmaxBackwardRow(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                            _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
     let w = FloatVector.scalarCount
-    var acc = FloatVector(repeating: 0)
+    let total = rowSum(g, n)
     var i = 0
-    while i + w <= n { acc += loadVector(g + i); i += w }
-    var total = acc.sum()
-    while i < n { total += g[i]; i += 1 }
-    i = 0
     while i + w <= n {
         let gi = loadVector(g + i)
         storeVector(loadVector(dx + i) + gi - fastExp(loadVector(y + i)) * total, dx + i)
