@@ -100,7 +100,8 @@ public final class DQNTrainer: Trainer {
                             hiddenSizes: config.hiddenSizes, activation: .relu)
     }
 
-    public func train(onEvent: (TrainingEvent) -> Void) {
+    @discardableResult
+    public func train(onEvent: (TrainingEvent) -> Void) -> Int {
         var buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: obsDim)
         var observation = envs.reset(seed: settings.seed)               // (1, obs)
         let start = Date()
@@ -134,6 +135,7 @@ public final class DQNTrainer: Trainer {
                 targetNetwork.update(from: qNetwork, tau: config.tau)
             }
         }
+        return settings.totalSteps
     }
 
     /// One gradient step on a sampled batch; returns the TD loss and the mean Q of the taken actions.

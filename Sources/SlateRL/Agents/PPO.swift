@@ -99,9 +99,10 @@ public final class PPOTrainer: Trainer {
         withNoGrad { agent.critic(Tensor(observations, shape: [rows, obsDim])).toArray() }
     }
 
-    public func train(onEvent: (TrainingEvent) -> Void) {
-        let n = config.numEnvs, steps = config.numSteps, batch = config.batchSize
-        let iterations = settings.totalSteps / batch
+    @discardableResult
+    public func train(onEvent: (TrainingEvent) -> Void) -> Int {
+        let n = config.numEnvs, steps = config.numSteps
+        let iterations = settings.totalSteps / config.batchSize
         var rollout = Rollout(steps: steps, envs: n, obsDim: obsDim)
         var observations = envs.reset(seed: settings.seed)              // (N, obs)
         var logProbs = [Float](repeating: 0, count: n * actionCount)     // (N, A)
@@ -153,8 +154,8 @@ public final class PPOTrainer: Trainer {
             metrics["learning_rate"] = Double(optimizer.learningRate)
             metrics["sps"] = Double(globalStep) / max(Date().timeIntervalSince(start), 1e-9)
             onEvent(.update(globalStep: globalStep, metrics: metrics))
-            _ = batch
         }
+        return globalStep
     }
 
     /// `updateEpochs` passes of shuffled minibatches over the rollout; returns the last

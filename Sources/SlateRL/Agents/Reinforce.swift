@@ -82,7 +82,8 @@ public final class ReinforceTrainer: Trainer {
         var episodes = 0
     }
 
-    public func train(onEvent: (TrainingEvent) -> Void) {
+    @discardableResult
+    public func train(onEvent: (TrainingEvent) -> Void) -> Int {
         let n = config.numEnvs
         var observations = envs.reset(seed: settings.seed)               // (N, obs)
         var running = Array(repeating: (obs: [Float](), actions: [Int](), rewards: [Float]()), count: n)
@@ -129,6 +130,7 @@ public final class ReinforceTrainer: Trainer {
                 batch = Batch()
             }
         }
+        return globalStep
     }
 
     /// One gradient step of actor and critic on the batch's steps.

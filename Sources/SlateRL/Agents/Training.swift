@@ -46,8 +46,10 @@ public struct TrainingConfigurationError: Error, CustomStringConvertible, Locali
 public protocol Trainer: AnyObject {
     /// The resolved configuration as `key = value` lines, to print and save.
     var configurationSummary: [(String, String)] { get }
-    /// Runs the whole training, reporting through `onEvent`.
-    func train(onEvent: (TrainingEvent) -> Void)
+    /// Runs the whole training, reporting through `onEvent`; returns the environment steps taken
+    /// (PPO rounds `totalSteps` down to whole rollouts, as CleanRL).
+    @discardableResult
+    func train(onEvent: (TrainingEvent) -> Void) -> Int
     /// The trained greedy (deterministic) policy.
     var greedyPolicy: GreedyNetworkPolicy { get }
     /// Everything trained (e.g. actor and critic), saved with the policy by `PolicyCheckpoint`.

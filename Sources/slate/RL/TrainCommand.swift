@@ -36,8 +36,7 @@ struct RLTrainCommand: ParsableCommand {
     @Option(help: "Seed for network init, sampling and environments.")
     var seed: UInt64 = 1
 
-    @Option(help: "Threads for Slate's kernels and BLAS (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threads: ThreadsOption
 
     @Option(help: "Output directory (default runs/<env>-<algo>-s<seed>).")
     var out: String?
@@ -77,7 +76,6 @@ struct RLTrainCommand: ParsableCommand {
         guard EnvironmentRegistry.ids.contains(env) else {
             throw ValidationError("unknown --env '\(env)'; valid ids: \(EnvironmentRegistry.ids.joined(separator: ", "))")
         }
-        if let threads { guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") } }
         guard totalSteps > 0 else { throw ValidationError("--total-steps must be positive, got \(totalSteps)") }
         guard evalEpisodes >= 1 else { throw ValidationError("--eval-episodes must be at least 1, got \(evalEpisodes)") }
         guard TDLossKind(rawValue: loss) != nil else { throw ValidationError("--loss must be mse or huber, got \(loss)") }
@@ -113,7 +111,7 @@ struct RLTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Threads.count = threads }
+        threads.apply()
         let trainer = try makeTrainer()
         let outDir = URL(fileURLWithPath: out ?? "runs/\(env)-\(algo)-s\(seed)")
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
@@ -125,16 +123,16 @@ struct RLTrainCommand: ParsableCommand {
 
         let log = TrainingLog(columns: MetricName.columns, totalSteps: totalSteps,
                               target: ReturnTracker.solvedThreshold(environmentID: env),
-                              progress: quiet ? nil : RLTrainProgress(totalSteps: totalSteps),
+                              progress: quiet ? nil : ProgressLine(total: totalSteps, label: "train"),
                               csvURL: outDir.appendingPathComponent("metrics.csv"))
-        trainer.train(onEvent: log.handle)
+        let stepsTaken = trainer.train(onEvent: log.handle)
         try log.finish()
         let wall = log.elapsed
 
         let policy = trainer.greedyPolicy
         let policyURL = outDir.appendingPathComponent("policy.safetensors")
         try PolicyCheckpoint.write(module: trainer.checkpointModule, policy: policy, to: policyURL,
-                                   extraMetadata: ["seed": "\(seed)", "total_steps": "\(totalSteps)"])
+                                   extraMetadata: ["seed": "\(seed)", "total_steps": "\(stepsTaken)"])
         let evaluation = try evaluate(policy: policy, environmentID: env, episodes: evalEpisodes,
                                       seed: seed &+ 1_000_000)
         let stats = returnStatistics(evaluation)
@@ -142,7 +140,7 @@ struct RLTrainCommand: ParsableCommand {
         var summary: [String: Any] = [
             "env_id": env, "algo": algo, "seed": seed,
             "eval_mean_return": stats.mean, "eval_std_return": stats.std, "eval_episodes": evalEpisodes,
-            "total_steps": totalSteps, "wall_seconds": wall, "steps_per_sec": Double(totalSteps) / max(wall, 1e-9),
+            "total_steps": stepsTaken, "wall_seconds": wall, "steps_per_sec": Double(stepsTaken) / max(wall, 1e-9),
             "training_episodes": log.tracker.episodes,
         ]
         if let target = log.tracker.target {
@@ -152,7 +150,7 @@ struct RLTrainCommand: ParsableCommand {
         }
         try writeJSON(summary, to: outDir.appendingPathComponent("summary.json"))
         print(String(format: "evaluation: mean return %.2f ± %.2f over %d greedy episodes", stats.mean, stats.std, evalEpisodes))
-        print(String(format: "trained %d steps in %.1f s (%.0f steps/s)", totalSteps, wall, Double(totalSteps) / max(wall, 1e-9)))
+        print(String(format: "trained %d steps in %.1f s (%.0f steps/s)", stepsTaken, wall, Double(stepsTaken) / max(wall, 1e-9)))
         if let step = log.tracker.targetStep, let seconds = log.tracker.targetSeconds, let target = log.tracker.target {
             print(String(format: "rolling mean of 100 training episodes first reached %.0f at step %d (%.1f s)", target, step, seconds))
         }

@@ -9,7 +9,7 @@ final class TrainingLog {
     let columns: [String]
     let totalSteps: Int
     private(set) var tracker: ReturnTracker
-    private let progress: RLTrainProgress?
+    private let progress: ProgressLine?
     private let csvURL: URL
     private var rows: [String] = []
     private var returns: [Double] = []
@@ -18,7 +18,7 @@ final class TrainingLog {
     private let start = Date()
     private var lastFlush = Date()
 
-    init(columns: [String], totalSteps: Int, target: Double?, progress: RLTrainProgress?, csvURL: URL) {
+    init(columns: [String], totalSteps: Int, target: Double?, progress: ProgressLine?, csvURL: URL) {
         self.columns = columns
         self.totalSteps = totalSteps
         self.tracker = ReturnTracker(window: 100, target: target)
@@ -66,7 +66,7 @@ final class TrainingLog {
 
     /// Final metrics.csv and the end of the progress line.
     func finish() throws {
-        progress?.finish(latestStep, statusMessage)
+        progress?.finish("done: \(latestStep) steps | " + statusMessage)
         try writeCSV()
     }
 
@@ -83,39 +83,5 @@ final class TrainingLog {
                                  series: [.init(name: "episode return", y: returns),
                                           .init(name: "mean of last 100", y: rolling)])
         try writeAtomically(svg, to: url)
-    }
-}
-
-/// The progress line of `slate rl train`: "train 123456/500000 (24.7%) | 11850 steps/s | mean
-/// return (100 ep) 432.1 | ETA 0:33", redrawn in place on a terminal, printed every 10 s otherwise.
-final class RLTrainProgress {
-    let totalSteps: Int
-    private let isTerminal = isatty(STDOUT_FILENO) == 1
-    private let start = Date()
-    private var lastDraw = Date.distantPast
-
-    init(totalSteps: Int) { self.totalSteps = max(totalSteps, 1) }
-
-    func update(_ step: Int, _ message: String) {
-        guard Date().timeIntervalSince(lastDraw) >= (isTerminal ? 0.2 : 10) else { return }
-        lastDraw = Date()
-        if isTerminal {
-            FileHandle.standardOutput.write(Data(("\r" + line(step, message) + "\u{1B}[K").utf8))
-        } else {
-            print(line(step, message))
-            fflush(stdout)
-        }
-    }
-
-    func finish(_ step: Int, _ message: String) {
-        print((isTerminal ? "\r" : "") + line(step, message) + (isTerminal ? "\u{1B}[K" : ""))
-        fflush(stdout)
-    }
-
-    private func line(_ step: Int, _ message: String) -> String {
-        let elapsed = Date().timeIntervalSince(start)
-        let eta = step > 0 ? elapsed / Double(step) * Double(max(totalSteps - step, 0)) : 0
-        return String(format: "train %d/%d (%.1f%%) | %@ | ETA %d:%02d", step, totalSteps,
-                      100 * Double(step) / Double(totalSteps), message, Int(eta) / 60, Int(eta) % 60)
     }
 }
