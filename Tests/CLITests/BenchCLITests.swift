@@ -59,7 +59,7 @@ final class BenchCLITests: XCTestCase {
             (["--sizes", "abc"], "--sizes"), (["--sizes", "64,-1"], "--sizes"),
             (["--threads", "0"], "--threads"), (["--threads", "1,x"], "--threads"),
             (["--shapes", "3x4"], "--shapes"), (["--shapes", "2x2x2:tc"], "--shapes"),
-            (["--repeat-seconds", "-1"], "--repeat-seconds"),
+            (["--repeat-seconds", "-1"], "--repeat-seconds"), (["--statistic", "mean"], "--statistic"),
         ]
         for (arguments, flag) in cases {
             let run = try runSlate(["bench", "matmul"] + arguments)

@@ -28,6 +28,9 @@ struct BenchMatmulCommand: ParsableCommand {
     @Option(help: "Measuring time per implementation per row, in seconds (after warm-up).")
     var repeatSeconds: Double = 0.3
 
+    @Option(help: "Time per row: median (default) or best (least disturbed on a busy machine).")
+    var statistic: String = "median"
+
     @Flag(help: "Print one JSON document instead of the table.")
     var json = false
 
@@ -52,6 +55,9 @@ struct BenchMatmulCommand: ParsableCommand {
             } else if gpt {
                 cases += MatmulCase.gptShapes
             }
+            guard Timing.Statistic(rawValue: statistic) != nil else {
+                throw BenchArgumentError(description: "--statistic: '\(statistic)' is not median or best")
+            }
             let counts = try threads.map { try BenchArguments.positiveInts($0, what: "--threads") }
             return (cases, counts ?? defaultThreadCounts())
         } catch let e as BenchArgumentError {
@@ -65,6 +71,7 @@ struct BenchMatmulCommand: ParsableCommand {
         progressLine("measuring the single-core FP32 peak…")
         let peak = PeakFLOPS.peak(threads: 1, seconds: 0.3)
         let bench = MatmulBench(cases: cases, threads: counts, repeatSeconds: repeatSeconds,
+                                statistic: Timing.Statistic(rawValue: statistic)!,
                                 peakPerCore: peak.gflops, cores: cpu.logicalCores)
         let results = bench.run { done, total, row in progressLine("[\(done + 1)/\(total)] \(row)") }
         progressLine(nil)
@@ -72,6 +79,7 @@ struct BenchMatmulCommand: ParsableCommand {
             slateVersion: Slate.version, cpu: cpu.summary, cpuInfo: cpu,
             blas: BLASInfo.config, blasCore: BLASInfo.coreName,
             peakGflopsPerCore: (peak.gflops * 10).rounded() / 10, peakLoop: peak.loop.rawValue,
+            statistic: statistic,
             results: results)
         let document = try report.json()
         if let jsonOutput {

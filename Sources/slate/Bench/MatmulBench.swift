@@ -38,6 +38,9 @@ struct MatmulBench {
     var repeatSeconds: Double
     /// `naiveGemm` runs only when M, K and N are all at most this.
     var naiveMaxSize = 256
+    /// Median time (default) or best time: on a machine shared with other work the best of
+    /// many runs is the least disturbed figure.
+    var statistic: Timing.Statistic = .median
     /// Single-thread FP32 peak in GFLOP/s; % of peak uses peak × min(threads, cores).
     var peakPerCore: Double
     var cores: Int
@@ -71,16 +74,16 @@ struct MatmulBench {
             sgemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k,
                   a: a.pointer, lda: lda, b: b.pointer, ldb: ldb, c: c.pointer, ldc: s.n)
         }
-        let medians = Timing.interleavedMedians([slate, raw], seconds: repeatSeconds)
+        let times = Timing.interleaved([slate, raw], seconds: repeatSeconds, statistic: statistic)
         var naive: Double?
         if max(s.m, s.k, s.n) <= naiveMaxSize {
-            let seconds = Timing.interleavedMedians([{
+            let seconds = Timing.interleaved([{
                 naiveGemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k,
                           a: a.pointer, lda: lda, b: b.pointer, ldb: ldb, c: c.pointer, ldc: s.n)
-            }], seconds: 0, warmUp: 0, minSamples: 3)[0]
+            }], seconds: 0, statistic: statistic, warmUp: 0, minSamples: 3)[0]
             naive = s.flops / seconds / 1e9
         }
-        let gSlate = s.flops / medians[0] / 1e9, gBLAS = s.flops / medians[1] / 1e9
+        let gSlate = s.flops / times[0] / 1e9, gBLAS = s.flops / times[1] / 1e9
         let peak = peakPerCore * Double(min(t, cores))
         return MatmulResult(
             label: s.label, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB, threads: t,
@@ -95,10 +98,15 @@ enum Timing {
     /// Monotonic seconds.
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 
+    /// How a row's samples become one time.
+    enum Statistic: String, CaseIterable {
+        case median, best
+    }
+
     /// Runs each body `warmUp` times, then round-robin until every body has had `seconds` of
-    /// measuring time and at least `minSamples` runs; returns each body's median seconds.
-    static func interleavedMedians(_ bodies: [() -> Void], seconds: Double,
-                                   warmUp: Int = 2, minSamples: Int = 5) -> [Double] {
+    /// measuring time and at least `minSamples` runs; returns each body's median or best seconds.
+    static func interleaved(_ bodies: [() -> Void], seconds: Double, statistic: Statistic,
+                            warmUp: Int = 2, minSamples: Int = 5) -> [Double] {
         for body in bodies { for _ in 0..<warmUp { body() } }
         var samples = [[Double]](repeating: [], count: bodies.count)
         let start = now()
@@ -109,7 +117,7 @@ enum Timing {
                 samples[i].append(now() - t0)
             }
         }
-        return samples.map { median($0) }
+        return samples.map { statistic == .median ? median($0) : $0.min()! }
     }
 
     /// The middle value (mean of the two middle values for an even count).

@@ -15,11 +15,13 @@ struct MatmulReport: Codable {
     var peakGflopsPerCore: Double
     /// Which peak loop ran fastest in this build (see `slate bench peak`).
     var peakLoop: String
+    /// "median" or "best": how each row's timed runs became one time.
+    var statistic: String
     var results: [MatmulResult]
 
     enum CodingKeys: String, CodingKey {
         case slateVersion = "slate_version", cpu, cpuInfo = "cpu_info", blas, blasCore = "blas_core"
-        case peakGflopsPerCore = "peak_gflops_per_core", peakLoop = "peak_loop", results
+        case peakGflopsPerCore = "peak_gflops_per_core", peakLoop = "peak_loop", statistic, results
     }
 
     /// Pretty-printed JSON with sorted keys.
@@ -32,7 +34,7 @@ struct MatmulReport: Codable {
     /// Header lines and an aligned table, one row per result.
     func table() -> String {
         var lines = [
-            "Slate \(slateVersion) · matmul throughput (GFLOP/s = 2·M·K·N / median time)",
+            "Slate \(slateVersion) · matmul throughput (GFLOP/s = 2·M·K·N / \(statistic) time)",
             "CPU:  \(cpu)",
             "BLAS: \(blas) · core \(blasCore)",
             "Peak: \(fmt(peakGflopsPerCore)) GFLOP/s per core (\(peakLoop)); % peak = GFLOP/s ÷ (peak × min(threads, cores))",
