@@ -70,6 +70,19 @@ func argmax(_ values: UnsafePointer<Float>, count: Int) -> Int {
     return best
 }
 
+/// Samples one action per row of `logits` `(N, A)` from its softmax: writes the log-probabilities
+/// `(N, A)` into `logProbs` and the actions `(N)` into `actions` (both preallocated).
+func sampleActions(logits: UnsafePointer<Float>, rows: Int, actionCount: Int, logProbs: inout [Float],
+                   actions: inout [Int], generator: inout RandomGenerator) {
+    logProbs.withUnsafeMutableBufferPointer { lp in
+        logSoftmaxRows(logits, rows: rows, cols: actionCount, into: lp.baseAddress!)
+        for e in 0..<rows {
+            actions[e] = sampleCategorical(logProbs: lp.baseAddress! + e * actionCount, count: actionCount,
+                                           generator: &generator)
+        }
+    }
+}
+
 /// Draws an index from the categorical distribution with log-probabilities `logProbs[0..<count]`.
 @inline(__always)
 func sampleCategorical(logProbs: UnsafePointer<Float>, count: Int,

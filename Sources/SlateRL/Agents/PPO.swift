@@ -120,13 +120,8 @@ public final class PPOTrainer: Trainer {
                     return (agent.actor(x).toArray(), agent.critic(x).toArray())  // (N, A), (N, 1)
                 }
                 logits.withUnsafeBufferPointer { z in
-                    logProbs.withUnsafeMutableBufferPointer { lp in
-                        logSoftmaxRows(z.baseAddress!, rows: n, cols: actionCount, into: lp.baseAddress!)
-                        for e in 0..<n {
-                            actions[e] = sampleCategorical(logProbs: lp.baseAddress! + e * actionCount,
-                                                           count: actionCount, generator: &rng)
-                        }
-                    }
+                    sampleActions(logits: z.baseAddress!, rows: n, actionCount: actionCount,
+                                  logProbs: &logProbs, actions: &actions, generator: &rng)
                 }
                 let result = envs.step(actions)
                 for e in 0..<n {

@@ -50,17 +50,12 @@ extension Tensor {
         var entropies = [Float](repeating: 0, count: b)     // (B)
         var stats = PolicyLossStats()
         var pgSum: Double = 0, entSum: Double = 0, klSum: Double = 0, clipped = 0
-        let z = pointer, p = probs.pointer, lp = logProbs.pointer
+        let p = probs.pointer, lp = logProbs.pointer
+        logSoftmaxRows(pointer, rows: b, cols: a, into: lp)
         for i in 0..<b {
             let row = i * a
-            var m = -Float.infinity
-            for j in 0..<a { m = Swift.max(m, z[row + j]) }
-            var s: Float = 0
-            for j in 0..<a { s += Foundation.exp(z[row + j] - m) }
-            let lse = m + Foundation.log(s)
             var h: Float = 0
             for j in 0..<a {
-                lp[row + j] = z[row + j] - lse
                 p[row + j] = Foundation.exp(lp[row + j])
                 h -= p[row + j] * lp[row + j]
             }

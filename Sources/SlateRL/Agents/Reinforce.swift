@@ -95,13 +95,8 @@ public final class ReinforceTrainer: Trainer {
         while globalStep < settings.totalSteps {
             globalStep += n
             let logits = withNoGrad { agent.actor(Tensor(observations, shape: [n, obsDim])) }  // (N, A)
-            logProbs.withUnsafeMutableBufferPointer { lp in
-                logSoftmaxRows(logits.pointer, rows: n, cols: actionCount, into: lp.baseAddress!)
-                for e in 0..<n {
-                    actions[e] = sampleCategorical(logProbs: lp.baseAddress! + e * actionCount,
-                                                   count: actionCount, generator: &rng)
-                }
-            }
+            sampleActions(logits: logits.pointer, rows: n, actionCount: actionCount,
+                          logProbs: &logProbs, actions: &actions, generator: &rng)
             let result = envs.step(actions)
             for e in 0..<n {
                 running[e].obs.append(contentsOf: observations[(e * obsDim)..<((e + 1) * obsDim)])
