@@ -43,7 +43,7 @@ public enum GraphTrainingEvent: Sendable {
 }
 
 /// The outcome of K-fold cross-validation.
-public struct GraphTrainingResult {
+public struct GraphTrainingResult: AccuracySummary {
     /// Test accuracy of each fold at its validation-chosen epoch.
     public let perFold: [Double]
     /// The chosen epoch of each fold (1-based).
@@ -54,11 +54,8 @@ public struct GraphTrainingResult {
     public let bestModel: [(String, Tensor)]
     public let bestFold: Int
     public let modelConfig: GraphClassifierConfig
-    public var mean: Double { perFold.reduce(0, +) / Double(max(perFold.count, 1)) }
-    /// Sample standard deviation over folds (n − 1), as `torch.std`.
-    public var std: Double { sampleStd(perFold) }
-    /// Mean wall time of one training epoch (train + evaluation), seconds.
-    public var secondsPerEpoch: Double { records.map(\.seconds).reduce(0, +) / Double(max(records.count, 1)) }
+    public var accuracies: [Double] { perFold }
+    public var epochSeconds: [Double] { records.map(\.seconds) }
 }
 
 /// Stratified K-fold cross-validation of a `GraphClassifier` on a TU dataset.
@@ -151,6 +148,22 @@ public struct GraphClassificationTrainer {
             return (Double(logits.crossEntropy(targets: batch.labels!).item()), accuracy(logits, labels: batch.labels!))
         }
     }
+}
+
+/// Test accuracies over folds or seeds, with their statistics.
+public protocol AccuracySummary {
+    /// One test accuracy per fold (graph classification) or seed (node classification).
+    var accuracies: [Double] { get }
+    /// Wall time of every recorded epoch (training step plus evaluation), seconds.
+    var epochSeconds: [Double] { get }
+}
+
+extension AccuracySummary {
+    public var mean: Double { accuracies.reduce(0, +) / Double(max(accuracies.count, 1)) }
+    /// Sample standard deviation (n − 1), as `torch.std`.
+    public var std: Double { sampleStd(accuracies) }
+    /// Mean wall time of one epoch, seconds.
+    public var secondsPerEpoch: Double { epochSeconds.reduce(0, +) / Double(max(epochSeconds.count, 1)) }
 }
 
 /// Sample standard deviation (n − 1); 0 for fewer than two values.

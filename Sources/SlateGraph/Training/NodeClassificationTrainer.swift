@@ -39,7 +39,7 @@ public enum NodeTrainingEvent: Sendable {
 }
 
 /// The outcome over all seeds.
-public struct NodeTrainingResult {
+public struct NodeTrainingResult: AccuracySummary {
     /// Test accuracy of every run, evaluated on the model when training stopped.
     public let perRun: [Double]
     public let epochsRun: [Int]
@@ -47,9 +47,8 @@ public struct NodeTrainingResult {
     public let wallSeconds: Double
     /// Weights of the run with the best final validation accuracy (first run on ties).
     public let bestModel: [(String, Tensor)]
-    public var mean: Double { perRun.reduce(0, +) / Double(max(perRun.count, 1)) }
-    public var std: Double { sampleStd(perRun) }
-    public var secondsPerEpoch: Double { records.map(\.seconds).reduce(0, +) / Double(max(records.count, 1)) }
+    public var accuracies: [Double] { perRun }
+    public var epochSeconds: [Double] { records.map(\.seconds) }
 }
 
 /// Trains Kipf & Welling's two-layer GCN on one graph (Cora, Karate) over several seeds.
