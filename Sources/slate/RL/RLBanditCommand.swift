@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Slate
 import SlateRL
 
 /// `slate rl bandit`: average learning curves of a bandit algorithm over many random problems.
@@ -84,15 +85,15 @@ struct RLBanditCommand: ParsableCommand {
 
         let dir = URL(fileURLWithPath: out, isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let svg = RLLinePlot.svg(
-            title: "Cumulative regret, \(arms) arms, mean of \(runs) runs", xLabel: "step",
-            yLabel: "cumulative regret", series: curves.map { RLLinePlot.Series(name: $0.name, y: $0.cumulativeRegret) })
-        try RLLinePlot.write(svg, to: dir.appendingPathComponent("regret.svg"))
+        var plot = LinePlot(title: "Cumulative regret, \(arms) arms, mean of \(runs) runs", xLabel: "step",
+                            yLabel: "cumulative regret")
+        for c in curves { plot.add(c.name, y: c.cumulativeRegret) }
+        try plot.write(to: dir.appendingPathComponent("regret.svg"))
         var csv = "step," + curves.map { "\($0.name)_mean_reward,\($0.name)_cumulative_regret" }.joined(separator: ",") + "\n"
         for t in 0..<steps {
             csv += "\(t + 1)," + curves.map { "\($0.meanReward[t]),\($0.cumulativeRegret[t])" }.joined(separator: ",") + "\n"
         }
-        try RLLinePlot.write(csv, to: dir.appendingPathComponent("regret.csv"))
+        try writeAtomically(csv, to: dir.appendingPathComponent("regret.csv"))
         print("wrote \(dir.appendingPathComponent("regret.svg").path) and regret.csv")
     }
 
