@@ -9,7 +9,7 @@ import SlateGraph
 func gptBenchmarks() {
     let fixture = Fixture<(model: GPT, optimizer: AdamW, tokens: [Int], targets: [Int])>()
     let batch = 12
-    Benchmark("GPT training step (4L 4H 128C, B=12 T=64)", configuration: configuration(seconds: 3, iterations: 30)) { benchmark in
+    Benchmark("GPT-train-step", configuration: configuration(seconds: 3, iterations: 30)) { benchmark in
         let (model, optimizer, tokens, targets) = fixture.value
         for _ in benchmark.scaledIterations {
             optimizer.zeroGrad()
@@ -36,7 +36,7 @@ func gptBenchmarks() {
 /// `make data` (or SLATE_DATA pointing at a folder with tu/MUTAG/).
 func graphBenchmarks() {
     let fixture = Fixture<(model: GraphClassifier, adam: Adam, batches: [GraphBatch])>()
-    Benchmark("GCN epoch MUTAG (188 graphs, batch 32)", configuration: configuration(seconds: 3, iterations: 50)) { benchmark in
+    Benchmark("GCN-epoch-MUTAG", configuration: configuration(seconds: 3, iterations: 50)) { benchmark in
         let (model, adam, batches) = fixture.value
         var rng = RandomGenerator(seed: 3)
         var total: Float = 0

@@ -4,7 +4,7 @@ import SlateRL
 
 /// CartPole physics (10k steps, resetting at episode ends) and one PPO iteration.
 func reinforcementLearningBenchmarks() {
-    Benchmark("CartPole 10k env steps", configuration: configuration()) { benchmark in
+    Benchmark("CartPole-10k-steps", configuration: configuration()) { benchmark in
         let env = CartPole()
         var observation = [Float](repeating: 0, count: 4)
         var total = 0.0
@@ -23,7 +23,7 @@ func reinforcementLearningBenchmarks() {
 
     // One iteration of CleanRL's PPO on CartPole-v1 at its default configuration:
     // a 4 × 128-step rollout, then 4 epochs × 4 minibatches of clipped-surrogate updates.
-    Benchmark("PPO update CartPole (512-step rollout + 16 minibatches)", configuration: configuration(seconds: 3, iterations: 20)) { benchmark in
+    Benchmark("PPO-iteration-CartPole", configuration: configuration(seconds: 3, iterations: 20)) { benchmark in
         let config = PPOConfig()
         guard let trainer = try? PPOTrainer(
             settings: RunSettings(environmentID: "CartPole-v1", totalSteps: config.batchSize, seed: 1),

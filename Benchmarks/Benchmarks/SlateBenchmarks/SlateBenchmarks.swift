@@ -10,16 +10,17 @@ import Benchmark
 import Foundation
 import Slate
 
-/// Tolerance for checks against Thresholds/: shared 2-core machines are noisy, so a regression
-/// means p90 wall time more than 25% (and at least 2 ms) above the recorded value.
-let tolerance = BenchmarkThresholds(relative: [.p90: 25.0], absolute: [.p90: 2_000_000])
+/// Tolerance for `thresholds check` against Thresholds/: p90 wall time may be up to 50% worse
+/// than recorded. Wide on purpose: the reference machine is a shared 2-core VM whose run-to-run
+/// spread under load reaches 30–40%; a real regression (an extra copy, a lost BLAS call) is larger.
+let tolerance = BenchmarkThresholds(relative: [.p90: 50.0])
 
-/// Wall clock and throughput for every benchmark; one thread, so results do not depend on how
-/// busy the other cores are (set SLATE_NUM_THREADS to override).
+/// Wall-clock time (µs) for every benchmark, checked against Thresholds/; one thread,
+/// so results do not depend on how busy the other cores are (set SLATE_NUM_THREADS to override).
 func configuration(seconds: Int = 2, iterations: Int = 50) -> Benchmark.Configuration {
-    .init(metrics: [.wallClock, .throughput], timeUnits: .microseconds, warmupIterations: 2,
+    .init(metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 2,
           maxDuration: .seconds(seconds), maxIterations: iterations,
-          thresholds: [.wallClock: tolerance, .throughput: tolerance])
+          thresholds: [.wallClock: tolerance])
 }
 
 /// State built by a benchmark's `setup`, read by its timed closure.
@@ -40,7 +41,7 @@ let benchmarks: @Sendable () -> Void = {
 func matmulBenchmarks() {
     for n in [64, 256, 1024] {
         let fixture = Fixture<(Tensor, Tensor)>()
-        Benchmark("Matmul \(n)x\(n)x\(n)", configuration: configuration(iterations: n >= 1024 ? 30 : 1000)) { benchmark in
+        Benchmark("Matmul-\(n)", configuration: configuration(iterations: n >= 1024 ? 30 : 1000)) { benchmark in
             let (a, b) = fixture.value
             for _ in benchmark.scaledIterations {
                 withNoGrad { blackHole(a.matmul(b)) }
