@@ -63,10 +63,10 @@ final class GradientTests: XCTestCase {
             let h = random([batch.nodeCount, fin], seed: 9)
             for norm in AdjacencyNormalization.allCases {
                 let a = batch.normalizedAdjacency(norm)
-                assertPasses(gradCheck([h, layer.weight, layer.bias]) { _ in layer(h, adjacency: a) }, "gcn \(fin)->\(fout) \(norm)")
+                assertPasses(gradCheck([h, layer.weight, layer.bias!]) { _ in layer(h, adjacency: a) }, "gcn \(fin)->\(fout) \(norm)")
                 // Against the dense formula Â H W + b.
                 let dense = Tensor(a.dense(), shape: [a.rows, a.cols])
-                let expected = dense.matmul(h).matmul(layer.weight) + layer.bias
+                let expected = dense.matmul(h).matmul(layer.weight) + layer.bias!
                 for (u, v) in zip(layer(h, adjacency: a).toArray(), expected.toArray()) { XCTAssertEqual(u, v, accuracy: 1e-5) }
             }
         }
@@ -138,7 +138,7 @@ final class GradientTests: XCTestCase {
         XCTAssertFalse(x.isSymmetric)
         let layer = GCNLayer(6, 3, generator: &rng)
         let a = batch.normalizedAdjacency()
-        assertPasses(gradCheck([layer.weight, layer.bias]) { _ in layer(sparseInput: x, adjacency: a) }, "sparse-input gcn")
+        assertPasses(gradCheck([layer.weight, layer.bias!]) { _ in layer(sparseInput: x, adjacency: a) }, "sparse-input gcn")
         let expected = layer(Tensor(dense, shape: [batch.nodeCount, 6]), adjacency: a).toArray()
         for (u, v) in zip(layer(sparseInput: x, adjacency: a).toArray(), expected) { XCTAssertEqual(u, v, accuracy: 1e-5) }
         // Sparse dropout keeps the structure, zeroes about p of the values and scales the rest.
