@@ -43,7 +43,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SlateTests", dependencies: ["Slate"]),
+        .testTarget(name: "SlateTests", dependencies: ["Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateGPTTests", dependencies: ["SlateGPT", "Slate"]),
         .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"]),
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
