@@ -54,7 +54,7 @@ struct RLTrainCommand: ParsableCommand {
           help: "PPO/REINFORCE: treat truncation as termination, as CleanRL's ppo.py does.")
     var noBootstrapTruncation = false
 
-    @Option(help: "DQN: TD loss, mse (CleanRL) or huber.")
+    @Option(help: "DQN: TD loss, mse (CleanRL) or huber (diverges on CartPole with CleanRL's other settings, in PyTorch too).")
     var loss = "mse"
 
     @Flag(name: .customLong("double-dqn"), help: "DQN: Double-DQN targets.")
