@@ -106,11 +106,7 @@ struct PeakReport: Codable {
         case measuredClockGHz = "measured_clock_ghz", reportedMHz = "cpuinfo_mhz", cpufreqMHz = "cpufreq_mhz"
     }
 
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    func json() throws -> String { try prettyJSON(self) }
 
     func table() -> String {
         var clockLine = String(format: "Clock: %.2f GHz measured under load (a chain of one-cycle integer ops)", measuredClockGHz)

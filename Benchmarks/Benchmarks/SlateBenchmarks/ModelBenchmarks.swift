@@ -35,6 +35,10 @@ func gptBenchmarks() {
 /// dropout 0.5, Adam 0.01) over all 188 MUTAG graphs in batches of 32. Needs the TU data:
 /// `make data` (or SLATE_DATA pointing at a folder with tu/MUTAG/).
 func graphBenchmarks() {
+    guard FileManager.default.fileExists(atPath: dataRoot().appendingPathComponent("tu/MUTAG").path) else {
+        FileHandle.standardError.write(Data("GCN-epoch-MUTAG skipped: no tu/MUTAG under \(dataRoot().path) (run make data or set SLATE_DATA)\n".utf8))
+        return
+    }
     let fixture = Fixture<(model: GraphClassifier, adam: Adam, batches: [GraphBatch])>()
     Benchmark("GCN-epoch-MUTAG", configuration: configuration(seconds: 3, iterations: 50)) { benchmark in
         let (model, adam, batches) = fixture.value

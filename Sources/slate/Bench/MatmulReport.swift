@@ -25,11 +25,7 @@ struct MatmulReport: Codable {
     }
 
     /// Pretty-printed JSON with sorted keys.
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    func json() throws -> String { try prettyJSON(self) }
 
     /// Header lines and an aligned table, one row per result.
     func table() -> String {
@@ -61,4 +57,11 @@ struct MatmulReport: Codable {
     }
 
     private func fmt(_ x: Double) -> String { String(format: "%.1f", x) }
+}
+
+/// `value` as pretty-printed JSON with sorted keys (the `--json` output of every bench command).
+func prettyJSON<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
