@@ -51,14 +51,8 @@ public class Adam: Optimizer {
                 guard let grad = p.grad else { continue }
                 let pp = p.pointer, pg = grad.pointer, pm = m[gi][pi].pointer, pv = v[gi][pi].pointer
                 parallelRanges(p.count, grain: 65_536) { s, e in
-                    for i in s..<e {
-                        let g = pg[i] + l2 * pp[i]
-                        let mi = b1 * pm[i] + (1 - b1) * g
-                        let vi = b2 * pv[i] + (1 - b2) * g * g
-                        pm[i] = mi
-                        pv[i] = vi
-                        pp[i] = pp[i] * shrink - stepSize * mi / (vi.squareRoot() * invRootBC2 + eps)
-                    }
+                    adamKernel(p: pp, g: pg, m: pm, v: pv, start: s, end: e, beta1: b1, beta2: b2, eps: eps,
+                               l2: l2, shrink: shrink, stepSize: stepSize, invRootBC2: invRootBC2)
                 }
             }
         }

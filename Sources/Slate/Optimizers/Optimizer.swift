@@ -111,14 +111,7 @@ public func clipGradNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     var sumSquares = 0.0
     for p in parameters {
         guard let g = p.grad else { continue }
-        let pg = g.pointer
-        var partial: Float = 0           // per-tensor Float partials, summed in Double
-        var acc = 0.0
-        for i in 0..<g.count {
-            partial += pg[i] * pg[i]
-            if i & 4095 == 4095 { acc += Double(partial); partial = 0 }
-        }
-        sumSquares += acc + Double(partial)
+        sumSquares += sumOfSquares(g.pointer, g.count)
     }
     let total = Float(sumSquares.squareRoot())
     let coefficient = maxNorm / (total + 1e-6)

@@ -49,12 +49,8 @@ public final class SGD: Optimizer {
                 }
                 let pb = buffers[gi][pi].pointer
                 parallelRanges(p.count, grain: 65_536) { s, e in
-                    for i in s..<e {
-                        let g = pg[i] + wd * pp[i]
-                        let b = first ? g : mu * pb[i] + damp * g
-                        pb[i] = b
-                        pp[i] -= lr * (nesterov ? g + mu * b : b)
-                    }
+                    sgdMomentumKernel(p: pp, g: pg, b: pb, start: s, end: e, lr: lr, mu: mu, damp: damp,
+                                      wd: wd, first: first, nesterov: nesterov)
                 }
             }
         }
