@@ -41,7 +41,7 @@ final class RLCLITests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("ucb1") && run.stdout.contains("cumulative regret"))
         let svg = try String(contentsOf: dir.appendingPathComponent("regret.svg"), encoding: .utf8)
-        XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("polyline"))
+        XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("ucb1") && svg.contains("eps-greedy"), "both curves are drawn")
         let csv = try String(contentsOf: dir.appendingPathComponent("regret.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 301)
         let bad = try runSlate(["rl", "bandit", "--algo", "softmax"])

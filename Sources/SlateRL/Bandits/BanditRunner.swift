@@ -46,28 +46,19 @@ public enum BanditRunner {
     public static func run(steps: Int, runs: Int, seed: UInt64 = 0,
                            makeProblem: (inout SeededRandom) -> any KArmedBandit,
                            makeAlgorithm: (Int, UInt64) -> any BanditAlgorithm) -> BanditCurves {
-        precondition(steps > 0 && runs > 0, "steps and runs must be positive")
-        var curves: BanditCurves?
-        var regretSums = [Double](repeating: 0, count: steps)
-        for run in 0..<runs {
-            let runSeed = seed &+ UInt64(run)
+        average(steps: steps, runs: runs, seed: seed) { runSeed, rng, record in
             var problemRNG = SeededRandom(seed: runSeed)
             let problem = makeProblem(&problemRNG)
             let algorithm = makeAlgorithm(problem.k, runSeed)
-            if curves == nil { curves = BanditCurves(name: algorithm.name, steps: steps, runs: runs) }
-            var rng = SeededRandom(seed: runSeed ^ 0x5DEE_CE66_D1CE_4E5B)
             let best = problem.optimalMean
             for t in 0..<steps {
                 let arm = algorithm.selectArm(using: &rng)
                 let reward = problem.pull(arm, using: &rng)
                 algorithm.update(arm: arm, reward: reward)
-                curves!.meanReward[t] += reward
-                regretSums[t] += best - problem.means[arm]
-                if problem.means[arm] == best { curves!.optimalActionRate[t] += 1 }
+                record(t, reward, best - problem.means[arm], problem.means[arm] == best)
             }
+            return algorithm.name
         }
-        curves!.finish(regretSums: regretSums)
-        return curves!
     }
 
     /// A contextual experiment: every step draws a context, the algorithm picks an arm, and the
@@ -75,28 +66,48 @@ public enum BanditRunner {
     public static func runContextual(steps: Int, runs: Int, seed: UInt64 = 0,
                                      makeProblem: (inout SeededRandom) -> LinearContextualBandit,
                                      makeAlgorithm: (LinearContextualBandit, UInt64) -> any ContextualBanditAlgorithm) -> BanditCurves {
-        precondition(steps > 0 && runs > 0, "steps and runs must be positive")
-        var curves: BanditCurves?
-        var regretSums = [Double](repeating: 0, count: steps)
-        for run in 0..<runs {
-            let runSeed = seed &+ UInt64(run)
+        average(steps: steps, runs: runs, seed: seed) { runSeed, rng, record in
             var problemRNG = SeededRandom(seed: runSeed)
             let problem = makeProblem(&problemRNG)
             let algorithm = makeAlgorithm(problem, runSeed)
-            if curves == nil { curves = BanditCurves(name: algorithm.name, steps: steps, runs: runs) }
-            var rng = SeededRandom(seed: runSeed ^ 0x5DEE_CE66_D1CE_4E5B)
             for t in 0..<steps {
                 let x = problem.context(using: &problemRNG)
                 let arm = algorithm.selectArm(context: x, using: &rng)
                 let reward = problem.pull(arm, context: x, using: &rng)
                 algorithm.update(arm: arm, context: x, reward: reward)
                 let best = problem.optimalReward(context: x), got = problem.expectedReward(arm, context: x)
-                curves!.meanReward[t] += reward
-                regretSums[t] += best - got
-                if got == best { curves!.optimalActionRate[t] += 1 }
+                record(t, reward, best - got, got == best)
+            }
+            return algorithm.name
+        }
+    }
+
+    /// One step's outcome: step index, reward, regret, whether the arm was optimal.
+    typealias Record = (Int, Double, Double, Bool) -> Void
+
+    /// Plays `runs` runs and averages what they record. `play(runSeed, &rng, record)` plays one
+    /// run (its problem from `runSeed`, its choices and rewards from `rng`) and returns the
+    /// algorithm's name.
+    private static func average(steps: Int, runs: Int, seed: UInt64,
+                                play: (UInt64, inout SeededRandom, Record) -> String) -> BanditCurves {
+        precondition(steps > 0 && runs > 0, "steps and runs must be positive")
+        var rewardSums = [Double](repeating: 0, count: steps)
+        var regretSums = [Double](repeating: 0, count: steps)
+        var optimalCounts = [Double](repeating: 0, count: steps)
+        var name = ""
+        for run in 0..<runs {
+            let runSeed = seed &+ UInt64(run)
+            var rng = SeededRandom(seed: runSeed ^ 0x5DEE_CE66_D1CE_4E5B)
+            name = play(runSeed, &rng) { t, reward, regret, optimal in
+                rewardSums[t] += reward
+                regretSums[t] += regret
+                if optimal { optimalCounts[t] += 1 }
             }
         }
-        curves!.finish(regretSums: regretSums)
-        return curves!
+        var curves = BanditCurves(name: name, steps: steps, runs: runs)
+        curves.meanReward = rewardSums
+        curves.optimalActionRate = optimalCounts
+        curves.finish(regretSums: regretSums)
+        return curves
     }
 }

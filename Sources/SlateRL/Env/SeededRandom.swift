@@ -1,23 +1,18 @@
-/// The random number generator SlateRL uses for resets, random policies and bandits:
-/// xoshiro256** seeded through SplitMix64. Same seed, same stream, on every platform.
+import Foundation
+import Slate
+
+/// The random number generator SlateRL uses for resets, random policies and bandits: the
+/// engine's xoshiro256** (seeded through SplitMix64). Same seed, same stream, on every platform.
 ///
 /// Gymnasium draws its resets from numpy's PCG64; we draw from the same *distributions*
 /// (the same uniform ranges) but not the same bits — replays start from a recorded state instead.
 public struct SeededRandom: RandomNumberGenerator {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    /// The engine's xoshiro256** generator supplies the bits; this type adds the distributions
+    /// environments and bandits draw from.
+    private var bits: RandomGenerator
 
     /// A generator whose stream is fully determined by `seed`.
-    public init(seed: UInt64) {
-        var sm = seed
-        func splitMix(_ x: inout UInt64) -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix(&sm); s1 = splitMix(&sm); s2 = splitMix(&sm); s3 = splitMix(&sm)
-    }
+    public init(seed: UInt64) { bits = RandomGenerator(seed: seed) }
 
     /// A generator seeded from the system's entropy (for runs without `--seed`).
     public static func fromEntropy() -> SeededRandom {
@@ -25,20 +20,11 @@ public struct SeededRandom: RandomNumberGenerator {
         return SeededRandom(seed: system.next())
     }
 
-    /// Next 64 random bits (xoshiro256**).
-    public mutating func next() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = (s3 << 45) | (s3 >> 19)
-        return result
-    }
+    /// Next 64 random bits.
+    public mutating func next() -> UInt64 { bits.next() }
 
     /// Uniform in `[0, 1)` with 53 random bits.
-    public mutating func unit() -> Double {
-        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-    }
+    public mutating func unit() -> Double { bits.nextDouble() }
 
     /// Uniform in `[low, high)`, as numpy's `uniform(low, high)`: `low + (high - low) * u`.
     public mutating func uniform(_ low: Double, _ high: Double) -> Double {
@@ -91,4 +77,3 @@ public struct SeededRandom: RandomNumberGenerator {
     }
 }
 
-import Foundation
