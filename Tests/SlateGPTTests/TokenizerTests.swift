@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import Slate
 @testable import SlateGPT
@@ -27,9 +28,13 @@ final class TokenizerTests: XCTestCase {
     }
 
     func testTinyShakespeareVocabularyAndSplit() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/data/tinyshakespeare.txt").standardized.path
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "shared data not present")
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["SLATE_DATA"].map { $0 + "/tinyshakespeare.txt" },
+                          repo.appendingPathComponent("data/tinyshakespeare.txt").standardized.path,
+                          repo.appendingPathComponent("../shared/data/tinyshakespeare.txt").standardized.path]
+        let found = candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) }
+        try XCTSkipUnless(found != nil, "tinyshakespeare.txt not present (run `make data`)")
+        let path = found!
         let data = try TextDataset(file: path, blockSize: 64)
         // nanoGPT's prepare.py: vocab 65, 1,003,854 train and 111,540 val tokens.
         XCTAssertEqual(data.tokenizer.count, 65)
