@@ -4,6 +4,11 @@
   python3 Benchmarks/gpt-pytorch/torch_gpt.py fixture   # load Tests/SlateGPTTests/Fixtures/nanogpt-tiny.*
                                                        # into a PyTorch GPT (nanoGPT's architecture)
                                                        # and compare its logits with the recorded ones
+  python3 Benchmarks/gpt-pytorch/torch_gpt.py eval CHECKPOINT TEXT
+                                                       # load a Slate checkpoint with strict
+                                                       # load_state_dict and print the loss over
+                                                       # consecutive block_size windows (as
+                                                       # `slate gpt eval --json`)
   python3 Benchmarks/gpt-pytorch/torch_gpt.py bench [--threads 2] [--large]
                                                        # ms/iter of nanoGPT's CPU recipe step (AdamW,
                                                        # clip 1.0), or fwd+bwd of the large config
@@ -107,7 +112,23 @@ def bench(threads, large):
     print(f"PyTorch {torch.__version__} {'large fwd+bwd' if large else 'default step'}, {threads} threads: "
           f"{med:.2f} ms/iter median, {batch * cfg['block_size'] / med * 1000:.0f} tokens/s, {cpu:.2f} CPU-ms/iter, peak RSS {rss:.0f} MB")
 
+def evaluate(path, text_path):
+    sd, meta = read_safetensors(path)
+    cfg = json.loads(meta["config"]); vocab = json.loads(meta["vocab"])
+    model = GPT(**cfg)
+    model.load_state_dict(sd, strict=True)   # Slate writes both names of the tied head
+    model.eval()
+    stoi = {c: i for i, c in enumerate(vocab)}
+    ids = torch.tensor([stoi[c] for c in open(text_path, encoding="utf-8").read()])
+    T = cfg["block_size"]; w = (len(ids) - 1) // T
+    x, y = ids[:w * T].view(w, T), ids[1:w * T + 1].view(w, T)
+    with torch.no_grad():
+        losses = [model(x[i:i + 64], y[i:i + 64])[1].item() * len(x[i:i + 64]) for i in range(0, w, 64)]
+    print(json.dumps({"loss": round(sum(losses) / w, 6), "windows": w, "tokens": w * T}))
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["eval"]:
+        sys.exit(evaluate(sys.argv[2], sys.argv[3]))
     if sys.argv[1:2] == ["fixture"]:
         sys.exit(0 if fixture() else 1)
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
