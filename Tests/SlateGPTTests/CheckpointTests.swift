@@ -90,9 +90,9 @@ final class CheckpointTests: XCTestCase {
         let garbage = tmp.appendingPathComponent("g.safetensors")
         try Data([200, 0, 0, 0, 0, 0, 0, 0, 123]).write(to: garbage)
         XCTAssertThrowsError(try GPTCheckpoint.load(garbage.path)) { XCTAssertTrue("\($0)".contains("header length")) }
-        let full = GPTCheckpoint.file(try tinyGPT(), tokenizer: CharTokenizer(vocabulary: Array("abcdefg".unicodeScalars))).encoded()
+        let full = try GPTCheckpoint.file(try tinyGPT(), tokenizer: CharTokenizer(vocabulary: Array("abcdefg".unicodeScalars))).encoded()
         try full.prefix(full.count - 10).write(to: garbage)
-        XCTAssertThrowsError(try GPTCheckpoint.load(garbage.path)) { XCTAssertTrue("\($0)".contains("byte range")) }
+        XCTAssertThrowsError(try GPTCheckpoint.load(garbage.path)) { XCTAssertTrue("\($0)".contains("g.safetensors"), "\($0)") }
         XCTAssertThrowsError(try GPTCheckpoint.load(tmp.appendingPathComponent("none").path)) {
             XCTAssertTrue("\($0)".contains("not found"))
         }
