@@ -146,7 +146,7 @@ in_chroot() {
     local rc=${PIPESTATUS[0]}
     # XCTest's closing line is the one right after "Test Suite 'All tests' passed/failed".
     n=$(awk '/^Test Suite .All tests. (passed|failed)/ { getline; print; exit }' "$log" |
-      grep -Eo "Executed [0-9]+ tests?, with [0-9]+ failures?")
+      sed -E 's/^[[:space:]]+//; s/ in [0-9.]+ \([0-9.]+\) seconds$//')
     local st; st=$(grep -Eo "Test run with [0-9]+ tests?.*" "$log" | tail -1)
     summary+=("$TRIPLE $cpu ($name): exit $rc; XCTest: ${n:-no closing summary (crashed?)}; Swift Testing: ${st:-no summary}; $((SECONDS - t0)) s")
     [[ $rc -eq 0 && -n $n ]] || failed=1
