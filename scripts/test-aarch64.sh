@@ -71,6 +71,7 @@ say() { echo "test-aarch64: $*"; }
 # Inside a private mount namespace (the script re-executes itself through unshare).
 # ---------------------------------------------------------------------------------------------
 inside() {
+  local src=$1
   mount -t proc proc "$ROOT/proc"
   mount --rbind /dev "$ROOT/dev"
   mount -t tmpfs tmpfs "$ROOT/tmp"
@@ -84,6 +85,10 @@ inside() {
     [[ -n $dir && -d $dir && $dir == /* ]] || continue
     mkdir -p "$ROOT$dir" && mount --bind -o ro "$dir" "$ROOT$dir"
   done
+  # Tests that look for ../shared/data beside the checkout find it beside /build/src too.
+  if [[ -d $src/../shared/data ]]; then
+    mkdir -p "$ROOT/build/shared/data" && mount --bind -o ro "$src/../shared/data" "$ROOT/build/shared/data"
+  fi
 
   # qemu-user for aarch64 binaries (F flag: the interpreter is opened now, so it works in the chroot).
   # On recent kernels the registration lives in this private binfmt_misc mount and goes with it.
@@ -161,7 +166,7 @@ in_chroot() {
 }
 
 if [[ ${1:-} == --inside ]]; then
-  inside
+  inside "$2"
   exit $?
 fi
 
@@ -249,7 +254,7 @@ rsync -a --delete --exclude=/.git --exclude='.build*' --exclude=.swiftpm --exclu
   "$SRC/" "$ROOT/build/src/" || rc=$?
 [[ $rc -eq 0 || $rc -eq 24 ]] || die "copying the tree into $ROOT/build/src failed (rsync exit $rc)"
 set +e
-unshare --mount --propagation private -- bash "$SRC/scripts/test-aarch64.sh" --inside
+unshare --mount --propagation private -- bash "$SRC/scripts/test-aarch64.sh" --inside "$SRC"
 rc=$?
 set -e
 say "aarch64 step took $((SECONDS - t0)) s (exit $rc)"
