@@ -32,6 +32,12 @@ data:
 	@scripts/fetch-data.sh $(FILES)
 	@if [ -z "$(FILES)" ]; then scripts/generate-data.sh; fi
 
+# package-benchmark suite (Benchmarks/, its own package): timings, then a check against the
+# committed thresholds in Benchmarks/Thresholds (exit 2 on a regression). See docs/benchmarks.md.
+bench: deps
+	cd Benchmarks && $(SWIFT) package benchmark --no-progress
+	cd Benchmarks && $(SWIFT) package benchmark thresholds check --no-progress
+
 # Raspberry Pi check from an x86_64 Debian host (root): aarch64 cross-build, tests under qemu.
 test-aarch64:
 	scripts/test-aarch64.sh

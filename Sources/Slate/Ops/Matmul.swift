@@ -20,7 +20,9 @@ extension Tensor {
         let sharedB = b.rank == 2
         precondition(sharedB || batchA == batchB, "matmul batch axes differ: \(a.shape) vs \(b.shape)")
         let batch = batchA.reduce(1, *)
-        let out = Tensor(uninitialized: batchA + [m, n])
+        var outShape = batchA
+        outShape += [m, n]
+        let out = Tensor(uninitialized: outShape)
         let (pa, pb, pc) = (a.pointer, b.pointer, out.pointer)
         let (sa, sb, sc) = (ar * ac, sharedB ? 0 : br * bc, m * n)
 
@@ -35,6 +37,8 @@ extension Tensor {
             }
         }
 
+        // Inference calls skip building the backward closure altogether (it costs an allocation).
+        guard Autograd.isEnabled && (a.requiresGrad || b.requiresGrad) else { return out }
         return out.recordOp("matmul", inputs: [a, b]) { g in
             let pg = g.pointer
             if a.requiresGrad {

@@ -46,8 +46,7 @@ public final class StoragePool: @unchecked Sendable {
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         lock.lock()
-        if var list = free[count], let p = list.popLast() {
-            free[count] = list
+        if let p = free[count]?.popLast() {  // pops in place: no copy of the list
             idleBytes -= count * 4
             hits += 1
             lock.unlock()
