@@ -44,7 +44,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SlateTests", dependencies: ["Slate"], exclude: ["Fixtures"]),
-        .testTarget(name: "SlateGPTTests", dependencies: ["SlateGPT", "Slate"]),
+        .testTarget(name: "SlateGPTTests", dependencies: ["SlateGPT", "Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"]),
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
         .testTarget(name: "CLITests", dependencies: ["slate"]),
