@@ -61,7 +61,8 @@ PI_BLAS_LIB=$PI_BLAS/usr/lib/aarch64-linux-gnu/openblas-pthread
 # Changing this list (or the suite or mirror) rebuilds the chroot.
 PACKAGES="swiftlang git pkg-config ca-certificates libc6-dev libgcc-14-dev libstdc++-14-dev
   libopenblas-dev:arm64 libc6-dev:arm64 libstdc++-14-dev:arm64 libgcc-14-dev:arm64
-  libcurl4t64:arm64 libxml2:arm64 zlib1g:arm64"
+  libcurl4t64:arm64 libxml2:arm64 zlib1g:arm64
+  python3-numpy python3-scipy"   # (amd64, for the tests that run the data-conversion scripts)
 RECIPE="1 $SUITE $MIRROR $(echo $PACKAGES)"
 
 die() { echo "test-aarch64: error: $*" >&2; exit 1; }
