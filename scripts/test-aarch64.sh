@@ -19,8 +19,9 @@
 # Cost, measured on the 2-core x86 CI machine (the ranges span a quiet machine and one loaded by
 # other builds): chroot from nothing 163-418 s (about 1.2 GB from the mirror, 4.2 GB on disk);
 # cross-build from scratch 150-750 s, about 6 s when nothing changed; each emulated suite run
-# 30-35 s for 62 tests, 90-165 s for 173 tests (the slowest: PPO training, bandits, PROTEINS parsing,
-# which should honour SLATE_TEST_SCALE). Emulated timings say nothing about Pi speed.
+# 30-35 s for 62 tests, 83-214 s for 228 tests (the slowest: PPO training, bandits, PROTEINS parsing,
+# which should honour SLATE_TEST_SCALE). Warm total with 228 tests: about 4.5 min.
+# Emulated timings say nothing about Pi speed.
 #
 # Needs root (installs mmdebstrap, qemu-user-static, binfmt-support with apt; registers qemu-aarch64
 # with binfmt_misc). The first run downloads ~1.2 GB from the Debian mirror and takes a few
