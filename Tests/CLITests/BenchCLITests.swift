@@ -37,12 +37,16 @@ final class BenchCLITests: XCTestCase {
                 let value = try XCTUnwrap(result[key] as? Double, key)
                 let printed = try XCTUnwrap(number, "\(key) in \(row)")
                 XCTAssertEqual(printed, value, accuracy: key == "gflops_naive" ? 0.005 : 0.05, "\(key) in \(row)")
-                XCTAssertGreaterThan(value, 0, key)
+                XCTAssertGreaterThanOrEqual(value, 0, key)  // under emulation a figure can round to 0.0
+
             }
             // % of peak is GFLOP/s over the one-thread peak.
             let slate = try XCTUnwrap(result["gflops_slate"] as? Double)
             let percent = try XCTUnwrap(result["percent_of_peak"] as? Double)
-            XCTAssertEqual(percent, 100 * slate / peak, accuracy: 0.01 * percent + 0.5)
+            // GFLOP/s and the peak are printed rounded to 0.1; on a slow (emulated) core that
+            // rounding alone moves the ratio by 100·0.05·(1 + slate/peak)/peak points.
+            let rounding = 100 * 0.05 * (1 + slate / peak) / peak
+            XCTAssertEqual(percent, 100 * slate / peak, accuracy: 0.01 * percent + 0.5 + rounding)
         }
     }
 

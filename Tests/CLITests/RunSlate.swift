@@ -11,9 +11,11 @@ struct SlateRun {
 /// Path of the `slate` executable built next to this test bundle.
 func slateBinary() -> URL {
     var dir = Bundle.main.bundleURL
+    #if os(macOS)  // Bundle.allBundles crashes in Swift 6.0.3's Linux Foundation; not needed there
     for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
         dir = bundle.bundleURL.deletingLastPathComponent()
     }
+    #endif
     if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
     return dir.appendingPathComponent("slate")
 }

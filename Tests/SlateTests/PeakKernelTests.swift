@@ -68,12 +68,16 @@ final class PeakKernelTests: XCTestCase {
 
     func testBestTrialIsTheMinimum() {
         var durations = [0.004, 0.001, 0.003, 0.002, 0.005]
+        var measured: [Double] = []  // what each trial really took (a busy machine can stretch one)
         let best = PeakFLOPS.bestTrialSeconds(budget: 0) {
             let d = durations.removeFirst()
             let t0 = PeakFLOPS.nowSeconds()
             while PeakFLOPS.nowSeconds() - t0 < d {}
+            measured.append(PeakFLOPS.nowSeconds() - t0)
         }
+        XCTAssertEqual(measured.count, 5)
         XCTAssertGreaterThanOrEqual(best, 0.001)
-        XCTAssertLessThan(best, 0.0019)
+        XCTAssertEqual(best, measured.min()!, accuracy: 0.0005, "the best trial is the shortest one")
+        XCTAssertLessThan(best, measured.max()!)
     }
 }

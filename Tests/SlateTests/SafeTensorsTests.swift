@@ -22,7 +22,7 @@ final class SafeTensorsTests: XCTestCase {
         let t = file.tensors
         XCTAssertEqual(t["weight_f32"]!.shape, [2, 3])
         XCTAssertEqual(t["weight_f32"]!.toArray(), [1.5, -2.25, 3.0, 0.125, -0.0, 1e-3])
-        XCTAssertEqual(t["half_f16"]!.toArray(), [1, -2.5, 65504, 0x1p-14, 0x1p-24, 1365.0 / 4096])
+        XCTAssertEqual(t["half_f16"]!.toArray(), [1, -2.5, 65504, 0x1p-14, 0x1p-24, Float(1365) / 4096])
         XCTAssertEqual(t["double_f64"]!.shape, [2, 1])
         XCTAssertEqual(t["double_f64"]!.toArray(), [Float(Double.pi), -1e10])
         XCTAssertEqual(t["steps_i64"]!.toArray(), [0, -7, Float(123_456_789 as Int64)])  // rounds to 123456792

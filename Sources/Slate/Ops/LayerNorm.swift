@@ -75,12 +75,12 @@ func layerNormRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
     i = 0
     if let b {
         while i + lanes <= c {
-            storeVector((loadVector(x + i) - m) * rs * loadVector(w + i) + loadVector(b + i), y + i)
+            storeVector((loadVector(x + i) - m) * (rs * loadVector(w + i)) + loadVector(b + i), y + i)
             i += lanes
         }
         while i < c { y[i] = (x[i] - m) * rs * w[i] + b[i]; i += 1 }
     } else {
-        while i + lanes <= c { storeVector((loadVector(x + i) - m) * rs * loadVector(w + i), y + i); i += lanes }
+        while i + lanes <= c { storeVector((loadVector(x + i) - m) * (rs * loadVector(w + i)), y + i); i += lanes }
         while i < c { y[i] = (x[i] - m) * rs * w[i]; i += 1 }
     }
     return (m, rs)
