@@ -79,9 +79,9 @@ final class TrainingLog {
             if i >= 100 { sum -= returns[i - 100] }
             rolling.append(sum / Double(min(i + 1, 100)))
         }
-        let svg = RLLinePlot.svg(title: title, xLabel: "training episode", yLabel: "episodic return",
-                                 series: [.init(name: "episode return", y: returns),
-                                          .init(name: "mean of last 100", y: rolling)])
-        try writeAtomically(svg, to: url)
+        var plot = LinePlot(title: title, xLabel: "training episode", yLabel: "episodic return")
+        plot.add("episode return", y: returns)
+        plot.add("mean of last 100", y: rolling)
+        try plot.write(to: url)
     }
 }
