@@ -32,17 +32,20 @@ public enum GCNCheckpoint {
     /// Writes graph-classifier weights (`weights` as from `namedParameters()`) atomically.
     public static func saveGraphModel(_ weights: [(String, Tensor)], config: GraphClassifierConfig,
                                       dataset: String, extra: [String: String] = [:], to url: URL) throws {
-        var meta = extra
-        meta["format"] = format; meta["format_version"] = version; meta["task"] = "graph"
-        meta["dataset"] = dataset; meta["config"] = try json(config)
-        try SafeTensors.write(weights, metadata: meta, to: url)
+        try save(weights, task: "graph", config: config, dataset: dataset, extra: extra, to: url)
     }
 
     /// Writes node-classifier weights atomically.
     public static func saveNodeModel(_ weights: [(String, Tensor)], config: NodeModelConfig,
                                      dataset: String, extra: [String: String] = [:], to url: URL) throws {
+        try save(weights, task: "node", config: config, dataset: dataset, extra: extra, to: url)
+    }
+
+    /// The one writer behind both: format, version, task, dataset and the JSON config in `__metadata__`.
+    private static func save<Config: Encodable>(_ weights: [(String, Tensor)], task: String, config: Config,
+                                                dataset: String, extra: [String: String], to url: URL) throws {
         var meta = extra
-        meta["format"] = format; meta["format_version"] = version; meta["task"] = "node"
+        meta["format"] = format; meta["format_version"] = version; meta["task"] = task
         meta["dataset"] = dataset; meta["config"] = try json(config)
         try SafeTensors.write(weights, metadata: meta, to: url)
     }
