@@ -17,7 +17,10 @@
 @inlinable @inline(__always)
 public func fastErf(_ x: FloatVector) -> FloatVector {
     typealias C = ErfConstants
-    let v = x.clamped(lowerBound: FloatVector(repeating: -4), upperBound: FloatVector(repeating: 4))
+    // Clamp to [−4, 4] with compares and blends: `clamped(lowerBound:upperBound:)` goes through
+    // pointwiseMin/Max, which Swift 6 leaves as out-of-line calls in this loop.
+    var v = x.replacing(with: -4, where: x .< -4)
+    v.replace(with: 4, where: v .> 4)
     let v2 = v * v
     var p = v2 * C.a.6 + C.a.5
     p = p * v2 + C.a.4
@@ -41,36 +44,44 @@ public func fastErf(_ x: Float) -> Float {
 @usableFromInline let geluInvSqrt2: Float = 0.707_106_781_186_547_6
 @usableFromInline let geluInvSqrt2Pi: Float = 0.398_942_280_401_432_7
 
-/// y[i] = x·Φ(x) = ½x(1 + erf(x/√2)) for i in 0..<n.
+/// y[i] = x·Φ(x) = ½x(1 + erf(x/√2)) for i in 0..<n; also stores Φ(x) in `cdf[i]` when given, so
+/// that the backward need not evaluate erf again.
 @inlinable
-public func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+public func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                        cdf: UnsafeMutablePointer<Float>? = nil, _ n: Int) {
     let w = FloatVector.scalarCount
     var i = 0
     while i + w <= n {
         let v = loadVector(x + i)
-        storeVector(0.5 * v * (1 + fastErf(v * geluInvSqrt2)), y + i)
+        let phi = 0.5 * (1 + fastErf(v * geluInvSqrt2))
+        storeVector(v * phi, y + i)
+        if let cdf { storeVector(phi, cdf + i) }
         i += w
     }
-    while i < n { y[i] = 0.5 * x[i] * (1 + fastErf(x[i] * geluInvSqrt2)); i += 1 }
+    while i < n {
+        let phi = 0.5 * (1 + fastErf(x[i] * geluInvSqrt2))
+        y[i] = x[i] * phi
+        cdf?[i] = phi
+        i += 1
+    }
 }
 
-/// dx[i] += g[i]·(Φ(x) + x·φ(x)) for i in 0..<n: GELU's backward.
+/// dx[i] += g[i]·(Φ(x) + x·φ(x)) for i in 0..<n: GELU's backward, with Φ(x) as saved by
+/// `geluForward` (φ(x) = e^(−x²/2)/√(2π) is recomputed: one exp instead of a stored tensor).
 @inlinable
-public func geluBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+public func geluBackward(_ x: UnsafePointer<Float>, cdf: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                          _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
     let w = FloatVector.scalarCount
     var i = 0
     while i + w <= n {
         let v = loadVector(x + i)
-        let cdf = 0.5 * (1 + fastErf(v * geluInvSqrt2))
         let pdf = geluInvSqrt2Pi * fastExp(-0.5 * v * v)
-        storeVector(loadVector(dx + i) + loadVector(g + i) * (cdf + v * pdf), dx + i)
+        storeVector(loadVector(dx + i) + loadVector(g + i) * (loadVector(cdf + i) + v * pdf), dx + i)
         i += w
     }
     while i < n {
         let v = x[i]
-        let d = 0.5 * (1 + fastErf(v * geluInvSqrt2)) + v * geluInvSqrt2Pi * fastExp(-0.5 * v * v)
-        dx[i] += g[i] * d
+        dx[i] += g[i] * (cdf[i] + v * geluInvSqrt2Pi * fastExp(-0.5 * v * v))
         i += 1
     }
 }

@@ -42,10 +42,16 @@ extension Tensor {
     public func gelu() -> Tensor {
         let out = Tensor(uninitialized: shape)
         let px = pointer, py = out.pointer
-        parallelRanges(count, grain: 16_384) { s, e in geluForward(px + s, py + s, e - s) }
+        guard Autograd.isEnabled && requiresGrad else {
+            parallelRanges(count, grain: 16_384) { s, e in geluForward(px + s, py + s, e - s) }
+            return out
+        }
+        let cdf = Storage(count: count, zeroed: false)              // Φ(x), kept for the backward
+        let pc = cdf.pointer
+        parallelRanges(count, grain: 16_384) { s, e in geluForward(px + s, py + s, cdf: pc + s, e - s) }
         return out.recordOp("gelu", inputs: [self]) { g in
             let dx = self.gradBuffer().baseAddress!, pg = g.pointer
-            parallelRanges(g.count, grain: 16_384) { s, e in geluBackward(px + s, pg + s, dx + s, e - s) }
+            parallelRanges(g.count, grain: 16_384) { s, e in geluBackward(px + s, cdf: cdf.pointer + s, pg + s, dx + s, e - s) }
         }
     }
 
