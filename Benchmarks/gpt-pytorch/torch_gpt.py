@@ -53,8 +53,18 @@ class GPT(nn.Module):
             ln_f=nn.LayerNorm(n_embd, bias=bias)))
         self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
         self.transformer.wte.weight = self.lm_head.weight
+        # nanoGPT's init, in its order, so that torch.manual_seed(s) gives nanoGPT's weights:
+        # every Linear/Embedding ~ N(0, 0.02) module by module (lm_head last: it is wte), then the
+        # residual projections again with 0.02/sqrt(2 n_layer).
+        self.apply(self._init_weights)
         for n, p in self.named_parameters():
-            if p.dim() >= 2: nn.init.normal_(p, 0, 0.02 / math.sqrt(2 * n_layer) if n.endswith("c_proj.weight") else 0.02)
+            if n.endswith("c_proj.weight"): nn.init.normal_(p, 0, 0.02 / math.sqrt(2 * n_layer))
+
+    @staticmethod
+    def _init_weights(module):
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, 0, 0.02)
+            if getattr(module, "bias", None) is not None: nn.init.zeros_(module.bias)
 
     def forward(self, idx, targets=None):
         t = idx.shape[1]

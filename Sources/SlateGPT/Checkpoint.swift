@@ -58,8 +58,7 @@ public enum GPTCheckpoint {
             throw bad("vocab has \(vocab.count) characters but config.vocab_size is \(config.vocabSize)")
         }
         do { try config.validate() } catch { throw bad("\(error)") }
-        var rng = RandomGenerator(seed: 0)
-        let model = try GPT(config, generator: &rng)
+        let model = try GPT(config, seed: 0)
         let tokenizer = CharTokenizer(vocabulary: vocab.map { $0.unicodeScalars.first! })
 
         var available: [String: Tensor] = [:]

@@ -46,10 +46,11 @@ extension TextDataset {
     /// The tokens of a split.
     public func tokens(_ split: Split) -> [Int32] { split == .train ? train : val }
 
-    /// A random batch: `batchSize` windows at uniform offsets in `0...(n − blockSize − 1)`;
-    /// inputs x = tokens[i ..< i+T], targets y = tokens[i+1 ..< i+T+1]. Both (B·T) row-major.
+    /// A random batch as nanoGPT's `get_batch`: `batchSize` windows at offsets
+    /// `torch.randint(n − blockSize, (batchSize,))`; inputs x = tokens[i ..< i+T], targets
+    /// y = tokens[i+1 ..< i+T+1]. Both (B·T) row-major.
     public func batch(_ split: Split, batchSize: Int, blockSize: Int,
-                      generator: inout RandomGenerator) -> (inputs: [Int], targets: [Int]) {
+                      generator: inout TorchGenerator) -> (inputs: [Int], targets: [Int]) {
         let data = tokens(split)
         var x = [Int](repeating: 0, count: batchSize * blockSize)
         var y = x

@@ -16,23 +16,22 @@ public final class GPTBlock: Module {
     public let fcWeight: Tensor, fcBias: Tensor?               // (4C, C), (4C)
     public let mlpProjWeight: Tensor, mlpProjBias: Tensor?     // (C, 4C), (C)
 
-    init(_ config: GPTConfig, generator: inout RandomGenerator) {
+    /// A block with its weights zero (GPT's initialiser draws them in nanoGPT's order), LayerNorm
+    /// weights one and biases zero.
+    init(_ config: GPTConfig) {
         let c = config.nEmbd
-        func weight(_ shape: [Int], std: Float) -> Tensor {
-            Tensor.randn(shape, mean: 0, std: std, generator: &generator, requiresGrad: true)
-        }
-        func vector(_ n: Int, _ value: Float) -> Tensor? {
-            config.bias ? Tensor.full([n], value: value, requiresGrad: true) : nil
-        }
-        // nanoGPT: every Linear ~ N(0, 0.02); the two residual projections ~ N(0, 0.02/√(2·n_layer)).
-        let residualStd = 0.02 / Float(2 * config.nLayer).squareRoot()
-        ln1Weight = Tensor.ones([c], requiresGrad: true); ln1Bias = vector(c, 0)
-        attnWeight = weight([3 * c, c], std: 0.02); attnBias = vector(3 * c, 0)
-        attnProjWeight = weight([c, c], std: residualStd); attnProjBias = vector(c, 0)
-        ln2Weight = Tensor.ones([c], requiresGrad: true); ln2Bias = vector(c, 0)
-        fcWeight = weight([4 * c, c], std: 0.02); fcBias = vector(4 * c, 0)
-        mlpProjWeight = weight([c, 4 * c], std: residualStd); mlpProjBias = vector(c, 0)
+        func weight(_ shape: [Int]) -> Tensor { Tensor.zeros(shape, requiresGrad: true) }
+        func vector(_ n: Int) -> Tensor? { config.bias ? Tensor.zeros([n], requiresGrad: true) : nil }
+        ln1Weight = Tensor.ones([c], requiresGrad: true); ln1Bias = vector(c)
+        attnWeight = weight([3 * c, c]); attnBias = vector(3 * c)
+        attnProjWeight = weight([c, c]); attnProjBias = vector(c)
+        ln2Weight = Tensor.ones([c], requiresGrad: true); ln2Bias = vector(c)
+        fcWeight = weight([4 * c, c]); fcBias = vector(4 * c)
+        mlpProjWeight = weight([c, 4 * c]); mlpProjBias = vector(c)
     }
+
+    /// The four Linear weights in construction order, with their (out, in) sizes.
+    var linearWeights: [Tensor] { [attnWeight, attnProjWeight, fcWeight, mlpProjWeight] }
 
     /// nanoGPT's names for this block's parameters, in its `state_dict` order.
     public var localParameters: [(String, Tensor)] {
@@ -61,18 +60,57 @@ public final class GPT: Module {
     /// Draws dropout masks while training.
     public var dropoutGenerator: RandomGenerator
 
-    /// A freshly initialised model (nanoGPT's `_init_weights`), drawing from `generator`.
-    public init(_ config: GPTConfig, generator: inout RandomGenerator) throws {
+    /// A freshly initialised model, drawn exactly as nanoGPT's `GPT(config)` draws after
+    /// `torch.manual_seed`: with `TorchGenerator(seed: 1337)` the weights are those of nanoGPT's
+    /// seed-1337 run. PyTorch takes the draws in three passes, and so does this:
+    /// 1. constructing the modules: `nn.Embedding` fills wte and wpe with N(0, 1), every
+    ///    `nn.Linear` (lm_head included) fills its weight (and bias) with Kaiming-uniform values;
+    /// 2. `apply(_init_weights)`, modules in order: embeddings and Linear weights ~ N(0, 0.02) —
+    ///    lm_head last, and since it *is* wte, its draw is wte's final value;
+    /// 3. every `c_proj.weight` again, ~ N(0, 0.02/√(2·n_layer)).
+    /// Values that a later pass overwrites are skipped (their draws still taken). Dropout masks
+    /// come from a separate generator seeded with `dropoutSeed`.
+    public init(_ config: GPTConfig, generator g: inout TorchGenerator, dropoutSeed: UInt64 = 0) throws {
         try config.validate()
         self.config = config
-        wte = Tensor.randn([config.vocabSize, config.nEmbd], mean: 0, std: 0.02, generator: &generator, requiresGrad: true)
-        wpe = Tensor.randn([config.blockSize, config.nEmbd], mean: 0, std: 0.02, generator: &generator, requiresGrad: true)
-        var blocks: [GPTBlock] = []
-        for _ in 0..<config.nLayer { blocks.append(GPTBlock(config, generator: &generator)) }
-        self.blocks = blocks
-        lnFWeight = Tensor.ones([config.nEmbd], requiresGrad: true)
-        lnFBias = config.bias ? Tensor.zeros([config.nEmbd], requiresGrad: true) : nil
-        dropoutGenerator = RandomGenerator(seed: generator.next())
+        let (v, c, t) = (config.vocabSize, config.nEmbd, config.blockSize)
+        wte = Tensor.zeros([v, c], requiresGrad: true)
+        wpe = Tensor.zeros([t, c], requiresGrad: true)
+        blocks = (0..<config.nLayer).map { _ in GPTBlock(config) }
+        lnFWeight = Tensor.ones([c], requiresGrad: true)
+        lnFBias = config.bias ? Tensor.zeros([c], requiresGrad: true) : nil
+        dropoutGenerator = RandomGenerator(seed: dropoutSeed)
+
+        // 1. Construction.
+        g.skipNormal(count: v * c)                                         // wte
+        g.skipNormal(count: t * c)                                         // wpe
+        for block in blocks {
+            for w in block.linearWeights { g.discard(w.count + (config.bias ? w.shape[0] : 0)) }
+        }
+        g.discard(v * c)                                                   // lm_head (no bias)
+        // 2. _init_weights.
+        func normal(_ w: Tensor, std: Float) { g.fillNormal(w.pointer, count: w.count, mean: 0, std: std) }
+        g.skipNormal(count: v * c)                                         // wte, overwritten by lm_head
+        normal(wpe, std: 0.02)
+        for block in blocks {
+            normal(block.attnWeight, std: 0.02)
+            g.skipNormal(count: block.attnProjWeight.count)                 // redrawn in pass 3
+            normal(block.fcWeight, std: 0.02)
+            g.skipNormal(count: block.mlpProjWeight.count)                  // redrawn in pass 3
+        }
+        normal(wte, std: 0.02)                                             // lm_head = wte
+        // 3. Residual projections.
+        let residualStd = 0.02 / Float(2 * config.nLayer).squareRoot()
+        for block in blocks {
+            normal(block.attnProjWeight, std: residualStd)
+            normal(block.mlpProjWeight, std: residualStd)
+        }
+    }
+
+    /// A fresh model from `torch.manual_seed(seed)` (see the generator form).
+    public convenience init(_ config: GPTConfig, seed: UInt64) throws {
+        var g = TorchGenerator(seed: seed)
+        try self.init(config, generator: &g, dropoutSeed: seed)
     }
 
     public var localParameters: [(String, Tensor)] {

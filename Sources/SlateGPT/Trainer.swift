@@ -80,6 +80,12 @@ public struct TrainSummary: Codable {
 /// gradient clipping, evaluation every `eval_interval` steps and at the end, and the best
 /// validation model saved to `outputDirectory/model.safetensors` with the optimizer state in
 /// `optimizer.safetensors` for `--resume`.
+///
+/// Initialisation and batches come from one PyTorch-compatible stream seeded with `seed`, taken
+/// in nanoGPT's order: the model, the first batch, then at every iteration the evaluation batches
+/// (when due) and the next training batch (nanoGPT fetches it while the GPU would be busy). With
+/// dropout 0 a run therefore starts from the weights and sees the batches of nanoGPT's
+/// `train.py` with the same seed.
 public final class GPTTrainer {
     public let config: TrainConfig
     public let dataset: TextDataset
@@ -90,6 +96,13 @@ public final class GPTTrainer {
     public private(set) var iter = 0
     public private(set) var bestValLoss = Float.infinity
 
+    /// The PyTorch-compatible stream of initialisation and batches.
+    private var stream: TorchGenerator
+    /// The batch of the next step, and how many draws the stream had taken before drawing it
+    /// (what a checkpoint records so that `--resume` can rebuild the stream).
+    private var nextBatch: (inputs: [Int], targets: [Int])
+    private var drawsBeforeNextBatch = 0
+
     public var modelPath: String { outputDirectory + "/model.safetensors" }
     public var optimizerPath: String { outputDirectory + "/optimizer.safetensors" }
 
@@ -99,8 +112,10 @@ public final class GPTTrainer {
         self.config = config
         self.dataset = dataset
         self.outputDirectory = outputDirectory
-        var rng = RandomGenerator(seed: config.seed)
-        model = try GPT(config.model(vocabSize: dataset.tokenizer.count), generator: &rng)
+        stream = TorchGenerator(seed: config.seed)
+        model = try GPT(config.model(vocabSize: dataset.tokenizer.count), generator: &stream, dropoutSeed: config.seed)
+        drawsBeforeNextBatch = stream.draws
+        nextBatch = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
         let groups = ParameterGroup.decaySplit(model, weightDecay: config.weightDecay)
         optimizer = AdamW(groups, learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2)
     }
@@ -129,27 +144,28 @@ public final class GPTTrainer {
         }
         iter = Int(modelFile.metadata["iter"] ?? "") ?? optimizer.stepCount
         bestValLoss = Float(modelFile.metadata["best_val_loss"] ?? "") ?? .infinity
+        // Rebuild the stream where the saved run stood before drawing its next batch.
+        if let draws = Int(modelFile.metadata["rng_draws"] ?? "") {
+            stream = TorchGenerator(seed: config.seed)
+            stream.discard(draws)
+            drawsBeforeNextBatch = draws
+            nextBatch = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
+        }
     }
 
     /// Tokens processed per step.
     public var tokensPerStep: Int { config.batchSize * config.blockSize }
 
-    /// Batches are drawn from a generator seeded by (seed, iteration), so a resumed run sees
-    /// the same batches as an uninterrupted one.
-    func generator(_ iter: Int, _ salt: UInt64) -> RandomGenerator {
-        RandomGenerator(seed: config.seed &* 0x9E37_79B9 &+ UInt64(iter) &* 0x1_0000_0001 &+ salt)
-    }
-
-    /// Mean loss over `eval_iters` random batches of each split, dropout off, no graph.
-    public func estimateLoss(at iter: Int) -> (train: Float, val: Float) {
+    /// Mean loss over `eval_iters` random batches of each split (train first, as nanoGPT's
+    /// `estimate_loss`, drawn from the run's stream), dropout off, no graph.
+    public func estimateLoss() -> (train: Float, val: Float) {
         model.eval()
         defer { model.train() }
-        var rng = generator(iter, 0xE7A1)
         var result: [Float] = []
         for split in [Split.train, .val] {
             var total = 0.0
             for _ in 0..<config.evalIters {
-                let (x, y) = dataset.batch(split, batchSize: config.batchSize, blockSize: config.blockSize, generator: &rng)
+                let (x, y) = dataset.batch(split, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
                 total += Double(withNoGrad { model.loss(x, targets: y, batch: config.batchSize) }.item())
             }
             result.append(Float(total / Double(config.evalIters)))
@@ -157,12 +173,14 @@ public final class GPTTrainer {
         return (result[0], result[1])
     }
 
-    /// One optimisation step at iteration `it`; returns the loss before the update.
+    /// One optimisation step at iteration `it` on the prefetched batch (then draws the next one);
+    /// returns the loss before the update.
     public func step(_ it: Int) -> Float {
-        var rng = generator(it, 0)
-        let (x, y) = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &rng)
+        let (x, y) = nextBatch
         optimizer.learningRate = config.schedule.rate(at: it)
         let loss = model.loss(x, targets: y, batch: config.batchSize)
+        drawsBeforeNextBatch = stream.draws
+        nextBatch = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
         loss.backward()
         if config.gradClip > 0 { _ = clipGradNorm(model.parameters(), maxNorm: config.gradClip) }
         optimizer.step()
@@ -172,7 +190,7 @@ public final class GPTTrainer {
 
     /// Writes the model and optimizer state (atomically) with the step and best loss.
     public func saveCheckpoint(iter: Int) throws {
-        let meta = ["iter": String(iter), "best_val_loss": String(bestValLoss)]
+        let meta = ["iter": String(iter), "best_val_loss": String(bestValLoss), "rng_draws": String(drawsBeforeNextBatch)]
         try GPTCheckpoint.save(model, tokenizer: dataset.tokenizer, to: modelPath, extraMetadata: meta)
         try SafetensorsFile(tensors: optimizer.stateDict().map { ($0.0, $0.1) }, metadata: meta).write(to: optimizerPath)
     }
@@ -185,7 +203,7 @@ public final class GPTTrainer {
         model.train()
         while true {
             if iter % config.evalInterval == 0 || iter == config.maxIters {
-                last = estimateLoss(at: iter)
+                last = estimateLoss()
                 var saved = false
                 if last.val < bestValLoss || !FileManager.default.fileExists(atPath: modelPath) {
                     bestValLoss = min(bestValLoss, last.val)

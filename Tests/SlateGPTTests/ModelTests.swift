@@ -4,9 +4,8 @@ import Slate
 
 /// A tiny GPT for tests.
 func tinyGPT(bias: Bool = true, layers: Int = 2, dropout: Float = 0, seed: UInt64 = 1) throws -> GPT {
-    var rng = RandomGenerator(seed: seed)
-    return try GPT(GPTConfig(nLayer: layers, nHead: 2, nEmbd: 8, blockSize: 6, vocabSize: 7, bias: bias, dropout: dropout),
-                   generator: &rng)
+    try GPT(GPTConfig(nLayer: layers, nHead: 2, nEmbd: 8, blockSize: 6, vocabSize: 7, bias: bias, dropout: dropout),
+            seed: seed)
 }
 
 final class ModelTests: XCTestCase {
@@ -29,8 +28,7 @@ final class ModelTests: XCTestCase {
     }
 
     func testInitialisationMatchesNanoGPT() throws {
-        var rng = RandomGenerator(seed: 5)
-        let model = try GPT(GPTConfig(nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65), generator: &rng)
+        let model = try GPT(GPTConfig(nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65), seed: 5)
         func std(_ t: Tensor) -> Double {
             let a = t.toArray().map(Double.init)
             let m = a.reduce(0, +) / Double(a.count)

@@ -28,13 +28,7 @@ final class TokenizerTests: XCTestCase {
     }
 
     func testTinyShakespeareVocabularyAndSplit() throws {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
-        let candidates: [String?] = [ProcessInfo.processInfo.environment["SLATE_DATA"].map { $0 + "/tinyshakespeare.txt" },
-                          repo.appendingPathComponent("data/tinyshakespeare.txt").standardized.path,
-                          repo.appendingPathComponent("../shared/data/tinyshakespeare.txt").standardized.path]
-        let found = candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) }
-        try XCTSkipUnless(found != nil, "tinyshakespeare.txt not present (run `make data`)")
-        let path = found!
+        let path = try tinyShakespearePath()
         let data = try TextDataset(file: path, blockSize: 64)
         // nanoGPT's prepare.py: vocab 65, 1,003,854 train and 111,540 val tokens.
         XCTAssertEqual(data.tokenizer.count, 65)
@@ -46,13 +40,13 @@ final class TokenizerTests: XCTestCase {
     func testBatchTargetsAreInputsShiftedByOne() throws {
         let text = String(repeating: "abcdefghij", count: 20)
         let data = try TextDataset(text: text, blockSize: 5)
-        var rng = RandomGenerator(seed: 3)
+        var rng = TorchGenerator(seed: 3)
         let (x, y) = data.batch(.train, batchSize: 4, blockSize: 5, generator: &rng)
         XCTAssertEqual(x.count, 20)
         for b in 0..<4 {
             for t in 0..<5 { XCTAssertEqual(y[b * 5 + t], (x[b * 5 + t] + 1) % 10) }
         }
-        var again = RandomGenerator(seed: 3)
+        var again = TorchGenerator(seed: 3)
         XCTAssertEqual(data.batch(.train, batchSize: 4, blockSize: 5, generator: &again).inputs, x)
     }
 

@@ -21,7 +21,7 @@ func gptBenchmarks() {
     } setup: {
         var rng = RandomGenerator(seed: 1337)
         let config = GPTConfig()
-        let model = try GPT(config, generator: &rng)
+        let model = try GPT(config, seed: 1337)
         let optimizer = AdamW(ParameterGroup.decaySplit(model, weightDecay: 0.1), learningRate: 1e-3)
         let count = batch * config.blockSize
         let stream = (0...count).map { _ in rng.nextInt(config.vocabSize) }  // random "text"

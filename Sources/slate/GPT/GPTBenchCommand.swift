@@ -18,12 +18,11 @@ struct GPTBenchCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Threads.count = threads }
-        var rng = RandomGenerator(seed: 1337)
         let config = large
             ? GPTConfig(nLayer: 6, nHead: 6, nEmbd: 384, blockSize: 256, vocabSize: 65, bias: false, dropout: dropout)
             : GPTConfig(nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, bias: false, dropout: dropout)
         let batch = large ? 64 : 12
-        let model = try GPT(config, generator: &rng)
+        let model = try GPT(config, seed: 1337)
         let optimizer = large ? nil : AdamW(ParameterGroup.decaySplit(model, weightDecay: 0.1), learningRate: 1e-3, beta1: 0.9, beta2: 0.99)
         let result = model.benchmark(batch: batch, iters: iters ?? (large ? 3 : 100), warmup: large ? 1 : 10, optimizer: optimizer)
         let rss = peakRSSMegabytes()
