@@ -19,6 +19,38 @@ final class MatmulTests: XCTestCase {
         }
     }
 
+    /// Products over `parallelGemmMinimum` are cut into row blocks (C taller than wide) or column
+    /// blocks (wider than tall), one BLAS call per thread; every cut equals the naive product,
+    /// including uneven last blocks, leading dimensions wider than the matrix, and beta = 0 over
+    /// garbage in C.
+    func testThreadSplitProductsMatchNaive() {
+        for (m, n, k) in [(200, 70, 40), (70, 200, 40), (129, 131, 33)] {
+            XCTAssertGreaterThanOrEqual(m * n * k, parallelGemmMinimum)
+            for threads in [2, 3] {
+                for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+                    for beta: Float in [0, 1] {
+                        let pad = 3   // stored matrices are 3 columns wider than they need
+                        let (lda, ldb, ldc) = ((ta ? m : k) + pad, (tb ? k : n) + pad, n + pad)
+                        let a = param([ta ? k : m, lda], seed: 1), b = param([tb ? n : k, ldb], seed: 2)
+                        let c1 = param([m, ldc], seed: 3)
+                        let c2 = Tensor(c1.toArray(), shape: [m, ldc])
+                        if beta == 0 { for i in 0..<c1.count { c1.pointer[i] = .nan } }
+                        sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a.pointer, lda: lda,
+                              b: b.pointer, ldb: ldb, beta: beta, c: c1.pointer, ldc: ldc, threads: threads)
+                        naiveGemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a.pointer, lda: lda,
+                                  b: b.pointer, ldb: ldb, beta: beta, c: c2.pointer, ldc: ldc)
+                        for i in 0..<m {
+                            for j in 0..<n {
+                                XCTAssertEqual(c1.pointer[i * ldc + j], c2.pointer[i * ldc + j], accuracy: 1e-4,
+                                               "\(m)x\(n)x\(k) threads \(threads) ta \(ta) tb \(tb) beta \(beta) at (\(i), \(j))")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testMatmulGradients2D() {
         for ta in [false, true] {
             for tb in [false, true] {

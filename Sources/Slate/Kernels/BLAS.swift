@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Accelerate)
 import Accelerate
 #elseif canImport(CBLAS)
@@ -8,18 +9,54 @@ import CBLAS
 ///
 /// `op(A)` is `M×K`, `op(B)` is `K×N`, `C` is `M×N`. Transposes are passed to BLAS as flags and
 /// never materialised. Leading dimensions are those of the stored (untransposed) matrices.
+///
+/// Slate splits the work over cores itself: C is cut into `threads` blocks of rows (or of
+/// columns when C is wider than tall), each one single-threaded BLAS call on its own core.
+/// BLAS's own thread pool stays at one thread — its idle workers spin and yield between calls,
+/// which on a small machine steals the core Slate's other kernels run on. Products under
+/// `parallelGemmMinimum` multiply-adds run on the calling thread.
 @inline(__always)
 public func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+    threads: Int = Threads.count
 ) {
     if m == 0 || n == 0 { return }
     if k == 0 {  // BLAS leaves C untouched when K = 0; the mathematical answer is beta*C.
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
         return
     }
+    let parts = m * n * k >= parallelGemmMinimum ? Swift.min(threads, Swift.max(m, n) / 16) : 1
+    if parts <= 1 {
+        blasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        return
+    }
+    let byRows = m >= n
+    let length = byRows ? m : n
+    let chunk = (length / parts + 15) / 16 * 16          // whole 16-wide panels per part
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let start = part * chunk, size = Swift.min(chunk, length - start)
+        guard size > 0 else { return }
+        if byRows {   // rows start..<start+size of op(A) and of C
+            blasSgemm(transA, transB, size, n, k, alpha, transA ? a + start : a + start * lda, lda,
+                      b, ldb, beta, c + start * ldc, ldc)
+        } else {      // columns start..<start+size of op(B) and of C
+            blasSgemm(transA, transB, m, size, k, alpha, a, lda,
+                      transB ? b + start * ldb : b + start, ldb, beta, c + start, ldc)
+        }
+    }
+}
+
+/// Multiply-adds (M·N·K) from which `sgemm` splits a product over threads.
+public let parallelGemmMinimum = 1 << 18
+
+/// One single-threaded BLAS call.
+@inline(__always)
+private func blasSgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                       _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                       _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
     cblas_sgemm(CblasRowMajor,
                 transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),

@@ -3,33 +3,29 @@ import Foundation
 import CBLAS
 #endif
 
-/// How many threads Slate's own kernels and the BLAS library may use.
+/// How many threads Slate's kernels, matrix products included, may use.
 ///
-/// Set once at start (`--threads` or `SLATE_NUM_THREADS`; default: all cores). Setting it also
-/// sets OpenBLAS's thread count, so the two pools never oversubscribe the machine.
+/// Set once at start (`--threads` or `SLATE_NUM_THREADS`; default: all cores). OpenBLAS itself
+/// is kept at one thread: `sgemm` splits products over these threads (see there).
 public enum Threads {
     nonisolated(unsafe) private static var current: Int = {
         let fromEnv = ProcessInfo.processInfo.environment["SLATE_NUM_THREADS"].flatMap { Int($0) }
-        let n = max(1, fromEnv ?? ProcessInfo.processInfo.activeProcessorCount)
-        setBLASThreads(n)
-        return n
+        setSingleThreadedBLAS()
+        return max(1, fromEnv ?? ProcessInfo.processInfo.activeProcessorCount)
     }()
 
     /// The number of threads kernels split work over.
     public static var count: Int {
         get { current }
-        set {
-            current = max(1, newValue)
-            setBLASThreads(current)
-        }
+        set { current = max(1, newValue) }
     }
 
     /// Number of logical cores the OS reports.
     public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    private static func setBLASThreads(_ n: Int) {
+    private static func setSingleThreadedBLAS() {
         #if canImport(CBLAS)
-        openblas_set_num_threads(Int32(n))
+        openblas_set_num_threads(1)
         #endif
     }
 }
@@ -49,5 +45,25 @@ public func parallelRanges(_ count: Int, grain: Int = 32_768, _ body: (Int, Int)
         let start = t * chunk
         let end = min(count, start + chunk)
         if start < end { body(start, end) }
+    }
+}
+
+/// Runs `body(segment, start, end)` over every element of several arrays of the given
+/// `lengths` as if they were one: the total is cut into `Threads.count` equal shares, so a
+/// segment may be split between two threads and many small ones go to one. An optimizer step
+/// over all parameters is one parallel pass this way, however the sizes are mixed.
+public func parallelSegments(_ lengths: [Int], grain: Int = 32_768,
+                             _ body: (_ segment: Int, _ start: Int, _ end: Int) -> Void) {
+    var offsets = [0]                                       // offsets[i] = Σ lengths[..<i]
+    for n in lengths { offsets.append(offsets.last! + n) }
+    parallelRanges(offsets.last!, grain: grain) { lo, hi in
+        // The first segment that ends after `lo`, then every segment that starts before `hi`.
+        var i = 0
+        while offsets[i + 1] <= lo { i += 1 }
+        while i < lengths.count && offsets[i] < hi {
+            let start = Swift.max(lo, offsets[i]) - offsets[i], end = Swift.min(hi, offsets[i + 1]) - offsets[i]
+            if start < end { body(i, start, end) }
+            i += 1
+        }
     }
 }

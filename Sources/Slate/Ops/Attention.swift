@@ -73,16 +73,11 @@ func dropoutRow(_ row: UnsafeMutablePointer<Float>, valid: Int, p: Float, _ rng:
 }
 
 /// Runs `body(task, scratch)` for every (batch, head) task, split over cores, each thread
-/// with its own scratch of `scratchCount` floats. BLAS runs single-threaded inside, so the
-/// per-head products never fight over its thread pool.
+/// with its own scratch of `scratchCount` floats. The per-head products inside run on their
+/// task's thread (`threads: 1`): the split is over heads, not within a product.
 func forEachHead(_ dims: AttentionDims, scratchCount: Int,
                  _ body: (_ task: Int, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
     let tasks = dims.batch * dims.heads
-    let threads = Threads.count
-    #if canImport(CBLAS)
-    if threads > 1 { openblas_set_num_threads(1) }
-    defer { if threads > 1 { openblas_set_num_threads(Int32(threads)) } }
-    #endif
     parallelRanges(tasks, grain: 1) { start, end in
         let scratch = Storage(count: scratchCount, zeroed: false)
         for task in start..<end { body(task, scratch.pointer) }
@@ -99,7 +94,7 @@ func attentionForward(_ d: AttentionDims, qkv: UnsafePointer<Float>, y: UnsafeMu
         let q = qkv + b * T * ld + h * hs, k = q + C, v = q + 2 * C
         // att = scale · q · kᵀ   (T, hs)·(hs, T) -> (T, T)
         sgemm(transA: false, transB: true, m: T, n: T, k: hs, alpha: d.scale,
-              a: q, lda: ld, b: k, ldb: ld, c: att, ldc: T)
+              a: q, lda: ld, b: k, ldb: ld, c: att, ldc: T, threads: 1)
         let rowLSE = lse + task * T
         for i in 0..<T { rowLSE[i] = causalSoftmaxRow(att + i * T, valid: i + 1, width: T) }
         if d.dropout > 0 {
@@ -108,7 +103,7 @@ func attentionForward(_ d: AttentionDims, qkv: UnsafePointer<Float>, y: UnsafeMu
         }
         // y = att · v   (T, T)·(T, hs) -> (T, hs), written into y's columns of head h
         sgemm(transA: false, transB: false, m: T, n: hs, k: T,
-              a: att, lda: T, b: v, ldb: ld, c: y + b * T * C + h * hs, ldc: C)
+              a: att, lda: T, b: v, ldb: ld, c: y + b * T * C + h * hs, ldc: C, threads: 1)
     }
 }
 
@@ -129,12 +124,12 @@ func attentionBackward(_ d: AttentionDims, qkv: UnsafePointer<Float>, y: UnsafeP
         let p = scratch, dp = scratch + T * T
         // P = exp(scale · q·kᵀ − lse), zero above the diagonal.
         sgemm(transA: false, transB: true, m: T, n: T, k: hs, alpha: d.scale,
-              a: q, lda: ld, b: k, ldb: ld, c: p, ldc: T)
+              a: q, lda: ld, b: k, ldb: ld, c: p, ldc: T, threads: 1)
         let rowLSE = lse + task * T
         for i in 0..<T { causalExpRow(p + i * T, shift: rowLSE[i], valid: i + 1, width: T) }
         // dP = dy · vᵀ   (T, hs)·(hs, T) -> (T, T)
         sgemm(transA: false, transB: true, m: T, n: T, k: hs,
-              a: dyh, lda: C, b: v, ldb: ld, c: dp, ldc: T)
+              a: dyh, lda: C, b: v, ldb: ld, c: dp, ldc: T, threads: 1)
         if d.dropout > 0 {  // dP ⊙= M (P itself becomes P' only after dS is formed)
             var rng = d.maskGenerator(task)
             for i in 0..<T { dropoutRow(dp + i * T, valid: i + 1, p: d.dropout, &rng) }
@@ -154,11 +149,11 @@ func attentionBackward(_ d: AttentionDims, qkv: UnsafePointer<Float>, y: UnsafeP
         }
         // dq += scale · dS · k ;  dk += scale · dSᵀ · q ;  dv += P'ᵀ · dy
         sgemm(transA: false, transB: false, m: T, n: hs, k: T, alpha: d.scale,
-              a: dp, lda: T, b: k, ldb: ld, beta: 1, c: dq, ldc: ld)
+              a: dp, lda: T, b: k, ldb: ld, beta: 1, c: dq, ldc: ld, threads: 1)
         sgemm(transA: true, transB: false, m: T, n: hs, k: T, alpha: d.scale,
-              a: dp, lda: T, b: q, ldb: ld, beta: 1, c: dk, ldc: ld)
+              a: dp, lda: T, b: q, ldb: ld, beta: 1, c: dk, ldc: ld, threads: 1)
         sgemm(transA: true, transB: false, m: T, n: hs, k: T,
-              a: p, lda: T, b: dyh, ldb: C, beta: 1, c: dv, ldc: ld)
+              a: p, lda: T, b: dyh, ldb: C, beta: 1, c: dv, ldc: ld, threads: 1)
     }
 }
 
