@@ -80,6 +80,18 @@ extension Tensor {
         return grad!.data
     }
 
+    /// The gradient storage for a backward that writes every element of it in one pass (a GEMM,
+    /// a fused kernel): `beta` is 0 when the storage was just created — left unfilled, to be
+    /// overwritten — and 1 when a gradient is already there to add to. Saves the zero-fill pass
+    /// `gradBuffer()` would make.
+    public func gradTarget() -> (pointer: UnsafeMutablePointer<Float>, beta: Float) {
+        if grad == nil {
+            grad = Tensor(uninitialized: shape)
+            return (grad!.pointer, 0)
+        }
+        return (grad!.pointer, 1)
+    }
+
     /// Adds `g` (same element count) into this tensor's gradient.
     public func accumulateGrad(_ g: Tensor) {
         precondition(g.count == count, "gradient of \(g.shape) for tensor of \(shape)")

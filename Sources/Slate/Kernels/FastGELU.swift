@@ -66,22 +66,25 @@ public func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Flo
     }
 }
 
-/// dx[i] += g[i]·(Φ(x) + x·φ(x)) for i in 0..<n: GELU's backward, with Φ(x) as saved by
-/// `geluForward` (φ(x) = e^(−x²/2)/√(2π) is recomputed: one exp instead of a stored tensor).
+/// dx[i] = beta·dx[i] + g[i]·(Φ(x) + x·φ(x)) for i in 0..<n (beta 1 adds, 0 overwrites): GELU's
+/// backward, with Φ(x) as saved by `geluForward` (φ(x) = e^(−x²/2)/√(2π) is recomputed: one exp
+/// instead of a stored tensor).
 @inlinable
 public func geluBackward(_ x: UnsafePointer<Float>, cdf: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
-                         _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+                         _ dx: UnsafeMutablePointer<Float>, beta: Float = 1, _ n: Int) {
     let w = FloatVector.scalarCount
     var i = 0
     while i + w <= n {
         let v = loadVector(x + i)
         let pdf = geluInvSqrt2Pi * fastExp(-0.5 * v * v)
-        storeVector(loadVector(dx + i) + loadVector(g + i) * (loadVector(cdf + i) + v * pdf), dx + i)
+        let d = loadVector(g + i) * (loadVector(cdf + i) + v * pdf)
+        storeVector(beta == 0 ? d : loadVector(dx + i) + d, dx + i)
         i += w
     }
     while i < n {
         let v = x[i]
-        dx[i] += g[i] * (cdf[i] + v * geluInvSqrt2Pi * fastExp(-0.5 * v * v))
+        let d = g[i] * (cdf[i] + v * geluInvSqrt2Pi * fastExp(-0.5 * v * v))
+        dx[i] = beta == 0 ? d : dx[i] + d
         i += 1
     }
 }

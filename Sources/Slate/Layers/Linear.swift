@@ -25,14 +25,14 @@ extension Tensor {
         return out.recordOp("linear", inputs: inputs) { g in
             let pg = g.pointer                                                  // (rows, out)
             if self.requiresGrad {          // dX (rows, in) += dY · W
+                let dx = self.gradTarget()
                 sgemm(transA: false, transB: false, m: rows, n: nIn, k: nOut,
-                      a: pg, lda: nOut, b: pw, ldb: nIn, beta: 1,
-                      c: self.gradBuffer().baseAddress!, ldc: nIn)
+                      a: pg, lda: nOut, b: pw, ldb: nIn, beta: dx.beta, c: dx.pointer, ldc: nIn)
             }
             if weight.requiresGrad {        // dW (out, in) += dYᵀ · X
+                let dw = weight.gradTarget()
                 sgemm(transA: true, transB: false, m: nOut, n: nIn, k: rows,
-                      a: pg, lda: nOut, b: px, ldb: nIn, beta: 1,
-                      c: weight.gradBuffer().baseAddress!, ldc: nIn)
+                      a: pg, lda: nOut, b: px, ldb: nIn, beta: dw.beta, c: dw.pointer, ldc: nIn)
             }
             if let bias, bias.requiresGrad { // db (out) += Σ_rows dY
                 let db = bias.gradBuffer().baseAddress!

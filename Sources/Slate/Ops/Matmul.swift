@@ -42,41 +42,43 @@ extension Tensor {
         return out.recordOp("matmul", inputs: [a, b]) { g in
             let pg = g.pointer
             if a.requiresGrad {
-                let ga = a.gradBuffer().baseAddress!
+                let (ga, betaA) = a.gradTarget()       // every slice of dA is written once
                 if sharedB && !transposeA {
                     // dA = dC · op(B)ᵀ  over all rows at once.
                     sgemm(transA: false, transB: !transposeB, m: batch * m, n: k, k: n,
-                          a: pg, lda: n, b: pb, ldb: bc, beta: 1, c: ga, ldc: ac)
+                          a: pg, lda: n, b: pb, ldb: bc, beta: betaA, c: ga, ldc: ac)
                 } else {
                     for i in 0..<batch {
                         if !transposeA {  // dA (M×K) = dC · op(B)ᵀ
                             sgemm(transA: false, transB: !transposeB, m: m, n: k, k: n,
-                                  a: pg + i * sc, lda: n, b: pb + i * sb, ldb: bc, beta: 1, c: ga + i * sa, ldc: ac)
+                                  a: pg + i * sc, lda: n, b: pb + i * sb, ldb: bc, beta: betaA, c: ga + i * sa, ldc: ac)
                         } else {          // dA (K×M) = op(B) · dCᵀ
                             sgemm(transA: transposeB, transB: true, m: k, n: m, k: n,
-                                  a: pb + i * sb, lda: bc, b: pg + i * sc, ldb: n, beta: 1, c: ga + i * sa, ldc: ac)
+                                  a: pb + i * sb, lda: bc, b: pg + i * sc, ldb: n, beta: betaA, c: ga + i * sa, ldc: ac)
                         }
                     }
                 }
             }
             if b.requiresGrad {
-                let gb = b.gradBuffer().baseAddress!
+                let (gb, betaB) = b.gradTarget()
+                // A shared B (sb = 0) receives every batch entry's product: only the first may overwrite.
+                func beta(_ i: Int) -> Float { sb == 0 && i > 0 ? 1 : betaB }
                 if sharedB && !transposeA {
                     if !transposeB {  // dB (K×N) = Aᵀ · dC, summed over every row of every batch
                         sgemm(transA: true, transB: false, m: k, n: n, k: batch * m,
-                              a: pa, lda: ac, b: pg, ldb: n, beta: 1, c: gb, ldc: bc)
+                              a: pa, lda: ac, b: pg, ldb: n, beta: betaB, c: gb, ldc: bc)
                     } else {          // dB (N×K) = dCᵀ · A
                         sgemm(transA: true, transB: false, m: n, n: k, k: batch * m,
-                              a: pg, lda: n, b: pa, ldb: ac, beta: 1, c: gb, ldc: bc)
+                              a: pg, lda: n, b: pa, ldb: ac, beta: betaB, c: gb, ldc: bc)
                     }
                 } else {
                     for i in 0..<batch {
                         if !transposeB {  // dB (K×N) = op(A)ᵀ · dC
                             sgemm(transA: !transposeA, transB: false, m: k, n: n, k: m,
-                                  a: pa + i * sa, lda: ac, b: pg + i * sc, ldb: n, beta: 1, c: gb + i * sb, ldc: bc)
+                                  a: pa + i * sa, lda: ac, b: pg + i * sc, ldb: n, beta: beta(i), c: gb + i * sb, ldc: bc)
                         } else {          // dB (N×K) = dCᵀ · op(A)
                             sgemm(transA: true, transB: transposeA, m: n, n: k, k: m,
-                                  a: pg + i * sc, lda: n, b: pa + i * sa, ldb: ac, beta: 1, c: gb + i * sb, ldc: bc)
+                                  a: pg + i * sc, lda: n, b: pa + i * sa, ldb: ac, beta: beta(i), c: gb + i * sb, ldc: bc)
                         }
                     }
                 }

@@ -50,8 +50,10 @@ extension Tensor {
         let pc = cdf.pointer
         parallelRanges(count, grain: 16_384) { s, e in geluForward(px + s, py + s, cdf: pc + s, e - s) }
         return out.recordOp("gelu", inputs: [self]) { g in
-            let dx = self.gradBuffer().baseAddress!, pg = g.pointer
-            parallelRanges(g.count, grain: 16_384) { s, e in geluBackward(px + s, cdf: cdf.pointer + s, pg + s, dx + s, e - s) }
+            let (dx, beta) = self.gradTarget(), pg = g.pointer
+            parallelRanges(g.count, grain: 16_384) { s, e in
+                geluBackward(px + s, cdf: cdf.pointer + s, pg + s, dx + s, beta: beta, e - s)
+            }
         }
     }
 
