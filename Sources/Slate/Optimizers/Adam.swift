@@ -43,18 +43,23 @@ public class Adam: Optimizer {
         let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)))
         let invRootBC2 = Float(1 / (1 - Foundation.pow(Double(beta2), t)).squareRoot())
         let (b1, b2, eps, lr) = (beta1, beta2, eps, learningRate)
+        // Every (parameter, gradient, moments) with its decay settings, updated in one parallel pass.
+        typealias Slot = (p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+                          v: UnsafeMutablePointer<Float>, count: Int, l2: Float, shrink: Float)
+        var slots: [Slot] = []
         for (gi, group) in groups.enumerated() {
             let wd = group.weightDecay
             let l2 = decoupledWeightDecay ? 0 : wd           // Adam: decay enters the gradient
             let shrink = decoupledWeightDecay ? 1 - lr * wd : 1  // AdamW: decay shrinks p
             for (pi, p) in group.parameters.enumerated() {
                 guard let grad = p.grad else { continue }
-                let pp = p.pointer, pg = grad.pointer, pm = m[gi][pi].pointer, pv = v[gi][pi].pointer
-                parallelRanges(p.count, grain: 65_536) { s, e in
-                    adamKernel(p: pp, g: pg, m: pm, v: pv, start: s, end: e, beta1: b1, beta2: b2, eps: eps,
-                               l2: l2, shrink: shrink, stepSize: stepSize, invRootBC2: invRootBC2)
-                }
+                slots.append((p.pointer, grad.pointer, m[gi][pi].pointer, v[gi][pi].pointer, p.count, l2, shrink))
             }
+        }
+        parallelSegments(slots.map(\.count)) { i, s, e in
+            let t = slots[i]
+            adamKernel(p: t.p, g: t.g, m: t.m, v: t.v, start: s, end: e, beta1: b1, beta2: b2, eps: eps,
+                       l2: t.l2, shrink: t.shrink, stepSize: stepSize, invRootBC2: invRootBC2)
         }
     }
 
