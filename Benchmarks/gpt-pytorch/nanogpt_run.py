@@ -9,11 +9,12 @@ nanoGPT's). Not part of the build; needs `pip install torch`.
         [--text FILE] [--fixture OUT.json]
 
 Prints nanoGPT's "step N: train loss …, val loss …" lines, then the mean loss over the whole
-validation split in consecutive block_size windows (as `slate gpt eval`). --fixture writes the
+validation split in consecutive block_size windows (as `slate gpt eval`) and the median step
+time (forward, backward, clipping, AdamW; evaluations excluded, as in `slate gpt train`). --fixture writes the
 first batch, a few initial weights, the iteration-0 estimate and the first 20 step losses: the
 reference Tests/SlateGPTTests/NanoGPTRunTests.swift checks Slate against.
 """
-import argparse, json, math, os, sys
+import argparse, json, math, os, statistics, sys, time
 import numpy as np, torch
 import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -59,25 +60,32 @@ def estimate_loss():
     model.train(); return out
 
 X, Y = get_batch("train"); first_batch = offsets[0]
-evals, losses, it = {}, [], 0
+evals, losses, ms, it = {}, [], [], 0
+start = time.perf_counter()
 while True:
     for g in opt.param_groups: g["lr"] = get_lr(it)
     if it % EVAL_INTERVAL == 0 or it == args.iters:
         evals[it] = estimate_loss()
         print(f"step {it}: train loss {evals[it]['train']:.4f}, val loss {evals[it]['val']:.4f}", flush=True)
     if it >= args.iters: break
+    t0 = time.perf_counter()
     _, loss = model(X, Y)
     X, Y = get_batch("train")                    # nanoGPT prefetches before the backward
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step(); opt.zero_grad(set_to_none=True)
-    losses.append(loss.item()); it += 1
+    losses.append(loss.item()); ms.append((time.perf_counter() - t0) * 1000); it += 1
+wall = time.perf_counter() - start
 
 v = torch.from_numpy(splits["val"]); w = (len(v) - 1) // T
 x, y = v[:w * T].view(w, T), v[1:w * T + 1].view(w, T); model.eval()
 with torch.no_grad():
     total = sum(model(x[i:i + 64], y[i:i + 64])[1].item() * len(x[i:i + 64]) for i in range(0, w, 64))
 print(f"seed {args.seed}: whole val split {total / w:.4f} over {w} windows", flush=True)
+if ms:
+    med = statistics.median(ms)
+    print(f"{args.threads} threads: median step {med:.2f} ms ({B * T / med * 1000:.0f} tokens/s), "
+          f"{wall:.1f} s for {it} iterations with evaluations", flush=True)
 if args.fixture:
     ref = {"seed": args.seed, "torch": torch.__version__, "first_batch_offsets": first_batch,
            "initial_weights": initial, "eval_0": evals[0], "step_losses": losses[:20]}

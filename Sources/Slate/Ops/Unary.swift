@@ -42,18 +42,10 @@ extension Tensor {
     public func gelu() -> Tensor {
         let out = Tensor(uninitialized: shape)
         let px = pointer, py = out.pointer
-        guard Autograd.isEnabled && requiresGrad else {
-            parallelRanges(count, grain: 16_384) { s, e in geluForward(px + s, py + s, e - s) }
-            return out
-        }
-        let cdf = Storage(count: count, zeroed: false)              // Φ(x), kept for the backward
-        let pc = cdf.pointer
-        parallelRanges(count, grain: 16_384) { s, e in geluForward(px + s, py + s, cdf: pc + s, e - s) }
+        parallelRanges(count, grain: 16_384) { s, e in geluForward(px + s, py + s, e - s) }
         return out.recordOp("gelu", inputs: [self]) { g in
             let (dx, beta) = self.gradTarget(), pg = g.pointer
-            parallelRanges(g.count, grain: 16_384) { s, e in
-                geluBackward(px + s, cdf: cdf.pointer + s, pg + s, dx + s, beta: beta, e - s)
-            }
+            parallelRanges(g.count, grain: 16_384) { s, e in geluBackward(px + s, pg + s, dx + s, beta: beta, e - s) }
         }
     }
 
