@@ -28,9 +28,11 @@ let package = Package(
         // The x86-64 AVX2/FMA peak loop for `slate bench peak` (C: a function-level target
         // attribute keeps the build portable; called only after checking the CPU flags).
         .target(name: "CSlatePeak"),
+        // The worker pool behind every parallel loop (C for its atomics; see its header).
+        .target(name: "CSlateThreads"),
         .target(
             name: "Slate",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlatePeak"],
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlatePeak", "CSlateThreads"],
             swiftSettings: fast
         ),
         .target(name: "SlateGPT", dependencies: ["Slate"], swiftSettings: fast),

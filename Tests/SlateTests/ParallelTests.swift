@@ -24,4 +24,32 @@ final class ParallelTests: XCTestCase {
             }
         }
     }
+
+    /// The worker pool runs every part exactly once across thousands of back-to-back jobs of
+    /// mixed sizes, with nested calls (run serially inside a part) and with jobs submitted from
+    /// several threads at once (one holds the pool, the others run serially).
+    func testParallelRunRunsEveryPartOnce() {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        Threads.count = 3
+        let counts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+        defer { counts.deallocate() }
+        for job in 0..<5_000 {
+            let parts = 1 + job % 37
+            counts.initialize(repeating: 0, count: parts)
+            parallelRun(parts) { p in
+                counts[p] += 1
+                if job % 100 == 0 { parallelRun(2) { _ in counts[p] += 0 } }   // nested: serial
+            }
+            XCTAssertEqual((0..<parts).filter { counts[$0] != 1 }.count, 0, "job \(job)")
+        }
+        // Four submitting threads, each with its own counters.
+        let totals = UnsafeMutablePointer<Int>.allocate(capacity: 4 * 16)
+        totals.initialize(repeating: 0, count: 4 * 16)
+        defer { totals.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for _ in 0..<500 { parallelRun(16) { p in totals[t * 16 + p] += 1 } }
+        }
+        XCTAssertEqual((0..<64).filter { totals[$0] != 500 }.count, 0)
+    }
 }

@@ -36,7 +36,7 @@ public func sgemm(
     let byRows = m >= n
     let length = byRows ? m : n
     let chunk = (length / parts + 15) / 16 * 16          // whole 16-wide panels per part
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
+    parallelRun(parts) { part in
         let start = part * chunk, size = Swift.min(chunk, length - start)
         guard size > 0 else { return }
         if byRows {   // rows start..<start+size of op(A) and of C

@@ -1,4 +1,5 @@
 import Foundation
+import CSlateThreads
 #if canImport(CBLAS)
 import CBLAS
 #endif
@@ -30,6 +31,27 @@ public enum Threads {
     }
 }
 
+/// Runs `body(part)` for every part in `0..<parts` on up to `Threads.count` threads, the caller
+/// included, and returns when all are done. The other threads are a pool of workers that poll
+/// for the next job for 100 µs before sleeping (see CSlateThreads): waking a sleeping thread per
+/// loop costs as much as the short loops of a training step. Calls from inside a part run
+/// serially.
+@inline(__always)
+public func parallelRun(_ parts: Int, _ body: (_ part: Int) -> Void) {
+    if parts <= 1 || Threads.count <= 1 {
+        for part in 0..<parts { body(part) }
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        var job = body
+        withUnsafeMutablePointer(to: &job) { pointer in
+            slate_parallel_run(parts, Int32(Threads.count), { context, part in
+                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(part))
+            }, pointer)
+        }
+    }
+}
+
 /// Runs `body(start, end)` over `0..<count`, split into contiguous chunks across `Threads.count`
 /// threads. Work smaller than `grain` items per thread runs inline on the calling thread, so
 /// small tensors pay no threading cost.
@@ -41,7 +63,7 @@ public func parallelRanges(_ count: Int, grain: Int = 32_768, _ body: (Int, Int)
         return
     }
     let chunk = (count + threads - 1) / threads
-    DispatchQueue.concurrentPerform(iterations: threads) { t in
+    parallelRun(threads) { t in
         let start = t * chunk
         let end = min(count, start + chunk)
         if start < end { body(start, end) }

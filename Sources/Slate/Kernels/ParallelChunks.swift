@@ -19,7 +19,7 @@ public func parallelChunks(_ count: Int, grain: Int, _ body: (_ chunk: Int, _ st
         return
     }
     let size = (count + chunks - 1) / chunks
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+    parallelRun(chunks) { c in
         let start = c * size, end = min(count, start + size)
         if start < end { body(c, start, end) }
     }
