@@ -17,7 +17,7 @@ struct InfoCommand: ParsableCommand {
             ("BLAS", BLASInfo.config.trimmingCharacters(in: .whitespaces)),
             ("BLAS core", BLASInfo.coreName),
             ("Slate threads", "\(Threads.count)"),
-            ("BLAS threads", "\(BLASInfo.threads)"),
+            ("BLAS threads", "\(BLASInfo.threads) per product (Slate splits products over its threads)"),
             ("CPU", cpu.model),
             ("Logical CPUs", "\(cpu.logicalCores)"),
         ]

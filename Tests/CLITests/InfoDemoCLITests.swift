@@ -2,11 +2,12 @@ import XCTest
 
 final class InfoDemoCLITests: XCTestCase {
     func testInfoPrintsBLASAndThreads() throws {
-        let out = try runSlate(["info", "--threads", "1"])
+        let out = try runSlate(["info", "--threads", "2"])
         XCTAssertEqual(out.status, 0, out.stderr)
         XCTAssertTrue(out.stdout.contains("OpenBLAS") || out.stdout.contains("Accelerate"), out.stdout)
-        XCTAssertTrue(out.stdout.contains("Slate threads  1"), out.stdout)
-        XCTAssertTrue(out.stdout.contains("BLAS threads   1"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("Slate threads  2"), out.stdout)
+        // OpenBLAS stays at one thread: Slate splits each product over its own threads.
+        XCTAssertTrue(out.stdout.contains("BLAS threads   1 per product"), out.stdout)
         XCTAssertTrue(out.stdout.contains("CPU"), out.stdout)
     }
 
