@@ -15,6 +15,7 @@
 // job fields.
 #include "CSlateThreads.h"
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -48,6 +49,12 @@ static inline void cpu_relax(void) {
 #endif
 }
 
+/// One step of a wait: a pause instruction for the first polls, then sched_yield, so that when
+/// the machine is oversubscribed the thread being waited for can have this core.
+static inline void wait_step(long *polls) {
+    if (++*polls < 256) cpu_relax(); else sched_yield();
+}
+
 static long now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -71,10 +78,10 @@ static void *worker_main(void *arg) {
         unsigned long g = atomic_load(&generation);
         if ((g & 1) || g == seen) {
             long deadline = now_ns() + atomic_load(&spin_ns);
-            int polls = 0;
+            long polls = 0;
             while (((g = atomic_load(&generation)) & 1) || g == seen) {
-                cpu_relax();
-                if (++polls % 64 == 0 && now_ns() > deadline) {
+                wait_step(&polls);
+                if (polls % 64 == 0 && now_ns() > deadline) {
                     pthread_mutex_lock(&sleep_lock);
                     atomic_fetch_add(&sleepers, 1);
                     while (((g = atomic_load(&generation)) & 1) || g == seen) pthread_cond_wait(&wake, &sleep_lock);
@@ -121,7 +128,8 @@ void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context
 
     unsigned long g = atomic_load(&generation);
     atomic_store(&generation, g + 1);             // odd: writing
-    while (atomic_load(&active) != 0) cpu_relax();
+    long polls = 0;
+    while (atomic_load(&active) != 0) wait_step(&polls);
     job_parts = parts; job_workers = workers; job_fn = fn; job_context = context;
     atomic_store(&next_part, 0);
     atomic_store(&done_parts, 0);
@@ -134,6 +142,7 @@ void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context
     inside_job = 1;
     run_parts();
     inside_job = 0;
-    while (atomic_load(&done_parts) < parts) cpu_relax();
+    polls = 0;
+    while (atomic_load(&done_parts) < parts) wait_step(&polls);
     atomic_flag_clear(&busy);
 }
