@@ -55,12 +55,15 @@ final class NanoGPTRunTests: XCTestCase {
         let data = try TextDataset(file: try tinyShakespearePath(), blockSize: 64)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nanogpt-run-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        // Under emulation (SLATE_TEST_SCALE < 1, e.g. the aarch64 run under qemu) 5 steps, else 20.
+        // Under emulation (SLATE_TEST_SCALE < 1: the aarch64 suite under qemu, where a GPT step
+        // takes seconds) only step 0, whose batch is drawn before the iteration-0 estimate, with
+        // a one-batch estimate; else 20 steps after nanoGPT's 20-batch estimate.
         let scale = Double(ProcessInfo.processInfo.environment["SLATE_TEST_SCALE"] ?? "") ?? 1
-        let steps = scale < 1 ? 5 : ref.step_losses.count
+        let full = scale >= 1
         var config = TrainConfig()
         config.seed = ref.seed
-        config.maxIters = steps
+        config.maxIters = full ? ref.step_losses.count : 1
+        config.evalIters = full ? 20 : 1
         let trainer = try GPTTrainer(config: config, dataset: data, outputDirectory: dir)
         var losses: [Float] = [], firstEval: (Float, Float)?
         _ = try trainer.run { event in
@@ -69,10 +72,12 @@ final class NanoGPTRunTests: XCTestCase {
             case let .eval(iter, train, val, _): if iter == 0 { firstEval = (train, val) }
             }
         }
-        XCTAssertEqual(firstEval?.0 ?? 0, ref.eval_0["train"]!, accuracy: 1e-4)
-        XCTAssertEqual(firstEval?.1 ?? 0, ref.eval_0["val"]!, accuracy: 1e-4)
-        XCTAssertEqual(losses.count, steps)
-        for (i, (got, expected)) in zip(losses, ref.step_losses.prefix(steps)).enumerated() {
+        if full {
+            XCTAssertEqual(firstEval?.0 ?? 0, ref.eval_0["train"]!, accuracy: 1e-4)
+            XCTAssertEqual(firstEval?.1 ?? 0, ref.eval_0["val"]!, accuracy: 1e-4)
+        }
+        XCTAssertEqual(losses.count, config.maxIters)
+        for (i, (got, expected)) in zip(losses, ref.step_losses).enumerated() {
             XCTAssertEqual(got, expected, accuracy: 1e-4, "step \(i)")
         }
     }
