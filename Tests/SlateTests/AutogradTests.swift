@@ -75,4 +75,21 @@ final class AutogradTests: XCTestCase {
         for _ in 0..<10 { _ = Tensor.zeros([123, 457]) }
         XCTAssertGreaterThanOrEqual(StoragePool.shared.hits - before, 9)
     }
+
+    /// Sizes are rounded to classes at most 12.5 % larger, so tensors of nearby sizes (batches
+    /// of graphs with varying node counts) share blocks instead of each size keeping its own.
+    func testPoolSizeClassesBoundWasteAndShareNearbySizes() {
+        for count in [0, 1, 16, 17, 128, 129, 1000, 1024, 1025, 65_535, 393_216, 1_000_003] {
+            let size = StoragePool.sizeClass(count)
+            XCTAssertGreaterThanOrEqual(size, max(count, 1), "\(count)")
+            if count > 128 { XCTAssertLessThanOrEqual(Double(size), Double(count) * 1.125, "\(count)") }
+            XCTAssertEqual(StoragePool.sizeClass(size), size, "a class is its own class")
+        }
+        XCTAssertEqual(StoragePool.sizeClass(1000), StoragePool.sizeClass(1020))
+        do { _ = Tensor.zeros([1000]) }                      // returns a 1024-float block
+        let before = StoragePool.shared.hits
+        let t = Tensor.zeros([1020])
+        XCTAssertEqual(StoragePool.shared.hits - before, 1)
+        XCTAssertEqual(t.toArray(), [Float](repeating: 0, count: 1020))
+    }
 }

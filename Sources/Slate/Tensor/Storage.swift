@@ -27,9 +27,13 @@ public final class Storage {
     }
 }
 
-/// Free blocks keyed by their exact element count. Thread-safe.
+/// Free blocks keyed by size class. Thread-safe.
 ///
-/// Holds at most `limitBytes` of idle memory; beyond that, returned blocks are freed.
+/// A request is rounded up to its size class (`sizeClass(_:)`: at most 12.5 % larger), so that
+/// tensors whose sizes vary a little from step to step — a batch of graphs with a different node
+/// count each time — reuse the same blocks instead of each new size adding idle memory (keyed by
+/// exact size, a MUTAG cross-validation run held 500 MB of idle blocks). Holds at most
+/// `limitBytes` of idle memory; beyond that, returned blocks are freed.
 public final class StoragePool: @unchecked Sendable {
     /// The process-wide pool.
     public static let shared = StoragePool()
@@ -44,25 +48,35 @@ public final class StoragePool: @unchecked Sendable {
     public private(set) var hits = 0
     public private(set) var misses = 0
 
+    /// The capacity a request for `count` floats gets: multiples of 16 up to 128, then the
+    /// next multiple of an eighth of the largest power of two not above `count`.
+    public static func sizeClass(_ count: Int) -> Int {
+        if count <= 128 { return Swift.max(16, (count + 15) / 16 * 16) }
+        let step = (1 << (Int.bitWidth - 1 - count.leadingZeroBitCount)) / 8
+        return (count + step - 1) / step * step
+    }
+
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let size = Self.sizeClass(count)
         lock.lock()
-        if let p = free[count]?.popLast() {  // pops in place: no copy of the list
-            idleBytes -= count * 4
+        if let p = free[size]?.popLast() {  // pops in place: no copy of the list
+            idleBytes -= size * 4
             hits += 1
             lock.unlock()
             return p
         }
         misses += 1
         lock.unlock()
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: size * 4, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: size)
     }
 
     func give(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        let size = Self.sizeClass(count)
         lock.lock()
-        if idleBytes + count * 4 <= limitBytes {
-            free[count, default: []].append(p)
-            idleBytes += count * 4
+        if idleBytes + size * 4 <= limitBytes {
+            free[size, default: []].append(p)
+            idleBytes += size * 4
             lock.unlock()
         } else {
             lock.unlock()
