@@ -81,11 +81,6 @@ public struct TorchGenerator {
         return Int(nextUInt32() % UInt32(high))
     }
 
-    /// `tensor.uniform_(low, high)` over `count` floats.
-    public mutating func fillUniform(_ p: UnsafeMutablePointer<Float>, count: Int, low: Float, high: Float) {
-        for i in 0..<count { p[i] = nextUniform(low, high) }
-    }
-
     /// `tensor.normal_(mean, std)` over `count` contiguous floats (PyTorch's stream for
     /// `count` ≥ 16; see the type's note for fewer).
     public mutating func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float) {
@@ -121,16 +116,5 @@ public struct TorchGenerator {
     /// initialises and then overwrites).
     public mutating func skipNormal(count: Int) {
         discard(count < 16 ? 16 : count % 16 == 0 ? count : count + 16)
-    }
-}
-
-extension Tensor {
-    /// `torch.empty(shape).normal_(mean, std)` from a PyTorch-compatible stream.
-    public static func randn(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                             torch generator: inout TorchGenerator, requiresGrad: Bool = false) -> Tensor {
-        let t = Tensor(uninitialized: shape)
-        generator.fillNormal(t.pointer, count: t.count, mean: mean, std: std)
-        t.requiresGrad = requiresGrad
-        return t
     }
 }
