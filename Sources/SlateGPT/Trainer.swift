@@ -100,7 +100,7 @@ public final class GPTTrainer {
     private var stream: TorchGenerator
     /// The batch of the next step, and how many draws the stream had taken before drawing it
     /// (what a checkpoint records so that `--resume` can rebuild the stream).
-    private var nextBatch: (inputs: [Int], targets: [Int])
+    private var nextBatch: (inputs: [Int], targets: [Int]) = ([], [])
     private var drawsBeforeNextBatch = 0
 
     public var modelPath: String { outputDirectory + "/model.safetensors" }
@@ -114,10 +114,9 @@ public final class GPTTrainer {
         self.outputDirectory = outputDirectory
         stream = TorchGenerator(seed: config.seed)
         model = try GPT(config.model(vocabSize: dataset.tokenizer.count), generator: &stream, dropoutSeed: config.seed)
-        drawsBeforeNextBatch = stream.draws
-        nextBatch = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
         let groups = ParameterGroup.decaySplit(model, weightDecay: config.weightDecay)
         optimizer = AdamW(groups, learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2)
+        prefetchBatch()                                   // nanoGPT's first get_batch, before the loop
     }
 
     /// Continues the run saved in `outputDirectory` (model, optimizer state, step and best loss).
@@ -148,9 +147,14 @@ public final class GPTTrainer {
         if let draws = Int(modelFile.metadata["rng_draws"] ?? "") {
             stream = TorchGenerator(seed: config.seed)
             stream.discard(draws)
-            drawsBeforeNextBatch = draws
-            nextBatch = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
+            prefetchBatch()
         }
+    }
+
+    /// Draws the next step's training batch, noting how far the stream was before it.
+    private func prefetchBatch() {
+        drawsBeforeNextBatch = stream.draws
+        nextBatch = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
     }
 
     /// Tokens processed per step.
@@ -179,8 +183,7 @@ public final class GPTTrainer {
         let (x, y) = nextBatch
         optimizer.learningRate = config.schedule.rate(at: it)
         let loss = model.loss(x, targets: y, batch: config.batchSize)
-        drawsBeforeNextBatch = stream.draws
-        nextBatch = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
+        prefetchBatch()                                   // as nanoGPT: before the backward
         loss.backward()
         if config.gradClip > 0 { _ = clipGradNorm(model.parameters(), maxNorm: config.gradClip) }
         optimizer.step()
