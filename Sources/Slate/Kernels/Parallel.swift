@@ -54,20 +54,10 @@ public func parallelRun(_ parts: Int, _ body: (_ part: Int) -> Void) {
 
 /// Runs `body(start, end)` over `0..<count`, split into contiguous chunks across `Threads.count`
 /// threads. Work smaller than `grain` items per thread runs inline on the calling thread, so
-/// small tensors pay no threading cost.
+/// small tensors pay no threading cost. (`parallelChunks` without the chunk number.)
 @inline(__always)
 public func parallelRanges(_ count: Int, grain: Int = 32_768, _ body: (Int, Int) -> Void) {
-    let threads = min(Threads.count, count / max(grain, 1))
-    if threads <= 1 {
-        if count > 0 { body(0, count) }
-        return
-    }
-    let chunk = (count + threads - 1) / threads
-    parallelRun(threads) { t in
-        let start = t * chunk
-        let end = min(count, start + chunk)
-        if start < end { body(start, end) }
-    }
+    parallelChunks(count, grain: grain) { _, start, end in body(start, end) }
 }
 
 /// Runs `body(segment, start, end)` over every element of several arrays of the given
