@@ -36,23 +36,24 @@ public final class SGD: Optimizer {
         let first = stepCount == 0
         stepCount += 1
         let lr = learningRate, mu = momentum, damp = 1 - dampening, nesterov = self.nesterov
+        // Every parameter with a gradient, updated in one balanced parallel pass (as Adam).
+        typealias Slot = (p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
+                          b: UnsafeMutablePointer<Float>?, count: Int, wd: Float)
+        var slots: [Slot] = []
         for (gi, group) in groups.enumerated() {
-            let wd = group.weightDecay
             for (pi, p) in group.parameters.enumerated() {
                 guard let grad = p.grad else { continue }
-                let pp = p.pointer, pg = grad.pointer
-                if mu == 0 {
-                    parallelRanges(p.count, grain: 65_536) { s, e in
-                        for i in s..<e { pp[i] -= lr * (pg[i] + wd * pp[i]) }
-                    }
-                    continue
-                }
-                let pb = buffers[gi][pi].pointer
-                parallelRanges(p.count, grain: 65_536) { s, e in
-                    sgdMomentumKernel(p: pp, g: pg, b: pb, start: s, end: e, lr: lr, mu: mu, damp: damp,
-                                      wd: wd, first: first, nesterov: nesterov)
-                }
+                slots.append((p.pointer, grad.pointer, mu == 0 ? nil : buffers[gi][pi].pointer, p.count, group.weightDecay))
             }
+        }
+        parallelSegments(slots.map(\.count)) { i, s, e in
+            let t = slots[i]
+            guard let pb = t.b else {
+                for j in s..<e { t.p[j] -= lr * (t.g[j] + t.wd * t.p[j]) }
+                return
+            }
+            sgdMomentumKernel(p: t.p, g: t.g, b: pb, start: s, end: e, lr: lr, mu: mu, damp: damp,
+                              wd: t.wd, first: first, nesterov: nesterov)
         }
     }
 
