@@ -22,7 +22,7 @@
 #define MAX_WORKERS 63
 
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;   // starting workers
-static int started = 0;                                           // workers running
+static _Atomic int started = 0;                                   // workers running
 
 static atomic_flag busy = ATOMIC_FLAG_INIT;       // a job holds the pool
 static _Atomic unsigned long generation = 0;      // odd while the caller writes the fields
