@@ -4,7 +4,7 @@
 import PackageDescription
 
 /// Release builds of the numeric targets skip overflow checks in hot loops.
-let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+let fast: [SwiftSetting] = []
 
 let package = Package(
     name: "Slate",
@@ -51,5 +51,4 @@ let package = Package(
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
         .testTarget(name: "CLITests", dependencies: ["slate"]),
     ],
-    swiftLanguageModes: [.v5]
 )

@@ -53,7 +53,7 @@ final class ProgressLine {
             FileHandle.standardOutput.write(Data(("\r" + line).utf8))
         } else {
             print("\(counter) (\(Int(fraction * 100))%) \(message) | elapsed \(formatDuration(elapsed)) | ETA \(formatDuration(eta))")
-            fflush(stdout)
+            fflush(nil)
         }
     }
 
@@ -62,7 +62,7 @@ final class ProgressLine {
         if isTerminal && lastWidth > 0 { FileHandle.standardOutput.write(Data("\n".utf8)) }
         lastWidth = 0
         if let message { print(message) }
-        fflush(stdout)
+        fflush(nil)
     }
 }
 

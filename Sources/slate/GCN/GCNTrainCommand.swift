@@ -153,7 +153,7 @@ extension PoolingKind: ExpressibleByArgument {}
 /// Progress on stderr: a rewritten status line with an ETA on a terminal, plain lines otherwise.
 final class GCNProgressPrinter {
     let quiet: Bool
-    let terminal = isatty(fileno(stderr)) != 0
+    let terminal = isatty(STDERR_FILENO) != 0
     private var lastDraw = Date.distantPast
 
     init(quiet: Bool) { self.quiet = quiet }

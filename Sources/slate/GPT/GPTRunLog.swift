@@ -88,7 +88,7 @@ func gptLossPlotSVG(series: [(name: String, color: String, points: [(Double, Dou
 final class GPTProgress {
     let total: Int
     let start = Date()
-    let isTerminal = isatty(fileno(stdout)) != 0
+    let isTerminal = isatty(STDOUT_FILENO) != 0
     private var lastDraw = Date.distantPast
     private var firstIter: Int?
 
@@ -103,13 +103,13 @@ final class GPTProgress {
         let done = Double(iter - (firstIter ?? 0) + 1)
         let eta = now.timeIntervalSince(start) / max(done, 1) * Double(total - iter)
         print("\r\u{1B}[K\(text)  [\(iter)/\(total), ETA \(Int(eta))s]", terminator: "")
-        fflush(stdout)
+        fflush(nil)
     }
 
     func line(_ text: String) {
         if isTerminal { print("\r\u{1B}[K", terminator: "") }
         print(text)
-        fflush(stdout)
+        fflush(nil)
     }
 
     func finish() { if isTerminal { print("\r\u{1B}[K", terminator: "") } }

@@ -32,7 +32,7 @@ struct GPTSampleCommand: ParsableCommand {
                 print(prompt, terminator: "")
                 model.generate(prompt: start, options: options, generator: &rng) { token in
                     print(tokenizer.decode([token]), terminator: "")
-                    fflush(stdout)
+                    fflush(nil)
                 }
                 print("")
             }
