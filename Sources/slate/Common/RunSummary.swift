@@ -1,0 +1,81 @@
+import Foundation
+import Slate
+
+/// `summary.json`, the same schema for every trainer: the common keys below, then the tool's own
+/// headline metrics (`Metrics`, encoded into the same JSON object with snake_case keys).
+///
+/// Common keys: `tool` (`gpt`, `gcn`, `rl`, `demo`), `command` (`train`, `bandit`, `moons`),
+/// `config` (the `config.toml` that replays the run), `out`, `wall_seconds`, `peak_rss_mb`,
+/// `slate_version`. JSON never holds NaN or infinity: a non-finite metric is written as `null`
+/// (declare such metrics optional and pass them through ``finite(_:)``).
+struct RunSummary<Metrics: Codable>: Codable {
+    var tool: String
+    var command: String
+    var config: String
+    var out: String
+    var wallSeconds: Double
+    var peakRSSMegabytes: Double
+    var slateVersion: String = Slate.version
+    var metrics: Metrics
+
+    enum CodingKeys: String, CodingKey {
+        case tool, command, config, out
+        case wallSeconds = "wall_seconds", peakRSSMegabytes = "peak_rss_mb", slateVersion = "slate_version"
+    }
+
+    init(tool: String, command: String, out: String, wallSeconds: Double, metrics: Metrics) {
+        self.tool = tool
+        self.command = command
+        self.out = out
+        self.config = out + "/config.toml"
+        self.wallSeconds = wallSeconds
+        self.peakRSSMegabytes = currentPeakRSSMegabytes()
+        self.metrics = metrics
+    }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tool = try c.decode(String.self, forKey: .tool)
+        command = try c.decode(String.self, forKey: .command)
+        config = try c.decode(String.self, forKey: .config)
+        out = try c.decode(String.self, forKey: .out)
+        wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
+        peakRSSMegabytes = try c.decode(Double.self, forKey: .peakRSSMegabytes)
+        slateVersion = try c.decode(String.self, forKey: .slateVersion)
+        metrics = try Metrics(from: decoder)
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(tool, forKey: .tool)
+        try c.encode(command, forKey: .command)
+        try c.encode(config, forKey: .config)
+        try c.encode(out, forKey: .out)
+        try c.encode(wallSeconds, forKey: .wallSeconds)
+        try c.encode(peakRSSMegabytes, forKey: .peakRSSMegabytes)
+        try c.encode(slateVersion, forKey: .slateVersion)
+        try metrics.encode(to: encoder)
+    }
+
+    /// The summary as pretty, key-sorted JSON.
+    func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// Writes `<out>/summary.json` atomically and, with `json`, prints it on stdout.
+    func write(printJSON json: Bool) throws {
+        let data = try jsonData()
+        try writeAtomically(data, to: URL(fileURLWithPath: out).appendingPathComponent("summary.json"))
+        if json { print(String(decoding: data, as: UTF8.self)) }
+    }
+}
+
+/// `value` when finite, nil otherwise (JSON has no NaN or infinity).
+func finite<F: BinaryFloatingPoint>(_ value: F) -> Double? {
+    value.isFinite ? Double(value) : nil
+}
+
+/// The process's peak resident memory so far, in MB.
+private func currentPeakRSSMegabytes() -> Double { peakRSSMegabytes() }
