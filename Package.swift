@@ -52,5 +52,5 @@ let package = Package(
         .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"]),
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
         .testTarget(name: "CLITests", dependencies: ["slate"]),
-    ],
+    ]
 )
