@@ -11,6 +11,11 @@ import Slate
 public enum GPTCheckpoint {
     public static let format = "slate.gpt"
     public static let formatVersion = "1"
+    /// `__metadata__["kind"]` of a training checkpoint (`checkpoint.safetensors`): a model file
+    /// plus the optimizer state under ``optimizerPrefix`` and the run's position.
+    public static let trainingKind = "training"
+    /// The name prefix of optimizer-state tensors in a training checkpoint.
+    public static let optimizerPrefix = "optimizer."
 
     /// The checkpoint of `model` as a safetensors file, with any `extraMetadata` added.
     public static func file(_ model: GPT, tokenizer: CharTokenizer,
@@ -62,7 +67,8 @@ public enum GPTCheckpoint {
         let tokenizer = CharTokenizer(vocabulary: vocab.map { $0.unicodeScalars.first! })
 
         var available: [String: Tensor] = [:]
-        for (n, t) in file.tensors { available[n] = t }
+        let isTraining = meta["kind"] == trainingKind
+        for (n, t) in file.tensors where !(isTraining && n.hasPrefix(optimizerPrefix)) { available[n] = t }
         // The tied embedding: either name alone, or both with equal contents.
         let wteName = "transformer.wte.weight", headName = "lm_head.weight"
         switch (available[wteName], available[headName]) {

@@ -22,6 +22,20 @@ public struct TrainConfig: Codable, Equatable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case nLayer = "n_layer", nHead = "n_head", nEmbd = "n_embd", blockSize = "block_size", bias, dropout
+        case batchSize = "batch_size", maxIters = "max_iters", learningRate = "learning_rate", minLR = "min_lr"
+        case warmupIters = "warmup_iters", lrDecayIters = "lr_decay_iters", weightDecay = "weight_decay"
+        case beta1, beta2, gradClip = "grad_clip", evalInterval = "eval_interval", evalIters = "eval_iters", seed
+    }
+
+    /// The settings a resumed run must keep to continue the same run: the architecture, the
+    /// batch shape and the seed (the stream of batches is rebuilt from it). `(key, value)` pairs.
+    public var resumeInvariants: [(String, String)] {
+        [("n_layer", "\(nLayer)"), ("n_head", "\(nHead)"), ("n_embd", "\(nEmbd)"), ("block_size", "\(blockSize)"),
+         ("bias", "\(bias)"), ("dropout", "\(dropout)"), ("batch_size", "\(batchSize)"), ("seed", "\(seed)")]
+    }
+
     /// The model architecture for a vocabulary of `vocabSize`.
     public func model(vocabSize: Int) -> GPTConfig {
         GPTConfig(nLayer: nLayer, nHead: nHead, nEmbd: nEmbd, blockSize: blockSize,
@@ -36,6 +50,10 @@ public struct TrainConfig: Codable, Equatable {
         }
         guard maxIters >= 0, warmupIters >= 0, lrDecayIters >= 0 else {
             throw GPTError.badConfig("max_iters, warmup_iters and lr_decay_iters must not be negative")
+        }
+        for (name, v) in [("learning_rate", learningRate), ("min_lr", minLR), ("grad_clip", gradClip),
+                          ("weight_decay", weightDecay), ("beta1", beta1), ("beta2", beta2), ("dropout", dropout)] where !v.isFinite {
+            throw GPTError.badConfig("\(name) must be a finite number, got \(v)")
         }
         guard learningRate > 0, minLR >= 0, gradClip >= 0, weightDecay >= 0 else {
             throw GPTError.badConfig("learning_rate must be positive; min_lr, grad_clip and weight_decay must not be negative")
@@ -77,9 +95,16 @@ public struct TrainSummary: Codable {
 }
 
 /// nanoGPT's training loop: AdamW (decay on ≥ 2-D tensors), warmup + cosine learning rate,
-/// gradient clipping, evaluation every `eval_interval` steps and at the end, and the best
-/// validation model saved to `outputDirectory/model.safetensors` with the optimizer state in
-/// `optimizer.safetensors` for `--resume`.
+/// gradient clipping, evaluation every `eval_interval` steps and at the end.
+///
+/// Two files in `outputDirectory`:
+/// - `checkpoint.safetensors`, the training checkpoint, written at every evaluation and at the
+///   end: weights, AdamW state, the next iteration, the best validation loss, the position of the
+///   batch stream and the dropout generator's state, in one file replaced atomically — so a run
+///   killed at any instant resumes (``init(resuming:dataset:outputDirectory:)``) to exactly the
+///   weights of a run never killed;
+/// - `model.safetensors`, the weights with the best validation loss so far (nanoGPT's `ckpt.pt`),
+///   for `sample` and `eval`.
 ///
 /// Initialisation and batches come from one PyTorch-compatible stream seeded with `seed`, taken
 /// in nanoGPT's order: the model, the first batch, then at every iteration the evaluation batches
@@ -103,8 +128,10 @@ public final class GPTTrainer {
     private var nextBatch: (inputs: [Int], targets: [Int]) = ([], [])
     private var drawsBeforeNextBatch = 0
 
+    /// The best-validation weights, for sampling and evaluation.
     public var modelPath: String { outputDirectory + "/model.safetensors" }
-    public var optimizerPath: String { outputDirectory + "/optimizer.safetensors" }
+    /// The training checkpoint `--resume` continues from.
+    public var checkpointPath: String { outputDirectory + "/checkpoint.safetensors" }
 
     /// A fresh run.
     public init(config: TrainConfig, dataset: TextDataset, outputDirectory: String) throws {
@@ -119,36 +146,48 @@ public final class GPTTrainer {
         prefetchBatch()                                   // nanoGPT's first get_batch, before the loop
     }
 
-    /// Continues the run saved in `outputDirectory` (model, optimizer state, step and best loss).
-    /// The architecture comes from the checkpoint; the text must use the same vocabulary.
+    /// Continues the run whose training checkpoint is in `outputDirectory`, exactly where it was
+    /// saved. `config` may change what does not alter the run so far (`max_iters`, the schedule,
+    /// the evaluation cadence); a change of architecture, batch size or seed is refused, naming
+    /// the setting, as is a text with another vocabulary.
     public convenience init(resuming config: TrainConfig, dataset: TextDataset, outputDirectory: String) throws {
-        let dir = outputDirectory
-        let modelFile = try SafetensorsFile.read(dir + "/model.safetensors")
-        let (saved, tokenizer) = try GPTCheckpoint.load(modelFile, name: dir + "/model.safetensors")
-        guard tokenizer == dataset.tokenizer else {
-            throw GPTError.badCheckpoint("the checkpoint in \(dir) was trained on a text with a different vocabulary; pass the same --text")
+        let path = outputDirectory + "/checkpoint.safetensors"
+        let file = try SafetensorsFile.read(path)
+        func bad(_ why: String) -> GPTError { .badCheckpoint("\(path): \(why)") }
+        guard file.metadata["kind"] == GPTCheckpoint.trainingKind,
+              let savedJSON = file.metadata["train_config"],
+              let saved = try? JSONDecoder().decode(TrainConfig.self, from: Data(savedJSON.utf8)) else {
+            throw bad("not a training checkpoint of `slate gpt train` (no train_config); resume needs the checkpoint.safetensors of a run")
         }
-        var cfg = config
-        let m = saved.config
-        (cfg.nLayer, cfg.nHead, cfg.nEmbd, cfg.blockSize, cfg.bias, cfg.dropout) = (m.nLayer, m.nHead, m.nEmbd, m.blockSize, m.bias, m.dropout)
-        try self.init(config: cfg, dataset: dataset, outputDirectory: dir)
-        for ((_, dst), (_, src)) in zip(model.namedParameters(), saved.namedParameters()) {
+        for ((key, was), (_, now)) in zip(saved.resumeInvariants, config.resumeInvariants) where was != now {
+            throw GPTError.badConfig("--resume continues a run with \(key) = \(was), but \(key) = \(now) was given; drop that setting or start a new run in another --out")
+        }
+        let (savedModel, tokenizer) = try GPTCheckpoint.load(file, name: path)
+        guard tokenizer == dataset.tokenizer else {
+            throw GPTError.badCheckpoint("the run in \(outputDirectory) was trained on a text with a different vocabulary; pass the same --text")
+        }
+        guard let iter = Int(file.metadata["iter"] ?? ""), iter >= 0,
+              let draws = Int(file.metadata["rng_draws"] ?? ""), draws >= 0,
+              let best = Float(file.metadata["best_val_loss"] ?? ""),
+              let dropoutState = file.metadata["dropout_rng"].flatMap(RandomGenerator.init(text:)) else {
+            throw bad("metadata lacks iter, rng_draws, best_val_loss or dropout_rng; the file is damaged")
+        }
+        try self.init(config: config, dataset: dataset, outputDirectory: outputDirectory)
+        for ((_, dst), (_, src)) in zip(model.namedParameters(), savedModel.namedParameters()) {
             dst.pointer.update(from: src.pointer, count: dst.count)
         }
-        let optFile = try SafetensorsFile.read(dir + "/optimizer.safetensors")
         var state: [String: Tensor] = [:]
-        for (n, t) in optFile.tensors { state[n] = t }
-        do { try optimizer.loadStateDict(state) } catch {
-            throw GPTError.badCheckpoint("\(dir)/optimizer.safetensors: \(error)")
+        for (name, tensor) in file.tensors where name.hasPrefix(GPTCheckpoint.optimizerPrefix) {
+            state[String(name.dropFirst(GPTCheckpoint.optimizerPrefix.count))] = tensor
         }
-        iter = Int(modelFile.metadata["iter"] ?? "") ?? optimizer.stepCount
-        bestValLoss = Float(modelFile.metadata["best_val_loss"] ?? "") ?? .infinity
-        // Rebuild the stream where the saved run stood before drawing its next batch.
-        if let draws = Int(modelFile.metadata["rng_draws"] ?? "") {
-            stream = TorchGenerator(seed: config.seed)
-            stream.discard(draws)
-            prefetchBatch()
-        }
+        do { try optimizer.loadStateDict(state) } catch { throw bad("optimizer state: \(error)") }
+        self.iter = iter
+        bestValLoss = best
+        model.dropoutGenerator = dropoutState
+        // Rebuild the batch stream where the saved run stood before drawing its next batch.
+        stream = TorchGenerator(seed: config.seed)
+        stream.discard(draws)
+        prefetchBatch()
     }
 
     /// Draws the next step's training batch, noting how far the stream was before it.
@@ -178,24 +217,43 @@ public final class GPTTrainer {
     }
 
     /// One optimisation step at iteration `it` on the prefetched batch (then draws the next one);
-    /// returns the loss before the update.
-    public func step(_ it: Int) -> Float {
+    /// returns the loss before the update. Throws ``TrainingDivergedError`` (before updating the
+    /// weights) when the loss or the gradient norm is not finite.
+    public func step(_ it: Int) throws -> Float {
         let (x, y) = nextBatch
         optimizer.learningRate = config.schedule.rate(at: it)
         let loss = model.loss(x, targets: y, batch: config.batchSize)
         prefetchBatch()                                   // as nanoGPT: before the backward
+        let lossValue = loss.item()
+        try requireFinite(lossValue, "training loss", at: "step \(it)")
         loss.backward()
-        if config.gradClip > 0 { _ = clipGradNorm(model.parameters(), maxNorm: config.gradClip) }
+        if config.gradClip > 0 {
+            try requireFinite(clipGradNorm(model.parameters(), maxNorm: config.gradClip), "gradient norm", at: "step \(it)")
+        }
         optimizer.step()
         optimizer.zeroGrad()
-        return loss.item()
+        return lossValue
     }
 
-    /// Writes the model and optimizer state (atomically) with the step and best loss.
+    /// Writes the training checkpoint for a run that stands before iteration `iter`: weights,
+    /// optimizer state, stream position, dropout state, best loss and settings, in one file
+    /// replaced atomically.
     public func saveCheckpoint(iter: Int) throws {
-        let meta = ["iter": String(iter), "best_val_loss": String(bestValLoss), "rng_draws": String(drawsBeforeNextBatch)]
-        try GPTCheckpoint.save(model, tokenizer: dataset.tokenizer, to: modelPath, extraMetadata: meta)
-        try SafetensorsFile(tensors: optimizer.stateDict().map { ($0.0, $0.1) }, metadata: meta).write(to: optimizerPath)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys                       // the same bytes for the same run
+        let configJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
+        let meta = ["kind": GPTCheckpoint.trainingKind, "iter": String(iter), "best_val_loss": String(bestValLoss),
+                    "rng_draws": String(drawsBeforeNextBatch), "dropout_rng": model.dropoutGenerator.text,
+                    "train_config": configJSON]
+        var file = GPTCheckpoint.file(model, tokenizer: dataset.tokenizer, extraMetadata: meta)
+        file.tensors += optimizer.stateDict().map { (GPTCheckpoint.optimizerPrefix + $0.0, $0.1) }
+        try file.write(to: checkpointPath)
+    }
+
+    /// Writes the current weights as the best-validation model (`model.safetensors`).
+    public func saveBestModel(iter: Int, valLoss: Float) throws {
+        try GPTCheckpoint.save(model, tokenizer: dataset.tokenizer, to: modelPath,
+                               extraMetadata: ["iter": String(iter), "val_loss": String(valLoss)])
     }
 
     /// Runs from the current iteration to `max_iters`, reporting through `report`.
@@ -207,17 +265,20 @@ public final class GPTTrainer {
         while true {
             if iter % config.evalInterval == 0 || iter == config.maxIters {
                 last = estimateLoss()
+                try requireFinite(last.train, "estimated training loss", at: "step \(iter)")
+                try requireFinite(last.val, "validation loss", at: "step \(iter)")
                 var saved = false
                 if last.val < bestValLoss || !FileManager.default.fileExists(atPath: modelPath) {
                     bestValLoss = min(bestValLoss, last.val)
-                    try saveCheckpoint(iter: iter)
+                    try saveBestModel(iter: iter, valLoss: last.val)   // first: a kill between the two re-saves it on resume
                     saved = true
                 }
+                try saveCheckpoint(iter: iter)
                 report(.eval(iter: iter, trainLoss: last.train, valLoss: last.val, saved: saved))
             }
             if iter >= config.maxIters { break }
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let loss = step(iter)
+            let loss = try step(iter)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
             stepTimes.append(ms)
             report(.step(iter: iter, loss: loss, lr: optimizer.learningRate, ms: ms,

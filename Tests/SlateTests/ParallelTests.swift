@@ -47,8 +47,9 @@ final class ParallelTests: XCTestCase {
         let totals = UnsafeMutablePointer<Int>.allocate(capacity: 4 * 16)
         totals.initialize(repeating: 0, count: 4 * 16)
         defer { totals.deallocate() }
+        nonisolated(unsafe) let shared = totals   // each thread writes only its own 16 counters
         DispatchQueue.concurrentPerform(iterations: 4) { t in
-            for _ in 0..<500 { parallelRun(16) { p in totals[t * 16 + p] += 1 } }
+            for _ in 0..<500 { parallelRun(16) { p in shared[t * 16 + p] += 1 } }
         }
         XCTAssertEqual((0..<64).filter { totals[$0] != 500 }.count, 0)
     }

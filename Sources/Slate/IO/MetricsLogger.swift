@@ -6,7 +6,9 @@ import Foundation
 /// The header is written once, when the file is created. Each row is written straight to the
 /// file (no buffering in the process), so a crashed or interrupted run keeps every row logged
 /// before it and a reader can follow the file while training runs. Reopening with `append: true`
-/// continues an existing log (e.g. a resumed run) after checking the header matches.
+/// continues an existing log (e.g. a resumed run) after checking the header matches; with
+/// `keepingRowsBefore: s` it first drops every row whose first column is ≥ `s`, so a run resumed
+/// from its checkpoint at step `s` logs each step once.
 public final class MetricsLogger {
     /// Column names, in order.
     public let columns: [String]
@@ -15,7 +17,7 @@ public final class MetricsLogger {
     private let handle: FileHandle
 
     /// Opens `url` for logging `columns`. Without `append`, an existing file is replaced.
-    public init(url: URL, columns: [String], append: Bool = false) throws {
+    public init(url: URL, columns: [String], append: Bool = false, keepingRowsBefore step: Double? = nil) throws {
         precondition(!columns.isEmpty, "a metrics log needs at least one column")
         self.columns = columns
         self.url = url
@@ -28,6 +30,14 @@ public final class MetricsLogger {
             let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             guard firstLine == header || text.isEmpty else {
                 throw FileWriteError(description: "cannot append to \(url.path): its columns are '\(firstLine)', this run logs '\(header)'; use a new output directory")
+            }
+            if let step, !text.isEmpty {
+                let rows = text.split(separator: "\n").dropFirst().filter { row in
+                    guard let first = row.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first,
+                          let value = Double(first) else { return false }   // a torn last line goes too
+                    return value < step
+                }
+                try writeAtomically(Data(([header] + rows.map(String.init)).map { $0 + "\n" }.joined().utf8), to: url)
             }
             handle = try FileHandle(forWritingTo: url)
             try handle.seekToEnd()

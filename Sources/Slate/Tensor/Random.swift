@@ -18,6 +18,27 @@ public struct RandomGenerator: RandomNumberGenerator {
         s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
     }
 
+    /// The generator's whole state (four words), for checkpoints: `RandomGenerator(state:)`
+    /// continues the stream exactly where this one stands.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator that continues the stream whose ``state`` was saved; nil unless `state` holds
+    /// four words, not all zero (xoshiro's one forbidden state).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
+    /// ``state`` as text (four hex words joined by `-`), for checkpoint metadata.
+    public var text: String { state.map { String($0, radix: 16) }.joined(separator: "-") }
+
+    /// The generator whose ``text`` this is; nil for any other string.
+    public init?(text: String) {
+        let words = text.split(separator: "-").compactMap { UInt64($0, radix: 16) }
+        guard words.count == 4 else { return nil }
+        self.init(state: words)
+    }
+
     @inline(__always)
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9

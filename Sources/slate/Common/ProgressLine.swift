@@ -57,6 +57,16 @@ final class ProgressLine {
         }
     }
 
+    /// Prints `message` as a permanent line above the progress display (e.g. an evaluation).
+    func note(_ message: String) {
+        if isTerminal && lastWidth > 0 {
+            FileHandle.standardOutput.write(Data(("\r" + String(repeating: " ", count: lastWidth) + "\r").utf8))
+            lastWidth = 0
+        }
+        print(message)
+        fflush(nil)
+    }
+
     /// Ends the progress display (moves to a fresh line on a terminal) and prints `message`.
     func finish(_ message: String? = nil) {
         if isTerminal && lastWidth > 0 { FileHandle.standardOutput.write(Data("\n".utf8)) }

@@ -4,7 +4,7 @@ import Slate
 
 /// The options every trainer shares, with the same names and meaning on every command:
 /// `--config --out --resume --overwrite --threads --json --quiet`. Add them with
-/// `@OptionGroup var run: RunOptions` (each trainer keeps its own `--seed`, whose default is its
+/// `@OptionGroup var common: RunOptions` (each trainer keeps its own `--seed`, whose default is its
 /// reference project's).
 struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run file (TOML or JSON) whose keys are this command's flags in snake_case; flags given on the command line override it.", valueName: "file"))

@@ -60,14 +60,14 @@ struct RunSummary<Metrics: Codable>: Codable {
     /// The summary as pretty, key-sorted JSON.
     func jsonData() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 
     /// Writes `<out>/summary.json` atomically and, with `json`, prints it on stdout.
     func write(printJSON json: Bool) throws {
         let data = try jsonData()
-        try writeAtomically(data, to: URL(fileURLWithPath: out).appendingPathComponent("summary.json"))
+        try writeAtomically(data + Data("\n".utf8), to: URL(fileURLWithPath: out).appendingPathComponent("summary.json"))
         if json { print(String(decoding: data, as: UTF8.self)) }
     }
 }

@@ -7,7 +7,17 @@ import SlateGPT
 struct GPTTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a char-level GPT on a text file (defaults: nanoGPT's shakespeare-char CPU recipe)."
+        abstract: "Train a char-level GPT on a text file (defaults: nanoGPT's shakespeare-char CPU recipe).",
+        discussion: """
+            Every flag is also a run-file key (snake_case, nanoGPT's names). The run writes \
+            config.toml, metrics.csv, eval.csv, loss.svg, summary.json, checkpoint.safetensors (the \
+            training state, for --resume) and model.safetensors (the best validation loss) to --out.
+
+            Examples:
+              slate gpt train --config configs/shakespeare-char.toml
+              slate gpt train --max-iters 500 --out runs/short
+              slate gpt train --resume --out runs/short --max-iters 1000
+            """
     )
 
     @Option(help: "Number of transformer blocks.") var nLayer = 4
@@ -25,14 +35,12 @@ struct GPTTrainCommand: ParsableCommand {
     @Option(help: "AdamW beta1.") var beta1: Float = 0.9
     @Option(help: "AdamW beta2.") var beta2: Float = 0.99
     @Option(help: "Clip the global gradient norm to this (0: off).") var gradClip: Float = 1.0
-    @Option(help: "Evaluate train and val loss every this many steps.") var evalInterval = 250
+    @Option(help: "Evaluate train and val loss (and save the checkpoint) every this many steps.") var evalInterval = 250
     @Option(help: "Batches per loss estimate.") var evalIters = 20
     @Flag(inversion: .prefixedNo, help: "Biases in Linear and LayerNorm layers.") var bias = false
-    @Option(help: "Training text (default: $SLATE_DATA/tinyshakespeare.txt, SLATE_DATA defaults to ./data).") var text: String?
-    @Option(help: "Output directory.") var out = "out/gpt"
-    @Option(help: "Random seed (initialisation, batches, dropout).") var seed: UInt64 = 1337
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-    @Flag(help: "Continue the run saved in --out (model, optimizer state and step).") var resume = false
+    @Option(help: "Training text (default: $SLATE_DATA/tinyshakespeare.txt; SLATE_DATA defaults to ./data).") var text: String?
+    @Option(help: "Random seed (initialisation, batches, dropout); --seed N retraces nanoGPT's seed N.") var seed: UInt64 = 1337
+    @OptionGroup var common: RunOptions
 
     var trainConfig: TrainConfig {
         var c = TrainConfig()
@@ -43,46 +51,70 @@ struct GPTTrainCommand: ParsableCommand {
         return c
     }
 
-    func run() throws {
-        do { try train() } catch let error as GPTError { throw ValidationError(error.description) }
+    func validate() throws {
+        do { try trainConfig.validate() } catch let error as GPTError { throw ValidationError(error.description) }
     }
 
-    func train() throws {
-        if let threads { Threads.count = threads }
+    func run() throws {
+        let started = Date()
+        common.applyThreads()
         let textPath = text ?? gptDefaultTextPath()
         let config = trainConfig
-        try config.validate()
+        let out = common.outputDirectory(tool: "gpt", name: ((textPath as NSString).lastPathComponent as NSString).deletingPathExtension)
         let dataset = try TextDataset(file: textPath, blockSize: config.blockSize)
-        let trainer = resume
+        try config.model(vocabSize: dataset.tokenizer.count).checkFitsInMemory(batchSize: config.batchSize)
+        try RunDirectory.prepare(out, resume: common.resume, overwrite: common.overwrite, checkpoint: "checkpoint.safetensors")
+        let trainer = common.resume
             ? try GPTTrainer(resuming: config, dataset: dataset, outputDirectory: out)
             : try GPTTrainer(config: config, dataset: dataset, outputDirectory: out)
-        let resolved = trainer.config
-        print("slate gpt train — \(resolved.model(vocabSize: dataset.tokenizer.count))")
-        print("  text \(textPath): \(dataset.train.count) train / \(dataset.val.count) val tokens, vocab \(dataset.tokenizer.count)")
-        print("  batch_size=\(resolved.batchSize) max_iters=\(resolved.maxIters) learning_rate=\(resolved.learningRate) min_lr=\(resolved.minLR) warmup_iters=\(resolved.warmupIters) lr_decay_iters=\(resolved.lrDecayIters)")
-        print("  weight_decay=\(resolved.weightDecay) beta1=\(resolved.beta1) beta2=\(resolved.beta2) grad_clip=\(resolved.gradClip) eval_interval=\(resolved.evalInterval) eval_iters=\(resolved.evalIters) seed=\(resolved.seed) threads=\(Threads.count)")
-        print("  parameters: \(trainer.model.nonEmbeddingParameterCount) (without position embedding); out: \(out)\(resume ? "; resuming at iter \(trainer.iter)" : "")")
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let configData = try JSONEncoder.gptPretty.encode(resolved)
-        try configData.write(to: URL(fileURLWithPath: out + "/config.json"), options: .atomic)
+        try ResolvedConfig.write(self, name: "slate gpt train", to: out)
+        let say: (String) -> Void = common.quiet ? { _ in } : { print($0) }
+        say("slate gpt train — \(config.model(vocabSize: dataset.tokenizer.count))")
+        say("  text \(textPath): \(dataset.train.count) train / \(dataset.val.count) val tokens, vocab \(dataset.tokenizer.count)")
+        say("  batch_size=\(config.batchSize) max_iters=\(config.maxIters) learning_rate=\(config.learningRate) min_lr=\(config.minLR) warmup_iters=\(config.warmupIters) lr_decay_iters=\(config.lrDecayIters)")
+        say("  weight_decay=\(config.weightDecay) beta1=\(config.beta1) beta2=\(config.beta2) grad_clip=\(config.gradClip) eval_interval=\(config.evalInterval) eval_iters=\(config.evalIters) seed=\(config.seed) threads=\(Threads.count)")
+        say("  parameters: \(trainer.model.nonEmbeddingParameterCount) (without position embedding); out: \(out)\(common.resume ? "; resuming at iter \(trainer.iter)" : "")")
 
-        let log = try GPTRunLog(directory: out, append: resume)
-        let progress = GPTProgress(total: resolved.maxIters)
+        let log = try GPTRunLog(directory: out, resumingAt: common.resume ? trainer.iter : nil)
+        let progress = ProgressLine(total: config.maxIters, label: "iter", isTerminal: !common.quiet && isatty(STDOUT_FILENO) == 1)
+        var logError: Error?
         let summary = try trainer.run { event in
-            log.record(event)
+            do { try log.record(event, bestValLoss: trainer.bestValLoss) } catch { logError = logError ?? error }
+            guard !common.quiet else { return }
             switch event {
             case let .step(iter, loss, _, ms, tps):
-                progress.update(iter: iter + 1, text: String(format: "iter %d loss %.4f %.1f ms/iter %.0f tok/s", iter, loss, ms, tps))
+                progress.update(iter + 1, String(format: "loss %.4f %.1f ms/iter %.0f tok/s", loss, ms, tps))
             case let .eval(iter, trainLoss, valLoss, saved):
-                progress.line(String(format: "step %d: train loss %.4f, val loss %.4f%@", iter, trainLoss, valLoss, saved ? " (saved)" : ""))
+                progress.note(String(format: "step %d: train loss %.4f, val loss %.4f%@", iter, trainLoss, valLoss, saved ? " (best, saved)" : ""))
             }
         }
+        if let logError { throw logError }
         progress.finish()
-        try log.finish(summary: summary, peakRSS: peakRSSMegabytes())
-        print(String(format: "done: val loss %.4f (best %.4f), train loss %.4f, %.2f ms/iter median, %.0f tokens/s, %.1f s, peak RSS %.0f MB",
-                     summary.valLoss, summary.bestValLoss, summary.trainLoss, summary.msPerIter, summary.tokensPerSec,
-                     summary.wallSeconds, peakRSSMegabytes()))
-        print("wrote \(out)/model.safetensors, metrics.csv, loss.svg, summary.json")
+        try log.drawPlot()
+        let result = RunSummary(tool: "gpt", command: "train", out: out, wallSeconds: Date().timeIntervalSince(started),
+                                metrics: GPTTrainMetrics(summary))
+        try result.write(printJSON: common.json)
+        say(String(format: "done: val loss %.4f (best %.4f), train loss %.4f, %.2f ms/iter median, %.0f tokens/s, %.1f s, peak RSS %.0f MB",
+                   summary.valLoss, summary.bestValLoss, summary.trainLoss, summary.msPerIter, summary.tokensPerSec,
+                   result.wallSeconds, result.peakRSSMegabytes))
+        say("wrote \(out)/: model.safetensors (best val), checkpoint.safetensors, config.toml, metrics.csv, eval.csv, loss.svg, summary.json")
+    }
+}
+
+/// The GPT trainer's headline metrics in `summary.json`.
+struct GPTTrainMetrics: Codable {
+    var valLoss, trainLoss, bestValLoss: Double?
+    var iters: Int
+    var msPerIter, tokensPerSec: Double
+
+    init(_ s: TrainSummary) {
+        (valLoss, trainLoss, bestValLoss) = (finite(s.valLoss), finite(s.trainLoss), finite(s.bestValLoss))
+        (iters, msPerIter, tokensPerSec) = (s.iters, s.msPerIter, s.tokensPerSec)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case valLoss = "val_loss", trainLoss = "train_loss", bestValLoss = "best_val_loss", iters
+        case msPerIter = "ms_per_iter", tokensPerSec = "tokens_per_sec"
     }
 }
 
@@ -90,12 +122,4 @@ struct GPTTrainCommand: ParsableCommand {
 func gptDefaultTextPath() -> String {
     let dir = ProcessInfo.processInfo.environment["SLATE_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
     return dir + "/tinyshakespeare.txt"
-}
-
-extension JSONEncoder {
-    static var gptPretty: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return e
-    }
 }

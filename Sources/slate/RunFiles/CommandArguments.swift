@@ -56,16 +56,19 @@ enum CommandLinePreparation {
     static func prepare(_ words: [String], root: ParsableCommand.Type) throws -> Prepared {
         let joined = joinNegativeNumbers(words)
         let path = commandPath(joined, root: root)
-        guard let configWord = joined.firstIndex(where: { $0 == "--config" || $0.hasPrefix("--config=") }) else {
-            return Prepared(words: joined)
-        }
         let file: String
-        if joined[configWord].hasPrefix("--config=") {
-            file = String(joined[configWord].dropFirst("--config=".count))
-        } else if configWord + 1 < joined.count {
-            file = joined[configWord + 1]
+        if let configWord = joined.firstIndex(where: { $0 == "--config" || $0.hasPrefix("--config=") }) {
+            if joined[configWord].hasPrefix("--config=") {
+                file = String(joined[configWord].dropFirst("--config=".count))
+            } else if configWord + 1 < joined.count {
+                file = joined[configWord + 1]
+            } else {
+                return Prepared(words: joined)   // ArgumentParser reports the missing value
+            }
+        } else if let saved = resumedRunFile(joined) {
+            file = saved                        // --resume continues with the run's own settings
         } else {
-            return Prepared(words: joined)   // ArgumentParser reports the missing value
+            return Prepared(words: joined)
         }
         let runFile = try RunFile(path: file)
         let name = (["slate"] + joined[..<path.length]).joined(separator: " ")
@@ -73,6 +76,18 @@ enum CommandLinePreparation {
         var fromFile: [String: RunFileEntry] = [:]
         for entry in runFile.entries { fromFile[entry.flagName] = entry }
         return Prepared(words: Array(joined[..<path.length]) + fileWords + Array(joined[path.length...]), fromFile: fromFile)
+    }
+
+    /// `<out>/config.toml` when the words say `--resume` and name an `--out` that has one.
+    private static func resumedRunFile(_ words: [String]) -> String? {
+        guard words.contains("--resume") else { return nil }
+        var out: String?
+        for (i, word) in words.enumerated() {
+            if word == "--out", i + 1 < words.count { out = words[i + 1] }
+            if word.hasPrefix("--out=") { out = String(word.dropFirst("--out=".count)) }
+        }
+        guard let out, FileManager.default.fileExists(atPath: out + "/config.toml") else { return nil }
+        return out + "/config.toml"
     }
 
     /// `--opt -1.5` -> `--opt=-1.5` for every long option followed by a negative number.
