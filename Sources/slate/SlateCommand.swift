@@ -24,6 +24,16 @@ struct SlateCommand: ParsableCommand {
         } catch {
             fail(error)
         }
+        if prepared.words.contains(where: { $0 == "--help" || $0 == "-h" }) {
+            let command = CommandLinePreparation.commandPath(prepared.words, root: self).command
+            print(helpMessage(for: command))
+            if let examples = (command as? Exemplified.Type)?.examples, !examples.isEmpty {
+                print("EXAMPLES:")
+                for example in examples { print("  " + example) }
+                print("")
+            }
+            Foundation.exit(0)
+        }
         var command: ParsableCommand
         do {
             command = try parseAsRoot(prepared.words)
@@ -46,8 +56,8 @@ struct SlateCommand: ParsableCommand {
 
                 """.utf8))
             Foundation.exit(ExitStatus.usage.rawValue)
-        } catch let error where error is CleanExit || error is ExitCode {
-            type(of: command).exit(withError: error)
+        } catch let error where error is CleanExit || error is ExitCode || isArgumentParserError(error) {
+            exit(withError: error)          // --help, --version and the like: ArgumentParser's own output
         } catch {
             fail(error)
         }
@@ -59,9 +69,20 @@ struct SlateCommand: ParsableCommand {
         return prepared.fromFile.values.first { text.contains("'--\($0.flagName)") || text.contains("--\($0.flagName) ") }
     }
 
+    /// True for ArgumentParser's internal errors (a help request, a bad argument it found late).
+    private static func isArgumentParserError(_ error: Error) -> Bool {
+        String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+    }
+
     private static func fail(_ error: Error) -> Never {
         let (text, status) = report(for: error)
         FileHandle.standardError.write(Data("Error: \(text)\n".utf8))
         Foundation.exit(status.rawValue)
     }
+}
+
+/// A command whose `--help` ends with example command lines.
+protocol Exemplified {
+    /// Whole command lines, each runnable as written from the repository's root.
+    static var examples: [String] { get }
 }

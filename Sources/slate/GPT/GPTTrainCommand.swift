@@ -4,7 +4,7 @@ import Slate
 import SlateGPT
 
 /// `slate gpt train`: nanoGPT's flags in kebab case; defaults are its shakespeare-char CPU recipe.
-struct GPTTrainCommand: ParsableCommand {
+struct GPTTrainCommand: ParsableCommand, Exemplified {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a char-level GPT on a text file (defaults: nanoGPT's shakespeare-char CPU recipe).",
@@ -12,13 +12,11 @@ struct GPTTrainCommand: ParsableCommand {
             Every flag is also a run-file key (snake_case, nanoGPT's names). The run writes \
             config.toml, metrics.csv, eval.csv, loss.svg, summary.json, checkpoint.safetensors (the \
             training state, for --resume) and model.safetensors (the best validation loss) to --out.
-
-            Examples:
-              slate gpt train --config configs/shakespeare-char.toml
-              slate gpt train --max-iters 500 --out runs/short
-              slate gpt train --resume --out runs/short --max-iters 1000
             """
     )
+    static let examples = ["slate gpt train --config configs/shakespeare-char.toml",
+                           "slate gpt train --max-iters 500 --out runs/short",
+                           "slate gpt train --resume --out runs/short --max-iters 1000"]
 
     @Option(help: "Number of transformer blocks.") var nLayer = 4
     @Option(help: "Attention heads per block.") var nHead = 4
