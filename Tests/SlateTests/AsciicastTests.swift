@@ -14,8 +14,7 @@ final class AsciicastTests: XCTestCase {
         let size = frames.map(AsciicastWriter.size(of:))
         XCTAssertEqual(size.map(\.width), [10, 10, 14])
         XCTAssertEqual(size.map(\.height), [4, 3, 2])
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("slate-\(UUID().uuidString).cast")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let url = scratchDirectory().appendingPathComponent("episode.cast")
         let cast = try AsciicastWriter(url: url, width: 14, height: 4, title: "CartPole-v1",
                                        timestamp: Date(timeIntervalSince1970: 1_700_000_000))
         for (i, frame) in frames.enumerated() { try cast.frame(frame, at: Double(i) / 30) }
@@ -44,8 +43,7 @@ final class AsciicastTests: XCTestCase {
     }
 
     func testBadSizesAndTimesAreClearErrors() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("slate-\(UUID().uuidString).cast")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let url = scratchDirectory().appendingPathComponent("episode.cast")
         XCTAssertThrowsError(try AsciicastWriter(url: url, width: 0, height: 3)) { XCTAssertTrue("\($0)".contains("1x1"), "\($0)") }
         let cast = try AsciicastWriter(url: url, width: 3, height: 1)
         XCTAssertThrowsError(try cast.output("x", at: .nan))

@@ -5,7 +5,7 @@ import XCTest
 /// resume that leaves the files as an uninterrupted run would.
 final class RunLoggerTests: XCTestCase {
     func testStepAndEvalRowsGoToTheirOwnFullCSVsAndOneEventFile() throws {
-        let dir = temporaryDirectory()
+        let dir = scratchDirectory()
         let log = try RunLogger(directory: dir, stepTags: ["train/loss", "train/lr"], evalTags: ["val/loss"])
         try log.logConfig("learning_rate = 0.001")
         try log.logStep(0, ["train/loss": 4.25, "train/lr": 0.001])
@@ -17,7 +17,7 @@ final class RunLoggerTests: XCTestCase {
     }
 
     func testBadRowsAndTagsAreClearErrors() throws {
-        let dir = temporaryDirectory()
+        let dir = scratchDirectory()
         let log = try RunLogger(directory: dir, stepTags: ["train/loss", "train/lr"])
         assertThrows(try log.logStep(0, ["train/loss": 1]), mentioning: "has no 'train/lr'")
         assertThrows(try log.logStep(0, ["train/loss": 1, "train/lr": 1, "val/loss": 2]), mentioning: "not one of the log's columns")
@@ -31,7 +31,7 @@ final class RunLoggerTests: XCTestCase {
     }
 
     func testGroupsGetAColumnAndAnEventFileEach() throws {
-        let dir = temporaryDirectory()
+        let dir = scratchDirectory()
         let log = try RunLogger(directory: dir, stepTags: ["train/loss", "val/accuracy"], groupColumn: "fold")
         for fold in 0..<2 { try log.logStep(0, ["train/loss": 1, "val/accuracy": 0.5], group: fold) }
         assertThrows(try log.logStep(1, ["train/loss": 1, "val/accuracy": 0.5]), mentioning: "needs its 'fold'")
@@ -43,7 +43,7 @@ final class RunLoggerTests: XCTestCase {
     /// A run killed after logging step 4 but checkpointed at step 3 resumes at 3: the CSV drops
     /// the rows from step 3 on (and a row cut short by the kill), then continues.
     func testResumeDropsRowsPastTheCheckpointAndStartsANewEventFile() throws {
-        let dir = temporaryDirectory()
+        let dir = scratchDirectory()
         let first = try RunLogger(directory: dir, stepTags: ["train/loss"], evalTags: ["val/loss"])
         for step in 0..<5 { try first.logStep(step, ["train/loss": Double(10 - step)]) }
         try first.logEval(2, ["val/loss": 9]); try first.logEval(4, ["val/loss": 7])
@@ -59,11 +59,6 @@ final class RunLoggerTests: XCTestCase {
 
     // MARK: helpers
 
-    func temporaryDirectory() -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("slate-runlog-\(UUID().uuidString)")
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        return dir
-    }
 
     func csv(_ dir: URL, _ name: String) throws -> [String] {
         try String(contentsOf: dir.appendingPathComponent(name + ".csv"), encoding: .utf8)

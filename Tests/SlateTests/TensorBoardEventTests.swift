@@ -4,7 +4,6 @@ import XCTest
 /// Event files byte for byte against TensorBoard's own Python writer, the CRC against its
 /// published check values, and the file writer's naming, flushing and resume marker.
 final class TensorBoardEventTests: XCTestCase {
-    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     func testCRC32CMatchesPublishedCheckValues() {
         XCTAssertEqual(CRC32C.checksum(Array("123456789".utf8)), 0xE306_9283)   // the catalogue's check value
@@ -32,7 +31,7 @@ final class TensorBoardEventTests: XCTestCase {
     /// The six events of Fixtures/make_reference_tfevents.py, built with Slate's encoder and
     /// framing, equal the file TensorBoard's writer made, byte for byte.
     func testEncodesTheReferenceWritersBytes() throws {
-        let reference = try [UInt8](Data(contentsOf: fixtures.appendingPathComponent("reference.tfevents")))
+        let reference = try [UInt8](Data(contentsOf: fixturesDirectory.appendingPathComponent("reference.tfevents")))
         let config = "```toml\n# résumé of the run\nlearning_rate = 0.001\nmax_iters = 5000\nn_embd = 384\n"
             + "dataset = \"shakespeare_char\"\n```"
         let events: [[UInt8]] = [
@@ -53,7 +52,7 @@ final class TensorBoardEventTests: XCTestCase {
     }
 
     func testWriterNamesTheFileWritesTheHeaderFirstAndEachRecordAtOnce() throws {
-        let dir = temporaryDirectory()
+        let dir = scratchDirectory()
         let writer = try EventFileWriter(directory: dir, wallClock: { 1_700_000_123.5 })
         XCTAssertEqual(writer.url.lastPathComponent, "events.out.tfevents.1700000123.\(EventFileWriter.hostName())")
         XCTAssertEqual(try readRecords(writer.url), [TensorBoardEvent.header(wallTime: 1_700_000_123.5, writer: "slate")])
@@ -65,7 +64,7 @@ final class TensorBoardEventTests: XCTestCase {
     }
 
     func testResumedWriterStartsANewLaterFileWithTheStartMarker() throws {
-        let dir = temporaryDirectory()
+        let dir = scratchDirectory()
         let first = try EventFileWriter(directory: dir, wallClock: { 1_700_000_000 })
         let resumed = try EventFileWriter(directory: dir, resumingAt: 40, wallClock: { 1_700_000_000 })
         XCTAssertNotEqual(first.url, resumed.url)
@@ -74,7 +73,7 @@ final class TensorBoardEventTests: XCTestCase {
     }
 
     func testBadStepsAndTagsAreClearErrors() throws {
-        let writer = try EventFileWriter(directory: temporaryDirectory())
+        let writer = try EventFileWriter(directory: scratchDirectory())
         XCTAssertThrowsError(try writer.addScalar("train/loss", 1, step: -1)) {
             XCTAssertTrue("\($0)".contains("negative"), "\($0)")
         }
@@ -83,11 +82,6 @@ final class TensorBoardEventTests: XCTestCase {
 
     // MARK: helpers
 
-    func temporaryDirectory() -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("slate-tb-\(UUID().uuidString)")
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        return dir
-    }
 
     func readRecords(_ url: URL) throws -> [[UInt8]] {
         try readRecords([UInt8](Data(contentsOf: url)))

@@ -7,13 +7,12 @@ import XCTest
 /// runs of their own, and a resumed run shows each step once with the resumed values.
 /// Skips, saying why, when no Python with `tensorboard` is found (scripts/tensorboard-venv.sh).
 final class TensorBoardReadBackTests: XCTestCase {
-    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     typealias Run = (scalars: [String: [(step: Int, value: Double)]], text: [String: [String]], textPluginTags: [String])
 
     func testScalarsTextAndResumeAsTensorBoardReadsThem() throws {
         let python = try tensorBoardPython()
-        let dir = temporaryDirectory()
+        let dir = scratchDirectory()
         let stepTags = ["train/loss", "train/lr", "perf/tokens_per_sec"]
         func row(_ step: Int, _ shift: Double) -> [String: Double] {
             ["train/loss": 4.1 / Double(step + 1) + shift, "train/lr": 6e-4 * Double(step) / 7, "perf/tokens_per_sec": 12_345.678 + Double(step)]
@@ -41,7 +40,7 @@ final class TensorBoardReadBackTests: XCTestCase {
 
     func testEachFoldIsARunWithTheSameTags() throws {
         let python = try tensorBoardPython()
-        let dir = temporaryDirectory()
+        let dir = scratchDirectory()
         let log = try RunLogger(directory: dir, stepTags: ["train/loss", "val/accuracy"], groupColumn: "fold")
         try log.logConfig("dataset = \"MUTAG\"")
         for fold in 0..<3 {
@@ -62,7 +61,7 @@ final class TensorBoardReadBackTests: XCTestCase {
     /// A Python that can `import tensorboard`: $SLATE_TENSORBOARD_PYTHON, the repo's
     /// .venv-tensorboard, or python3; otherwise the test skips.
     func tensorBoardPython() throws -> String {
-        let repo = fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repo = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let candidates = [ProcessInfo.processInfo.environment["SLATE_TENSORBOARD_PYTHON"],
                           repo.appendingPathComponent(".venv-tensorboard/bin/python").path, "python3"].compactMap { $0 }
         for python in candidates where (try? run(python, ["-c", "import tensorboard"])) != nil { return python }
@@ -72,7 +71,7 @@ final class TensorBoardReadBackTests: XCTestCase {
     }
 
     func read(_ dir: URL, python: String) throws -> [String: Run] {
-        let output = try run(python, [fixtures.appendingPathComponent("read_tfevents.py").path, dir.path])
+        let output = try run(python, [fixturesDirectory.appendingPathComponent("read_tfevents.py").path, dir.path])
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: output) as? [String: [String: Any]])
         return json.mapValues { r in
             let scalars = (r["scalars"] as? [String: [[Any]]] ?? [:]).mapValues { $0.map { (step: $0[0] as! Int, value: ($0[1] as! NSNumber).doubleValue) } }
@@ -122,9 +121,4 @@ final class TensorBoardReadBackTests: XCTestCase {
         }
     }
 
-    func temporaryDirectory() -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("slate-tbread-\(UUID().uuidString)")
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        return dir
-    }
 }
