@@ -51,7 +51,7 @@ public final class EventFileWriter {
             throw FileWriteError(description: "cannot create directory \(directory.path): \(error.localizedDescription)")
         }
         let now = wallClock()
-        let base = String(format: "events.out.tfevents.%010lld.%@", Int64(now), Self.hostName())
+        let base = "events.out.tfevents." + String(format: "%010lld", Int64(now)) + "." + Self.hostName()
         var (url, fd) = (directory.appendingPathComponent(base), Int32(-1))
         for n in 0..<1000 {
             url = directory.appendingPathComponent(n == 0 ? base : "\(base).\(n)")
