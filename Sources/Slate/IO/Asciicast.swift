@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The file is newline-delimited JSON. Line 1, the header:
 ///
-///     {"version": 2, "width": 80, "height": 12, "timestamp": 1700000000, "env": {...}, "title": "..."}
+///     {"env":{"SHELL":"/bin/sh","TERM":"xterm-256color"},"height":12,"timestamp":1700000000,"title":"...","version":2,"width":80}
 ///
 /// then one event per line, `[seconds since start, "o", "bytes written to the terminal"]`, times
 /// never decreasing. Each frame is drawn in place the way a terminal program would: cursor home
@@ -43,11 +43,8 @@ public final class AsciicastWriter {
             throw FileWriteError(description: "cannot create \(url.path): is the directory writable?")
         }
         handle = try FileHandle(forWritingTo: url)
-        let envJSON = env.keys.sorted().map { "\(Self.quote($0)): \(Self.quote(env[$0]!))" }.joined(separator: ", ")
-        var header = "{\"version\": 2, \"width\": \(width), \"height\": \(height), "
-            + "\"timestamp\": \(Int64(timestamp.timeIntervalSince1970)), \"env\": {\(envJSON)}"
-        if let title { header += ", \"title\": \(Self.quote(title))" }
-        try writeLine(header + "}")
+        try writeLine(try Self.json(Header(width: width, height: height, timestamp: Int64(timestamp.timeIntervalSince1970),
+                                           env: env, title: title)))
     }
 
     deinit { try? handle.close() }
@@ -71,7 +68,7 @@ public final class AsciicastWriter {
             throw FileWriteError(description: "recording time \(time) s comes before the previous event's \(lastTime) s; give frames non-decreasing times")
         }
         lastTime = time
-        try writeLine("[\(String(format: "%.6f", time)), \"o\", \(Self.quote(data))]")
+        try writeLine("[\(String(format: "%.6f", time)), \"o\", \(try Self.json(data))]")
     }
 
     private func writeLine(_ line: String) throws {
@@ -82,20 +79,18 @@ public final class AsciicastWriter {
         }
     }
 
-    /// `s` as a JSON string: quotes, backslashes and control characters escaped, the rest UTF-8.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20 || u.value == 0x7F: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
+    /// The header line's fields (asciicast v2).
+    private struct Header: Encodable {
+        var version = 2
+        let width: Int, height: Int, timestamp: Int64
+        let env: [String: String]
+        let title: String?
+    }
+
+    /// `value` as compact JSON (a string fragment for a String), keys sorted, '/' unescaped.
+    private static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -112,7 +112,8 @@ public final class EventFileWriter {
     /// name become '_').
     static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
-        let name = gethostname(&buffer, buffer.count - 1) == 0 ? String(cString: buffer) : ""
+        let ok = gethostname(&buffer, buffer.count - 1) == 0
+        let name = ok ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
         let clean = String(name.map { $0 == "/" || $0.isWhitespace ? "_" : $0 })
         return clean.isEmpty ? "localhost" : clean
     }
