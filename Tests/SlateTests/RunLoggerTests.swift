@@ -16,6 +16,17 @@ final class RunLoggerTests: XCTestCase {
         XCTAssertEqual(try eventFiles(dir).count, 1)
     }
 
+    func testTheStepColumnCanKeepNanoGPTsNameAcrossAResume() throws {
+        let dir = scratchDirectory()
+        let first = try RunLogger(directory: dir, stepTags: ["train/loss"], stepColumn: "iter", tensorBoard: false)
+        for iter in 0..<3 { try first.logStep(iter, ["train/loss": Double(iter)]) }
+        let resumed = try RunLogger(directory: dir, stepTags: ["train/loss"], stepColumn: "iter", tensorBoard: false, resumingAt: 1)
+        try resumed.logStep(1, ["train/loss": 5])
+        XCTAssertEqual(try csv(dir, "metrics"), ["iter,train/loss", "0,0", "1,5"])
+        XCTAssertEqual(try eventFiles(dir), [], "tensorBoard: false writes no event file")
+        assertThrows(try RunLogger(directory: dir, stepTags: ["iter"], stepColumn: "iter"), mentioning: "used twice")
+    }
+
     func testBadRowsAndTagsAreClearErrors() throws {
         let dir = scratchDirectory()
         let log = try RunLogger(directory: dir, stepTags: ["train/loss", "train/lr"])

@@ -6,9 +6,10 @@ import Foundation
 ///
 /// A run declares its files up front, each a CSV with its own columns, so every cell of every
 /// row is filled: by default `metrics.csv` for the rows logged every step and `eval.csv` for the
-/// evaluations. Each CSV row is `step,<tag>,<tag>,...` (with a group column first when there is
-/// one); the event file gets the same values as scalars at that step. Rows reach both files as
-/// they are logged (no buffering in the process), so a killed run keeps everything it logged.
+/// evaluations. Each CSV row is `step,<tag>,<tag>,...` (`stepColumn` renames `step`; a group
+/// column comes first when there is one); the event file gets the same values as scalars at
+/// that step. Rows reach both files as they are logged (no buffering in the process), so a
+/// killed run keeps everything it logged.
 ///
 /// Tags used by the showcases:
 ///
@@ -27,10 +28,10 @@ import Foundation
 ///
 /// **Resuming.** `resumingAt: s` continues a killed run whose checkpoint is at step `s` (the
 /// first step it will log again): each CSV keeps its header and its rows with step < `s`
-/// (rewritten atomically, so rows the killed process logged past its checkpoint are not
-/// repeated), and the new event file starts with the marker that makes TensorBoard drop the
-/// old events from step `s` on (see `EventFileWriter`). The resumed files then equal those of a
-/// run never interrupted. Resuming a grouped log is not supported.
+/// (`MetricsLogger`'s `keepingRowsBefore:`), so rows the killed process logged past its
+/// checkpoint are not repeated; and the new event file starts with the marker that makes
+/// TensorBoard drop the old events from step `s` on (see `EventFileWriter`). The resumed files
+/// then read as those of a run never interrupted. Resuming a grouped log is not supported.
 ///
 /// ```swift
 /// let log = try RunLogger(directory: out, stepTags: ["train/loss", "train/lr"], evalTags: ["val/loss"])
@@ -41,6 +42,8 @@ import Foundation
 public final class RunLogger {
     /// The run's directory.
     public let directory: URL
+    /// The step column's name (`"step"`; GPT may keep nanoGPT's `"iter"`).
+    public let stepColumn: String
     /// The group column's name (`"fold"`, `"seed"`), or `nil` for an ungrouped run.
     public let groupColumn: String?
     /// The CSV files by name (without `.csv`), with their tags in column order.
@@ -57,23 +60,23 @@ public final class RunLogger {
     ///
     /// - Throws: if a tag is empty, repeated (within or across files) or named like the step or
     ///   group column; or if a file cannot be written or resumed.
-    public init(directory: URL, files: [(name: String, tags: [String])], groupColumn: String? = nil,
-                tensorBoard: Bool = true, resumingAt step: Int? = nil,
+    public init(directory: URL, files: [(name: String, tags: [String])], stepColumn: String = "step",
+                groupColumn: String? = nil, tensorBoard: Bool = true, resumingAt step: Int? = nil,
                 wallClock: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
         self.directory = directory
+        self.stepColumn = stepColumn
         self.groupColumn = groupColumn
         self.files = files
         self.tensorBoard = tensorBoard
         self.wallClock = wallClock
-        try Self.validate(files, groupColumn: groupColumn)
+        try Self.validate(files, stepColumn: stepColumn, groupColumn: groupColumn)
         if step != nil && groupColumn != nil {
             throw FileWriteError(description: "resuming a log grouped by '\(groupColumn!)' is not supported; start the run in a new output directory")
         }
         for (name, tags) in files {
-            let url = directory.appendingPathComponent(name + ".csv")
-            if let step { try Self.dropRows(of: url, fromStep: step) }
-            csv[name] = try MetricsLogger(url: url, columns: (groupColumn.map { [$0] } ?? []) + ["step"] + tags,
-                                          append: step != nil)
+            csv[name] = try MetricsLogger(url: directory.appendingPathComponent(name + ".csv"),
+                                          columns: (groupColumn.map { [$0] } ?? []) + [stepColumn] + tags,
+                                          append: step != nil, keepingRowsBefore: step.map(Double.init))
         }
         if tensorBoard {
             runEvents = try EventFileWriter(directory: directory, resumingAt: step, wallClock: wallClock)
@@ -82,11 +85,11 @@ public final class RunLogger {
 
     /// Opens a run log with `metrics.csv` (`stepTags`) and, when `evalTags` is not empty,
     /// `eval.csv` (`evalTags`).
-    public convenience init(directory: URL, stepTags: [String], evalTags: [String] = [],
+    public convenience init(directory: URL, stepTags: [String], evalTags: [String] = [], stepColumn: String = "step",
                             groupColumn: String? = nil, tensorBoard: Bool = true, resumingAt step: Int? = nil) throws {
         var files = [(name: "metrics", tags: stepTags)]
         if !evalTags.isEmpty { files.append((name: "eval", tags: evalTags)) }
-        try self.init(directory: directory, files: files, groupColumn: groupColumn,
+        try self.init(directory: directory, files: files, stepColumn: stepColumn, groupColumn: groupColumn,
                       tensorBoard: tensorBoard, resumingAt: step)
     }
 
@@ -103,7 +106,7 @@ public final class RunLogger {
             throw FileWriteError(description: "the row for \(file).csv at step \(step) has no '\(missing)'; log every one of \(tags) (or put the value in a file of its own)")
         }
         var row = values
-        row["step"] = Double(step)
+        row[stepColumn] = Double(step)
         if let groupColumn, let group { row[groupColumn] = Double(group) }
         try logger.log(row)    // throws on a name that is not a column
         if tensorBoard {
@@ -137,8 +140,8 @@ public final class RunLogger {
         return writer
     }
 
-    private static func validate(_ files: [(name: String, tags: [String])], groupColumn: String?) throws {
-        var seen: Set<String> = ["step"]
+    private static func validate(_ files: [(name: String, tags: [String])], stepColumn: String, groupColumn: String?) throws {
+        var seen: Set<String> = [stepColumn]
         if let groupColumn { seen.insert(groupColumn) }
         for (name, tags) in files {
             guard !name.isEmpty, !name.contains("/") else {
@@ -153,22 +156,5 @@ public final class RunLogger {
                 }
             }
         }
-    }
-
-    /// Keeps the header and the rows whose step column is below `step` (the resumed run logs
-    /// the rest again). A missing file is left missing.
-    private static func dropRows(of url: URL, fromStep step: Int) throws {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard let header = lines.first else { return }
-        guard let stepColumn = header.split(separator: ",", omittingEmptySubsequences: false).firstIndex(of: "step") else {
-            throw FileWriteError(description: "cannot resume \(url.path): it has no 'step' column; use a new output directory")
-        }
-        lines = [header] + lines.dropFirst().filter { line in
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            let complete = fields.count == header.split(separator: ",", omittingEmptySubsequences: false).count
-            return complete && (Double(fields[stepColumn]).map { $0 < Double(step) } ?? false)
-        }
-        try writeAtomically(lines.joined(separator: "\n") + "\n", to: url)
     }
 }
