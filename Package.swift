@@ -34,6 +34,7 @@ let package = Package(
         .target(
             name: "Slate",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlatePeak", "CSlateThreads"],
+            exclude: ["IO/TensorBoard/proto"],   // the event-file schema, as documentation
             swiftSettings: fast
         ),
         .target(name: "SlateGPT", dependencies: ["Slate"], swiftSettings: fast),

@@ -27,7 +27,7 @@
 # with binfmt_misc). The first run downloads ~1.2 GB from the Debian mirror and takes a few
 # minutes; the chroot is kept in $SLATE_AARCH64_CACHE and reused while its `.ready` marker
 # matches this recipe. All mounts happen inside `unshare --mount`, so none outlive the script. The
-# tree is rsync'ed to /build/src in the chroot (uncommitted files included, .git/.build*/data
+# tree is rsync'ed to /build/src in the chroot (uncommitted files included, .git/.build*/data/.venv-*
 # excluded) and built there with scratch path /build/scratch: the checkout's .build is never used.
 #
 # Environment:
@@ -252,7 +252,7 @@ t0=$SECONDS
 # Exit code 24 (a file vanished while copying) is normal in a tree others are editing.
 rc=0
 rsync -a --delete --exclude=/.git --exclude='.build*' --exclude=.swiftpm --exclude=/Package.resolved \
-  --exclude=/runs --include=/data/manifest.tsv --include=/data/README.md --exclude='/data/*' \
+  --exclude=/runs --exclude='/.venv-*' --include=/data/manifest.tsv --include=/data/README.md --exclude='/data/*' \
   "$SRC/" "$ROOT/build/src/" || rc=$?
 [[ $rc -eq 0 || $rc -eq 24 ]] || die "copying the tree into $ROOT/build/src failed (rsync exit $rc)"
 set +e

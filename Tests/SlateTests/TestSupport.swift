@@ -23,3 +23,16 @@ func assertClose(_ a: [Float], _ b: [Float], tol: Float = 1e-5,
         return
     }
 }
+
+/// Tests/SlateTests/Fixtures: files made by reference libraries, with the scripts that made them.
+let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+extension XCTestCase {
+    /// A fresh directory path under the system's temporary directory (not created), removed
+    /// with everything in it when the test ends.
+    func scratchDirectory() -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("slate-test-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+}
