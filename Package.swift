@@ -52,6 +52,6 @@ let package = Package(
         .testTarget(name: "SlateGPTTests", dependencies: ["SlateGPT", "Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"]),
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
-        .testTarget(name: "CLITests", dependencies: ["slate"]),
+        .testTarget(name: "CLITests", dependencies: ["slate", "Slate"]),
     ]
 )

@@ -18,17 +18,20 @@ final class GPTCLITests: XCTestCase {
                                   "--warmup-iters", "5", "--lr-decay-iters", "60", "--threads", "1"])
         XCTAssertEqual(train.status, 0, train.stderr)
         XCTAssertTrue(train.stdout.contains("n_layer=1"), "resolved config is printed")
-        for file in ["model.safetensors", "optimizer.safetensors", "metrics.csv", "loss.svg", "summary.json", "config.json"] {
+        for file in ["model.safetensors", "checkpoint.safetensors", "metrics.csv", "eval.csv", "loss.svg", "summary.json", "config.toml"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
         }
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as! [String: Any]
-        for key in ["val_loss", "train_loss", "iters", "ms_per_iter", "tokens_per_sec", "wall_seconds", "peak_rss_mb"] {
+        for key in ["val_loss", "train_loss", "iters", "ms_per_iter", "tokens_per_sec", "wall_seconds", "peak_rss_mb",
+                    "tool", "command", "config", "slate_version"] {
             XCTAssertNotNil(summary[key], key)
         }
         XCTAssertEqual(summary["iters"] as? Int, 60)
-        let csv = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8).split(separator: "\n")
-        let evalRows = csv.dropFirst().filter { $0.hasSuffix(",") == false && $0.split(separator: ",", omittingEmptySubsequences: false).count == 7 && $0.split(separator: ",", omittingEmptySubsequences: false)[1].isEmpty }
-        let vals = evalRows.map { Double($0.split(separator: ",", omittingEmptySubsequences: false)[6])! }
+        let steps = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(steps.count, 61, "a header and one row per step")
+        let evals = try String(contentsOfFile: out + "/eval.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(evals.first, "iter,val/loss,eval/train_loss")
+        let vals = evals.dropFirst().map { Double($0.split(separator: ",")[1])! }
         XCTAssertEqual(vals.count, 3)
         XCTAssertLessThan(vals.last!, vals.first! - 0.5, "val loss falls: \(vals)")
 
@@ -40,13 +43,18 @@ final class GPTCLITests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("'X'"), bad.stderr)
 
-        let eval = try runSlate(["gpt", "eval", "--checkpoint", out + "/model.safetensors", "--text", text.path, "--json"])
+        let eval = try runSlate(["gpt", "eval", "--checkpoint", out + "/model.safetensors", "--text", text.path, "--split", "all", "--json"])
         XCTAssertEqual(eval.status, 0, eval.stderr)
         let result = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(result["windows"] as? Int, (corpus.unicodeScalars.count - 1) / 16)
         XCTAssertLessThan(result["loss"] as! Double, 2.5)
 
-        let missing = try runSlate(["gpt", "train", "--max-iters", "1"], environment: ["SLATE_DATA": dir.appendingPathComponent("nodata").path])
+        let valOnly = try runSlate(["gpt", "eval", "--checkpoint", out + "/model.safetensors", "--text", text.path, "--json"])
+        let valResult = try JSONSerialization.jsonObject(with: Data(valOnly.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(valResult["split"] as? String, "val")
+        XCTAssertEqual(valResult["windows"] as? Int, (corpus.unicodeScalars.count - Int(Double(corpus.unicodeScalars.count) * 0.9) - 1) / 16)
+
+        let missing = try runSlate(["gpt", "train", "--max-iters", "1", "--out", dir.appendingPathComponent("none").path], environment: ["SLATE_DATA": dir.appendingPathComponent("nodata").path])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("make data"), missing.stderr)
     }

@@ -44,3 +44,46 @@ func runSlate(_ arguments: [String], environment: [String: String] = [:]) throws
                     stdout: String(decoding: outBytes, as: UTF8.self),
                     stderr: String(decoding: err.data, as: UTF8.self))
 }
+
+/// Starts `slate` with `arguments` without waiting for it (output discarded), for tests that
+/// interrupt a run.
+func startSlate(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    let process = Process()
+    process.executableURL = slateBinary()
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// One row of a table of bad inputs: the arguments, the sysexits status expected, and a piece
+/// of the message that must appear.
+struct BadInputCase {
+    var arguments: [String]
+    var status: Int32
+    var message: String
+    var line: UInt = #line
+}
+
+/// Runs every case and checks: the expected non-zero status, a single `Error: ` line on stderr
+/// that contains the expected words, and no crash (no signal, no Swift runtime trap text).
+func assertBadInputs(_ cases: [BadInputCase], environment: [String: String] = [:],
+                     file: StaticString = #filePath) throws {
+    for c in cases {
+        let run = try runSlate(c.arguments, environment: environment)
+        let where_ = "slate \(c.arguments.joined(separator: " "))"
+        XCTAssertEqual(run.status, c.status, "\(where_): \(run.stderr)", file: file, line: c.line)
+        XCTAssertTrue(run.stderr.hasPrefix("Error: "), "\(where_): \(run.stderr)", file: file, line: c.line)
+        let errorLines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("Error: ") }
+        XCTAssertEqual(errorLines.count, 1, "\(where_): one error line: \(run.stderr)", file: file, line: c.line)
+        XCTAssertTrue(run.stderr.localizedCaseInsensitiveContains(c.message), "\(where_): expected '\(c.message)' in: \(run.stderr)",
+                      file: file, line: c.line)
+        for trap in ["Fatal error", "Segmentation", "Illegal instruction", "Aborted", "Stack dump", "NSError", "DecodingError"] {
+            XCTAssertFalse(run.stderr.contains(trap), "\(where_): crash signature '\(trap)': \(run.stderr)", file: file, line: c.line)
+        }
+    }
+}

@@ -3,35 +3,36 @@ import Slate
 import SlateGPT
 
 /// The files a GPT training run keeps in its output directory besides its checkpoints:
-/// `metrics.csv` (one row per step), `eval.csv` (one row per evaluation) and `loss.svg`.
+/// `metrics.csv` (one row per step), `eval.csv` (one row per evaluation), TensorBoard events
+/// with the same values under the same tags, and `loss.svg`.
 /// A resumed run drops the rows at or after the step it resumes from, so each step appears once.
 final class GPTRunLog {
     let directory: String
-    private let steps: MetricsLogger
-    private let evals: MetricsLogger
+    private let log: RunLogger
     private var trainCurve: (x: [Double], y: [Double]) = ([], [])
     private var evalCurve: (x: [Double], train: [Double], val: [Double]) = ([], [], [])
 
-    init(directory: String, resumingAt iter: Int?) throws {
+    /// Step rows: the loss of the step's batch, its learning rate and speed. Evaluation rows: the
+    /// estimates over `eval_iters` batches of each split (nanoGPT's `estimate_loss`).
+    static let stepTags = ["train/loss", "train/lr", "perf/ms_per_iter", "perf/tokens_per_sec"]
+    static let evalTags = ["val/loss", "eval/train_loss"]
+
+    init(directory: String, resumingAt iter: Int?, configTOML: String) throws {
         self.directory = directory
-        let url = URL(fileURLWithPath: directory)
-        let keep = iter.map(Double.init)
-        steps = try MetricsLogger(url: url.appendingPathComponent("metrics.csv"),
-                                  columns: ["iter", "loss", "lr", "ms", "tokens_per_sec"],
-                                  append: iter != nil, keepingRowsBefore: keep)
-        evals = try MetricsLogger(url: url.appendingPathComponent("eval.csv"),
-                                  columns: ["iter", "train_loss", "val_loss", "best_val_loss"],
-                                  append: iter != nil, keepingRowsBefore: keep)
+        log = try RunLogger(directory: URL(fileURLWithPath: directory), stepTags: Self.stepTags, evalTags: Self.evalTags,
+                            stepColumn: "iter", resumingAt: iter)
+        try log.logConfig(configTOML)
         if iter != nil { try reloadCurves() }
     }
 
-    func record(_ event: TrainEvent, bestValLoss: Float) throws {
+    func record(_ event: TrainEvent) throws {
         switch event {
         case let .step(iter, loss, lr, ms, tps):
-            try steps.log([Double(iter), Double(loss), Double(lr), ms, tps])
+            try log.logStep(iter, ["train/loss": Double(loss), "train/lr": Double(lr), "perf/ms_per_iter": ms,
+                                   "perf/tokens_per_sec": tps])
             trainCurve.x.append(Double(iter)); trainCurve.y.append(Double(loss))
         case let .eval(iter, trainLoss, valLoss, _):
-            try evals.log([Double(iter), Double(trainLoss), Double(valLoss), Double(bestValLoss)])
+            try log.logEval(iter, ["val/loss": Double(valLoss), "eval/train_loss": Double(trainLoss)])
             evalCurve.x.append(Double(iter)); evalCurve.train.append(Double(trainLoss)); evalCurve.val.append(Double(valLoss))
         }
     }
@@ -51,7 +52,7 @@ final class GPTRunLog {
             trainCurve.x.append(row[0]); trainCurve.y.append(row[1])
         }
         for row in try readRows("eval.csv") where row.count >= 3 {
-            evalCurve.x.append(row[0]); evalCurve.train.append(row[1]); evalCurve.val.append(row[2])
+            evalCurve.x.append(row[0]); evalCurve.val.append(row[1]); evalCurve.train.append(row[2])
         }
     }
 

@@ -65,7 +65,7 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
         let trainer = common.resume
             ? try GPTTrainer(resuming: config, dataset: dataset, outputDirectory: out)
             : try GPTTrainer(config: config, dataset: dataset, outputDirectory: out)
-        try ResolvedConfig.write(self, name: "slate gpt train", to: out)
+        let configTOML = try ResolvedConfig.write(self, name: "slate gpt train", to: out)
         let say: (String) -> Void = common.quiet ? { _ in } : { print($0) }
         say("slate gpt train — \(config.model(vocabSize: dataset.tokenizer.count))")
         say("  text \(textPath): \(dataset.train.count) train / \(dataset.val.count) val tokens, vocab \(dataset.tokenizer.count)")
@@ -73,11 +73,11 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
         say("  weight_decay=\(config.weightDecay) beta1=\(config.beta1) beta2=\(config.beta2) grad_clip=\(config.gradClip) eval_interval=\(config.evalInterval) eval_iters=\(config.evalIters) seed=\(config.seed) threads=\(Threads.count)")
         say("  parameters: \(trainer.model.nonEmbeddingParameterCount) (without position embedding); out: \(out)\(common.resume ? "; resuming at iter \(trainer.iter)" : "")")
 
-        let log = try GPTRunLog(directory: out, resumingAt: common.resume ? trainer.iter : nil)
+        let log = try GPTRunLog(directory: out, resumingAt: common.resume ? trainer.iter : nil, configTOML: configTOML)
         let progress = ProgressLine(total: config.maxIters, label: "iter", isTerminal: !common.quiet && isatty(STDOUT_FILENO) == 1)
         var logError: Error?
         let summary = try trainer.run { event in
-            do { try log.record(event, bestValLoss: trainer.bestValLoss) } catch { logError = logError ?? error }
+            do { try log.record(event) } catch { logError = logError ?? error }
             guard !common.quiet else { return }
             switch event {
             case let .step(iter, loss, _, ms, tps):

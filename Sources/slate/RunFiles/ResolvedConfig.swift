@@ -34,9 +34,12 @@ enum ResolvedConfig {
     }
 
     /// Writes `toml(for:name:)` to `<directory>/config.toml` atomically.
-    static func write(_ command: ParsableCommand, name: String, to directory: String) throws {
-        try writeAtomically(Data(toml(for: command, name: name).utf8),
+    @discardableResult
+    static func write(_ command: ParsableCommand, name: String, to directory: String) throws -> String {
+        let text = toml(for: command, name: name)
+        try writeAtomically(Data(text.utf8),
                             to: URL(fileURLWithPath: directory).appendingPathComponent("config.toml"))
+        return text
     }
 
     /// `(property name, value)` of every option and flag, option groups flattened, in declaration order.
