@@ -62,7 +62,22 @@ public enum GPTCheckpoint {
         guard vocab.count == config.vocabSize else {
             throw bad("vocab has \(vocab.count) characters but config.vocab_size is \(config.vocabSize)")
         }
+        if let repeated = firstRepeat(vocab) {
+            throw bad("the vocabulary lists the character \(repeated.debugDescription) twice; the file is damaged")
+        }
         do { try config.validate() } catch { throw bad("\(error)") }
+        // Bound the model by what the file holds before allocating it: a hostile config (n_embd 2^62)
+        // must be an error, not an allocation.
+        let stored = file.tensors.reduce(0) { $0 + $1.tensor.count }
+        guard let needed = config.parameterCount, needed <= stored else {
+            throw bad("its config (n_layer \(config.nLayer), n_embd \(config.nEmbd), block_size \(config.blockSize)) needs more weights than the file's \(stored) values")
+        }
+        for (tensorName, tensor) in file.tensors {
+            let count = tensor.nonFiniteCount
+            guard count == 0 else {
+                throw bad("tensor \(tensorName) holds \(count) NaN or infinite values (of \(tensor.count)); the weights are damaged, so use an earlier checkpoint")
+            }
+        }
         let model = try GPT(config, seed: 0)
         let tokenizer = CharTokenizer(vocabulary: vocab.map { $0.unicodeScalars.first! })
 
@@ -95,4 +110,10 @@ public enum GPTCheckpoint {
         guard leftover.isEmpty else { throw bad("unexpected tensors \(leftover.prefix(5).joined(separator: ", ")) for config \(config)") }
         return (model, tokenizer)
     }
+}
+
+/// The first element that occurs twice, if any.
+private func firstRepeat(_ items: [String]) -> String? {
+    var seen = Set<String>()
+    return items.first { !seen.insert($0).inserted }
 }

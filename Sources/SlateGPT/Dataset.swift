@@ -31,8 +31,11 @@ public struct TextDataset {
         guard FileManager.default.fileExists(atPath: file) else {
             throw GPTError.missingFile("text file \(file) not found; run `make data` to fetch tiny shakespeare, or pass --text FILE")
         }
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            throw GPTError.missingFile("cannot read \(file) as UTF-8 text")
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw GPTError.missingFile("cannot read \(file); check that it is a readable file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw GPTError.badText("\(file) is not UTF-8 text; convert it (e.g. iconv -t UTF-8) or pass another --text")
         }
         guard !text.isEmpty else { throw GPTError.textTooShort("text file \(file) is empty") }
         try self.init(text: text, blockSize: blockSize)

@@ -2,6 +2,16 @@ import Foundation
 import Slate
 
 extension GPTConfig {
+    /// The number of weights, the tied head counted once: per block 12·C² in its four matrices
+    /// and 2·C in its layer norms (13·C with biases), plus V·C + T·C for the embeddings and C
+    /// (2·C) for the final layer norm; nil when it overflows. A loader compares it with what a
+    /// file holds before allocating anything.
+    public var parameterCount: Int? {
+        let (L, C, T, V) = (nLayer, nEmbd, blockSize, vocabSize)
+        return checkedSum(checkedProduct(L, checkedSum(checkedProduct(12, C, C), checkedProduct(bias ? 13 : 2, C))),
+                          checkedProduct(V, C), checkedProduct(T, C), checkedProduct(bias ? 2 : 1, C))
+    }
+
     /// An estimate of the bytes a training step needs at `batchSize`: weights, gradients and the
     /// two AdamW moments (4 floats per parameter), plus the activations kept for the backward —
     /// per block about 16·C floats per token and 2·nh·T floats per token for the attention
@@ -9,22 +19,10 @@ extension GPTConfig {
     /// (a size no machine can hold). Within a factor of about two of the measured peak RSS.
     public func trainingMemoryBytes(batchSize: Int) -> Int? {
         let (L, C, T, V, nh, B) = (nLayer, nEmbd, blockSize, vocabSize, nHead, batchSize)
-        func product(_ xs: Int...) -> Int? {
-            xs.reduce(Optional(1)) { acc, x in
-                acc.flatMap { a in let (p, o) = a.multipliedReportingOverflow(by: x); return o ? nil : p }
-            }
-        }
-        func sum(_ xs: Int?...) -> Int? {
-            xs.reduce(Optional(0)) { acc, x in
-                guard let a = acc, let x else { return nil }
-                let (s, o) = a.addingReportingOverflow(x); return o ? nil : s
-            }
-        }
-        let parameters = sum(product(12, L, C, C), product(V, C), product(T, C))
-        let tokens = product(B, T)
-        let activations = sum(product(tokens ?? -1, L, 16, C), product(tokens ?? -1, L, 2, nh, T), product(tokens ?? -1, 3, V))
-        guard tokens != nil, let floats = sum(product(parameters ?? -1, 4), activations), floats >= 0 else { return nil }
-        return product(floats, 4)
+        guard B > 0, let parameters = parameterCount, let tokens = checkedProduct(B, T) else { return nil }
+        let activations = checkedSum(checkedProduct(tokens, L, 16, C), checkedProduct(tokens, L, 2, nh, T),
+                                     checkedProduct(tokens, 3, V))
+        return checkedProduct(checkedSum(checkedProduct(parameters, 4), activations) ?? -1, 4).flatMap { $0 >= 0 ? $0 : nil }
     }
 
     /// Throws a `GPTError.badConfig` before anything is allocated when ``trainingMemoryBytes(batchSize:)``
@@ -46,4 +44,22 @@ private func formatBytes(_ bytes: Int) -> String {
     var value = Double(bytes), unit = 0
     while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
     return value < 10 && unit > 0 ? String(format: "%.1f %@", value, units[unit]) : String(format: "%.0f %@", value, units[unit])
+}
+
+/// The product of non-negative sizes, or nil when one is nil or negative or the product overflows.
+func checkedProduct(_ factors: Int?...) -> Int? {
+    factors.reduce(Optional(1)) { acc, x in
+        guard let a = acc, let x, x >= 0 else { return nil }
+        let (p, overflow) = a.multipliedReportingOverflow(by: x)
+        return overflow ? nil : p
+    }
+}
+
+/// The sum of non-negative sizes, or nil when one is nil or the sum overflows.
+func checkedSum(_ terms: Int?...) -> Int? {
+    terms.reduce(Optional(0)) { acc, x in
+        guard let a = acc, let x else { return nil }
+        let (s, overflow) = a.addingReportingOverflow(x)
+        return overflow ? nil : s
+    }
 }

@@ -12,6 +12,8 @@ public enum GPTError: Error, CustomStringConvertible, Equatable {
     case badConfig(String)
     /// A file could not be read.
     case missingFile(String)
+    /// A text file is not usable text (not UTF-8).
+    case badText(String)
 
     public var description: String {
         switch self {
@@ -19,7 +21,7 @@ public enum GPTError: Error, CustomStringConvertible, Equatable {
             let code = "U+" + String(ch.value, radix: 16, uppercase: true)
             let shown = ch.value >= 32 && ch.value != 127 ? "'\(ch)' (\(code))" : code
             return "character \(shown) at position \(position) is not in the model's vocabulary; remove it or train on text that contains it"
-        case let .textTooShort(m), let .badCheckpoint(m), let .badConfig(m), let .missingFile(m):
+        case let .textTooShort(m), let .badCheckpoint(m), let .badConfig(m), let .missingFile(m), let .badText(m):
             return m
         }
     }

@@ -83,7 +83,7 @@ struct GPTEvalCommand: ParsableCommand, Exemplified {
             throw GPTError.missingFile("cannot read the text \(path); pass --text or run `make data`")
         }
         guard let content = String(data: data, encoding: .utf8) else {
-            throw GPTError.badConfig("\(path) is not UTF-8 text")
+            throw GPTError.badText("\(path) is not UTF-8 text; convert it (e.g. iconv -t UTF-8) or pass another --text")
         }
         let tokens = try tokenizer.encode(content)
         let cut = Int(Double(tokens.count) * 0.9)                 // nanoGPT's prepare.py split

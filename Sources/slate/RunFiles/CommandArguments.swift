@@ -107,7 +107,8 @@ enum CommandLinePreparation {
 
     private static func isNegativeNumber(_ word: String) -> Bool {
         guard word.hasPrefix("-"), word.count > 1 else { return false }
-        let rest = word.dropFirst()
+        let rest = word.dropFirst().lowercased()
+        if ["inf", "infinity", "nan"].contains(rest) { return true }   // reaches validation: "must be finite"
         return rest.first.map { $0.isNumber || $0 == "." } == true && Double(word) != nil
     }
 
