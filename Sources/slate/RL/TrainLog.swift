@@ -2,72 +2,85 @@ import Foundation
 import Slate
 import SlateRL
 
-/// Collects a training run's events: metrics rows for metrics.csv (rewritten atomically every
-/// 30 s and at the end), the episode returns for returns.svg, the rolling return for the
-/// progress line (steps, steps/s, mean return, ETA) and the "steps to solve" figure.
+/// A training run's logs: one row per update in metrics.csv (the trainer's columns, every one
+/// filled), one row per finished training episode in episodes.csv, the episode returns for
+/// returns.svg, and the progress line (steps/s, rolling mean return, ETA).
+///
+/// Rows are buffered and appended at `flush()`, which the caller runs before every checkpoint, so
+/// a checkpoint never covers rows that are not on disk. On resume, `init(resumingAt:)` drops the
+/// rows after the checkpoint's step (and any line a kill cut short): each row appears once.
 final class TrainingLog {
-    let columns: [String]
-    let totalSteps: Int
     private(set) var tracker: ReturnTracker
+    private(set) var returns: [Double] = []
     private let progress: ProgressLine?
-    private let csvURL: URL
-    private var rows: [String] = []
-    private var returns: [Double] = []
+    private let metrics: CSVLog
+    private let episodes: CSVLog
     private var latestStep = 0
-    private var lastSPS: Double?
     private let start = Date()
+    private let startStep: Int
+    /// Training seconds before this process (a resumed run's earlier sessions).
+    let previousSeconds: Double
     private var lastFlush = Date()
 
-    init(columns: [String], totalSteps: Int, target: Double?, progress: ProgressLine?, csvURL: URL) {
-        self.columns = columns
-        self.totalSteps = totalSteps
-        self.tracker = ReturnTracker(window: 100, target: target)
+    /// Starts metrics.csv and episodes.csv in `directory`, or, with `resumingAt` a checkpoint's
+    /// step, keeps their rows up to that step and continues them.
+    init(directory: URL, columns: [String], totalSteps: Int, target: Double?, progress: ProgressLine?,
+         resumingAt step: Int?, previousSeconds: Double = 0, secondsToTarget: Double? = nil) throws {
+        metrics = try CSVLog(url: directory.appendingPathComponent("metrics.csv"), columns: columns, keepingUpTo: step)
+        episodes = try CSVLog(url: directory.appendingPathComponent("episodes.csv"), columns: MetricName.episodeColumns,
+                              keepingUpTo: step)
+        tracker = ReturnTracker(window: 100, target: target)
+        for row in episodes.keptRows {
+            guard row.count == 3, let s = Int(row[0]), let r = Double(row[1]) else { continue }
+            tracker.add(r, globalStep: s, seconds: 0)
+            returns.append(r)
+        }
+        if tracker.targetStep != nil { tracker.targetSeconds = secondsToTarget }
         self.progress = progress
-        self.csvURL = csvURL
+        self.previousSeconds = previousSeconds
+        startStep = step ?? 0
+        latestStep = startStep
     }
 
-    /// Seconds since the log was created (the start of training).
-    var elapsed: Double { Date().timeIntervalSince(start) }
+    /// Training seconds so far, over every session of the run.
+    var elapsed: Double { previousSeconds + Date().timeIntervalSince(start) }
+    /// Seconds of this session.
+    var sessionSeconds: Double { Date().timeIntervalSince(start) }
 
     func handle(_ event: TrainingEvent) {
         switch event {
         case .episode(let step, let record):
             tracker.add(record.episodicReturn, globalStep: step, seconds: elapsed)
             returns.append(record.episodicReturn)
-            addRow(step: step, values: ["episodic_return": record.episodicReturn,
-                                        "episodic_length": Double(record.length)])
-        case .update(let step, let metrics):
-            lastSPS = metrics["sps"] ?? lastSPS
-            addRow(step: step, values: metrics)
+            episodes.add(step: step, values: ["episodic_return": record.episodicReturn,
+                                              "episodic_length": Double(record.length)])
+            latestStep = max(latestStep, step)
+        case .update(let step, let values):
+            metrics.add(step: step, values: values)
+            latestStep = max(latestStep, step)
+        case .boundary:
+            if Date().timeIntervalSince(lastFlush) > 5 { try? flush() }
         }
         progress?.update(latestStep, statusMessage)
-        if Date().timeIntervalSince(lastFlush) > 30 { try? writeCSV() }
     }
 
     /// "11850 steps/s | mean return (100 ep) 432.1" for the progress line.
     private var statusMessage: String {
         let mean = tracker.mean.map { String(format: "%.1f", $0) } ?? "-"
-        return String(format: "%.0f steps/s | mean return (100 ep) %@", Double(latestStep) / max(elapsed, 1e-9), mean)
+        return String(format: "%.0f steps/s | mean return (100 ep) %@", Double(latestStep - startStep) / max(sessionSeconds, 1e-9), mean)
     }
 
-    private func addRow(step: Int, values: [String: Double]) {
-        latestStep = max(latestStep, step)
-        rows.append(columns.map { name in
-            if name == "global_step" { return "\(step)" }
-            guard let v = values[name] else { return "" }
-            return v.isFinite ? String(format: "%.6g", v) : "nan"
-        }.joined(separator: ","))
-    }
-
-    private func writeCSV() throws {
+    /// Appends the buffered rows to the files.
+    func flush() throws {
         lastFlush = Date()
-        try writeAtomically(([columns.joined(separator: ",")] + rows).joined(separator: "\n") + "\n", to: csvURL)
+        try metrics.flush()
+        try episodes.flush()
     }
 
-    /// Final metrics.csv and the end of the progress line.
+    /// Flushes and ends the progress line.
     func finish() throws {
         progress?.finish("done: \(latestStep) steps | " + statusMessage)
-        try writeCSV()
+        try flush()
     }
 
     /// Episode returns and their rolling mean over 100 episodes, against episode number.
@@ -83,5 +96,57 @@ final class TrainingLog {
         plot.add("episode return", y: returns)
         plot.add("mean of last 100", y: rolling)
         try plot.write(to: url)
+    }
+}
+
+/// One CSV file of step-indexed rows (`global_step` first), appended in batches.
+final class CSVLog {
+    let url: URL
+    let columns: [String]
+    /// The rows kept from an earlier session (resume), split into fields.
+    private(set) var keptRows: [[String]] = []
+    private var pending = ""
+
+    /// A new file with the header, or, when `step` is given, the existing file cut to its complete
+    /// rows with `global_step <= step` (rewritten atomically).
+    init(url: URL, columns: [String], keepingUpTo step: Int?) throws {
+        self.url = url
+        self.columns = columns
+        var text = columns.joined(separator: ",") + "\n"
+        if let step, let data = FileManager.default.contents(atPath: url.path) {
+            let old = String(decoding: data, as: UTF8.self)
+            // Only lines ending in a newline are complete; the last one may have been cut by a kill.
+            var lines = old.split(separator: "\n", omittingEmptySubsequences: false)
+            lines.removeLast()
+            if lines.first.map(String.init) == columns.joined(separator: ",") {
+                for line in lines.dropFirst() {
+                    let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                    guard fields.count == columns.count, let s = Int(fields[0]), s <= step else { continue }
+                    keptRows.append(fields)
+                    text += line + "\n"
+                }
+            }
+        }
+        try writeAtomically(text, to: url)
+    }
+
+    /// Buffers one row; `values` fills the columns by name.
+    func add(step: Int, values: [String: Double]) {
+        pending += columns.map { name -> String in
+            if name == "global_step" { return "\(step)" }
+            guard let v = values[name] else { return "nan" }
+            if name == "update" { return "\(Int(v))" }
+            return v.isFinite ? String(format: "%.6g", v) : "nan"
+        }.joined(separator: ",") + "\n"
+    }
+
+    /// Appends the buffered rows.
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(pending.utf8))
+        pending = ""
     }
 }
