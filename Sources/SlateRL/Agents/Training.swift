@@ -58,7 +58,7 @@ public struct TrainingDivergedError: Error, CustomStringConvertible {
     }
 
     public var description: String {
-        "training diverged at update \(update) (global step \(globalStep)): the \(quantity) became \(value); lower --learning-rate or --max-grad-norm"
+        "training diverged at update \(update) (global step \(globalStep)): the \(quantity) became \(value); lower --learning-rate (or --max-grad-norm)"
     }
 }
 
