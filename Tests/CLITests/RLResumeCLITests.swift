@@ -112,3 +112,25 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+/// The RL recipes in configs/ parse and a quick variant of each runs.
+final class RLConfigsCLITests: XCTestCase {
+    func testRLRecipesRunAsQuickVariants() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("slate-rlconfigs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let quick: [String: [String]] = [
+            "cartpole-ppo": ["rl", "train", "--total-steps", "512", "--eval-episodes", "1"],
+            "acrobot-ppo": ["rl", "train", "--total-steps", "512", "--eval-episodes", "1"],
+            "cartpole-dqn": ["rl", "train", "--total-steps", "600", "--learning-starts", "300", "--eval-episodes", "1"],
+            "bandit-testbed": ["rl", "bandit", "--steps", "100", "--runs", "5"],
+        ]
+        for (name, command) in quick {
+            let config = repo.appendingPathComponent("configs/\(name).toml").path
+            let run = try runSlate(command + ["--config", config, "--quiet", "--out", root.appendingPathComponent(name).path])
+            XCTAssertEqual(run.status, 0, "\(name): \(run.stderr)")
+            let toml = try String(contentsOfFile: root.appendingPathComponent("\(name)/config.toml").path, encoding: .utf8)
+            XCTAssertTrue(toml.contains("seed = "), "\(name): the written config.toml holds the resolved settings")
+        }
+    }
+}
