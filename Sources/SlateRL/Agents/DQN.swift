@@ -133,31 +133,20 @@ public final class DQNTrainer: Trainer {
     static let architectureKeys = ["algo", "env", "hidden_sizes", "buffer_size"]
 
     public func checkpoint() throws -> TrainingCheckpoint {
-        var c = TrainingCheckpoint()
-        c.set(configuration: configurationSummary)
+        var c = try TrainingCheckpoint(configuration: configurationSummary, optimizer: optimizer, globalStep: globalStep,
+                                       update: gradientSteps, rng: rng, envs: observation == nil ? nil : envs)
         c.put(module: qNetwork, prefix: "q_network")
         c.put(module: targetNetwork, prefix: "target_network")
-        c.put(optimizer: optimizer, prefix: "optimizer")
-        c.set("global_step", int: globalStep)
-        c.set("update", int: gradientSteps)
-        c.set("rng", generator: rng)
         buffer.save(into: &c, prefix: "replay")
-        c.set("started", observation == nil ? "false" : "true")
-        if observation != nil { try c.put(vectorEnv: envs, prefix: "envs") }
         return c
     }
 
     public func restore(from c: TrainingCheckpoint) throws {
-        try c.checkConfiguration(configurationSummary, keys: DQNTrainer.architectureKeys)
+        (globalStep, gradientSteps, rng, observation) = try c.restoreCommon(
+            configuration: configurationSummary, keys: DQNTrainer.architectureKeys, optimizer: optimizer, envs: envs)
         try c.load(module: qNetwork, prefix: "q_network")
         try c.load(module: targetNetwork, prefix: "target_network")
-        try c.load(optimizer: optimizer, prefix: "optimizer")
-        (globalStep, gradientSteps, rng) = (try c.int("global_step"), try c.int("update"), try c.generator("rng"))
         try buffer.load(from: c, prefix: "replay")
-        if try c.string("started") == "true" {
-            try c.load(vectorEnv: envs, prefix: "envs")
-            observation = try envs.snapshot().observations
-        }
     }
 
     @discardableResult

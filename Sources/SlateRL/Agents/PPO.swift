@@ -139,27 +139,16 @@ public final class PPOTrainer: Trainer {
     static let architectureKeys = ["algo", "env", "hidden_sizes", "num_envs"]
 
     public func checkpoint() throws -> TrainingCheckpoint {
-        var c = TrainingCheckpoint()
-        c.set(configuration: configurationSummary)
+        var c = try TrainingCheckpoint(configuration: configurationSummary, optimizer: optimizer, globalStep: globalStep,
+                                       update: iteration, rng: rng, envs: observations == nil ? nil : envs)
         c.put(module: agent, prefix: "agent")
-        c.put(optimizer: optimizer, prefix: "optimizer")
-        c.set("global_step", int: globalStep)
-        c.set("update", int: iteration)
-        c.set("rng", generator: rng)
-        c.set("started", observations == nil ? "false" : "true")
-        if observations != nil { try c.put(vectorEnv: envs, prefix: "envs") }
         return c
     }
 
     public func restore(from c: TrainingCheckpoint) throws {
-        try c.checkConfiguration(configurationSummary, keys: PPOTrainer.architectureKeys)
+        (globalStep, iteration, rng, observations) = try c.restoreCommon(
+            configuration: configurationSummary, keys: PPOTrainer.architectureKeys, optimizer: optimizer, envs: envs)
         try c.load(module: agent, prefix: "agent")
-        try c.load(optimizer: optimizer, prefix: "optimizer")
-        (globalStep, iteration, rng) = (try c.int("global_step"), try c.int("update"), try c.generator("rng"))
-        if try c.string("started") == "true" {
-            try c.load(vectorEnv: envs, prefix: "envs")
-            observations = try envs.snapshot().observations
-        }
     }
 
     /// Critic values of `observations` `(rows, obs)` -> `(rows)`, no autograd.

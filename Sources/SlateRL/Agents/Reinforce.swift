@@ -117,28 +117,21 @@ public final class ReinforceTrainer: Trainer {
     static let architectureKeys = ["algo", "env", "hidden_sizes", "num_envs"]
 
     public func checkpoint() throws -> TrainingCheckpoint {
-        var c = TrainingCheckpoint()
-        c.set(configuration: configurationSummary)
+        var c = try TrainingCheckpoint(configuration: configurationSummary, optimizer: optimizer, globalStep: globalStep,
+                                       update: updates, rng: rng, envs: observations == nil ? nil : envs)
         c.put(module: agent, prefix: "agent")
-        c.put(optimizer: optimizer, prefix: "optimizer")
-        c.set("global_step", int: globalStep)
-        c.set("update", int: updates)
-        c.set("rng", generator: rng)
         for (e, episode) in running.enumerated() {
             c.set("running.\(e).observations", floats: episode.obs)
             c.set("running.\(e).actions", ints: episode.actions)
             c.set("running.\(e).rewards", floats: episode.rewards)
         }
-        c.set("started", observations == nil ? "false" : "true")
-        if observations != nil { try c.put(vectorEnv: envs, prefix: "envs") }
         return c
     }
 
     public func restore(from c: TrainingCheckpoint) throws {
-        try c.checkConfiguration(configurationSummary, keys: ReinforceTrainer.architectureKeys)
+        (globalStep, updates, rng, observations) = try c.restoreCommon(
+            configuration: configurationSummary, keys: ReinforceTrainer.architectureKeys, optimizer: optimizer, envs: envs)
         try c.load(module: agent, prefix: "agent")
-        try c.load(optimizer: optimizer, prefix: "optimizer")
-        (globalStep, updates, rng) = (try c.int("global_step"), try c.int("update"), try c.generator("rng"))
         for e in 0..<running.count {
             let episode = RunningEpisode(obs: try c.floats("running.\(e).observations"),
                                          actions: try c.ints("running.\(e).actions"),
@@ -148,10 +141,6 @@ public final class ReinforceTrainer: Trainer {
                 throw TrainingCheckpointError("\(c.source): the saved running episode of env \(e) is inconsistent; start again with --overwrite")
             }
             running[e] = episode
-        }
-        if try c.string("started") == "true" {
-            try c.load(vectorEnv: envs, prefix: "envs")
-            observations = try envs.snapshot().observations
         }
     }
 

@@ -89,6 +89,35 @@ public protocol Trainer: AnyObject {
 }
 
 extension TrainingCheckpoint {
+    /// What every trainer saves: its configuration, Adam's state, the step and update counters,
+    /// its generator and (once started, `envs` non-nil) the vector env.
+    init(configuration: [(String, String)], optimizer: Adam, globalStep: Int, update: Int,
+         rng: RandomGenerator, envs: SyncVectorEnv?) throws {
+        self.init()
+        set(configuration: configuration)
+        put(optimizer: optimizer, prefix: "optimizer")
+        set("global_step", int: globalStep)
+        set("update", int: update)
+        set("rng", generator: rng)
+        set("started", envs == nil ? "false" : "true")
+        if let envs { try put(vectorEnv: envs, prefix: "envs") }
+    }
+
+    /// Restores what ``init(configuration:optimizer:globalStep:update:rng:envs:)`` saved after
+    /// checking the `keys` settings; returns the counters, the generator and the observations the
+    /// agent acts on next (nil when the run had not started).
+    func restoreCommon(configuration: [(String, String)], keys: [String], optimizer: Adam, envs: SyncVectorEnv) throws
+        -> (globalStep: Int, update: Int, rng: RandomGenerator, observations: [Float]?) {
+        try checkConfiguration(configuration, keys: keys)
+        try load(optimizer: optimizer, prefix: "optimizer")
+        var observations: [Float]?
+        if try string("started") == "true" {
+            try load(vectorEnv: envs, prefix: "envs")
+            observations = try envs.snapshot().observations
+        }
+        return (try int("global_step"), try int("update"), try generator("rng"), observations)
+    }
+
     /// Records the trainer's resolved configuration (`config.<key>`).
     mutating func set(configuration: [(String, String)]) {
         for (key, value) in configuration { set("config." + key, value) }
