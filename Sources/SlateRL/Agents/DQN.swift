@@ -176,9 +176,7 @@ public final class DQNTrainer: Trainer {
                 if step % config.trainFrequency == 0 {
                     let (loss, meanQ) = trainStep(buffer: buffer)
                     gradientSteps += 1
-                    guard loss.isFinite else {
-                        throw TrainingDivergedError(update: gradientSteps, globalStep: globalStep, quantity: "TD loss", value: loss)
-                    }
+                    try requireFinite(loss, "TD loss", at: "update \(gradientSteps) (global step \(globalStep))")
                     if step % 100 == 0 {
                         try onEvent(.update(globalStep: globalStep, metrics: [
                             "update": Double(gradientSteps), "td_loss": Double(loss), "q_values": Double(meanQ),

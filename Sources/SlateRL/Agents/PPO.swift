@@ -254,9 +254,7 @@ public final class PPOTrainer: Trainer {
     }
 
     private func checkFinite(_ value: Float, _ quantity: String) throws {
-        guard value.isFinite else {
-            throw TrainingDivergedError(update: iteration, globalStep: globalStep, quantity: quantity, value: value)
-        }
+        try requireFinite(value, quantity, at: "update \(iteration) (global step \(globalStep))")
     }
 }
 

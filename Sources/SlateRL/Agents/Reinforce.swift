@@ -215,15 +215,11 @@ public final class ReinforceTrainer: Trainer {
         let valueLoss = values.valueLoss(returns: batch.returns)
         let loss = policyLoss + valueLoss * config.valueCoef
         let lossValue = loss.item()
-        guard lossValue.isFinite else {
-            throw TrainingDivergedError(update: updates, globalStep: globalStep, quantity: "loss", value: lossValue)
-        }
+        try requireFinite(lossValue, "loss", at: "update \(updates) (global step \(globalStep))")
         optimizer.zeroGrad()
         loss.backward()
         let norm = clipGradNorm(agent.parameters(), maxNorm: config.maxGradNorm)
-        guard norm.isFinite else {
-            throw TrainingDivergedError(update: updates, globalStep: globalStep, quantity: "gradient norm", value: norm)
-        }
+        try requireFinite(norm, "gradient norm", at: "update \(updates) (global step \(globalStep))")
         optimizer.step()
         return ["policy_loss": Double(stats.policyLoss), "value_loss": Double(valueLoss.item()),
                 "entropy": Double(stats.entropy), "grad_norm": Double(norm)]

@@ -45,23 +45,6 @@ public struct TrainingConfigurationError: Error, CustomStringConvertible, Locali
     public var errorDescription: String? { message }
 }
 
-/// Training stopped because a loss or gradient norm became NaN or infinite. Nothing after the
-/// last ``TrainingEvent/boundary(globalStep:update:)`` is valid, so no checkpoint should be taken.
-public struct TrainingDivergedError: Error, CustomStringConvertible {
-    /// The update (1-based) during which it happened, and the environment steps done by then.
-    public let update: Int, globalStep: Int
-    /// What became non-finite ("loss", "gradient norm") and its value.
-    public let quantity: String, value: Float
-
-    public init(update: Int, globalStep: Int, quantity: String, value: Float) {
-        (self.update, self.globalStep, self.quantity, self.value) = (update, globalStep, quantity, value)
-    }
-
-    public var description: String {
-        "training diverged at update \(update) (global step \(globalStep)): the \(quantity) became \(value); lower --learning-rate (or --max-grad-norm)"
-    }
-}
-
 /// A trainer the CLI can drive without knowing the algorithm.
 public protocol Trainer: AnyObject {
     /// The resolved configuration as `key = value` lines, to print and save.
@@ -72,7 +55,7 @@ public protocol Trainer: AnyObject {
     var globalStep: Int { get }
     /// Runs the training from where it stands (the start, or a restored checkpoint) to the end,
     /// reporting through `onEvent`; returns the environment steps taken in all (PPO rounds
-    /// `totalSteps` down to whole rollouts, as CleanRL). Throws ``TrainingDivergedError`` when a
+    /// `totalSteps` down to whole rollouts, as CleanRL). Throws Slate's `TrainingDivergedError` when a
     /// loss or gradient norm becomes non-finite, and rethrows `onEvent`'s errors.
     @discardableResult
     func train(onEvent: (TrainingEvent) throws -> Void) throws -> Int

@@ -185,7 +185,7 @@ struct RLTrainCommand: ParsableCommand {
         } catch let error as TrainingDivergedError {
             try? log.finish()
             let kept = FileManager.default.fileExists(atPath: checkpointURL.path)
-                ? "the last good checkpoint (step \(lastSaved)) is kept in \(checkpointURL.path)" : "no checkpoint was saved"
+                ? "\(checkpointURL.path) holds step \(lastSaved)" : "no checkpoint was saved yet"
             throw CLIError("\(error.description); \(kept).", status: .failure)
         }
         try log.finish()
