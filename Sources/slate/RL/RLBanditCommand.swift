@@ -59,7 +59,7 @@ struct RLBanditCommand: ParsableCommand {
     @Option(help: "Seed: run r draws its problem from seed + r.")
     var seed: UInt64 = 0
 
-    @OptionGroup var runOptions: RunOptions
+    @OptionGroup var common: RunOptions
 
     func validate() throws {
         guard (2...1_000_000).contains(arms) else { throw ValidationError("--arms must be in 2...1000000, got \(arms)") }
@@ -69,7 +69,7 @@ struct RLBanditCommand: ParsableCommand {
         guard epsilon.isFinite, (0...1).contains(epsilon) else { throw ValidationError("--epsilon must be in [0, 1], got \(epsilon)") }
         guard ucbC.isFinite, ucbC >= 0 else { throw ValidationError("--ucb-c must be a finite number ≥ 0, got \(ucbC)") }
         guard alpha.isFinite, alpha >= 0 else { throw ValidationError("--alpha must be a finite number ≥ 0, got \(alpha)") }
-        guard !runOptions.resume else {
+        guard !common.resume else {
             throw ValidationError("rl bandit keeps no checkpoint (a run takes seconds); run it again with --overwrite instead of --resume.")
         }
         // Curves (3 per algorithm, up to 3 algorithms) and, for linucb, a d×d matrix per arm.
@@ -83,12 +83,12 @@ struct RLBanditCommand: ParsableCommand {
     }
 
     func run() throws {
-        runOptions.applyThreads()
-        let out = runOptions.outputDirectory(tool: "rl", name: "bandit-\(algo.rawValue)")
-        try RunDirectory.prepare(out, resume: false, overwrite: runOptions.overwrite, checkpoint: "none")
+        common.applyThreads()
+        let out = common.outputDirectory(tool: "rl", name: "bandit-\(algo.rawValue)")
+        try RunDirectory.prepare(out, resume: false, overwrite: common.overwrite, checkpoint: "none")
         try ResolvedConfig.write(self, name: "slate rl bandit", to: out)
         let start = Date()
-        let print: (String) -> Void = runOptions.quiet || runOptions.json ? { _ in } : { Swift.print($0) }
+        let print: (String) -> Void = common.quiet || common.json ? { _ in } : { Swift.print($0) }
         print("slate rl bandit: algo=\(algo.rawValue) arms=\(arms) steps=\(steps) runs=\(runs) "
               + (algo == .linucb ? "context-dim=\(contextDim) alpha=\(alpha)" : "bandit=\(bandit.rawValue)")
               + " epsilon=\(epsilon) seed=\(seed)")
@@ -122,7 +122,7 @@ struct RLBanditCommand: ParsableCommand {
                                     optimalActionRate: main.optimalActionRate.last.flatMap(finite),
                                     baselineCumulativeRegret: curves.count > 1 ? finite(curves[1].finalRegret) : nil)
         try RunSummary(tool: "rl", command: "bandit", out: out, wallSeconds: Date().timeIntervalSince(start), metrics: metrics)
-            .write(printJSON: runOptions.json)
+            .write(printJSON: common.json)
         print("wrote \(out)/: regret.svg, metrics.csv, config.toml, summary.json")
     }
 

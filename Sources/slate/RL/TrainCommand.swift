@@ -29,7 +29,7 @@ struct RLTrainCommand: ParsableCommand {
         """
     )
 
-    @OptionGroup var runOptions: RunOptions
+    @OptionGroup var common: RunOptions
 
     @Option(help: "Environment id.") var env = "CartPole-v1"
     @Option(help: "Algorithm: ppo, dqn or reinforce.") var algo: Algorithm = .ppo
@@ -141,15 +141,15 @@ struct RLTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        runOptions.applyThreads()
-        let say: (String) -> Void = runOptions.quiet || runOptions.json ? { _ in } : { print($0) }
-        let out = runOptions.outputDirectory(tool: "rl", name: "\(algo.rawValue)-\(env)")
-        try RunDirectory.prepare(out, resume: runOptions.resume, overwrite: runOptions.overwrite, checkpoint: "checkpoint.safetensors")
+        common.applyThreads()
+        let say: (String) -> Void = common.quiet || common.json ? { _ in } : { print($0) }
+        let out = common.outputDirectory(tool: "rl", name: "\(algo.rawValue)-\(env)")
+        try RunDirectory.prepare(out, resume: common.resume, overwrite: common.overwrite, checkpoint: "checkpoint.safetensors")
         let dir = URL(fileURLWithPath: out, isDirectory: true)
         let checkpointURL = dir.appendingPathComponent("checkpoint.safetensors")
         guard let trainer = try makeTrainer() else { return }
         var saved: TrainingCheckpoint?
-        if runOptions.resume {
+        if common.resume {
             let checkpoint = try TrainingCheckpoint(contentsOf: checkpointURL)
             try trainer.restore(from: checkpoint)
             saved = checkpoint
@@ -159,7 +159,7 @@ struct RLTrainCommand: ParsableCommand {
         for (key, value) in trainer.configurationSummary { say("  \(key) = \(value)") }
         say("  threads = \(Threads.count), out = \(out)" + (saved != nil ? ", resuming at step \(trainer.globalStep)" : ""))
 
-        let showProgress = !runOptions.quiet && !runOptions.json
+        let showProgress = !common.quiet && !common.json
         let log = try TrainingLog(directory: dir, columns: trainer.metricColumns, totalSteps: totalSteps,
                                   target: ReturnTracker.solvedThreshold(environmentID: env),
                                   progress: showProgress ? ProgressLine(total: totalSteps, label: "train") : nil,
@@ -211,7 +211,7 @@ struct RLTrainCommand: ParsableCommand {
             evalEpisodes: evalEpisodes, totalSteps: stepsTaken, stepsPerSec: finite(Double(sessionSteps) / max(wall, 1e-9)),
             trainingEpisodes: log.tracker.episodes, trainingSeconds: finite(log.elapsed), targetReturn: target,
             stepsToTarget: log.tracker.targetStep, secondsToTarget: log.tracker.targetSeconds.flatMap(finite))
-        try RunSummary(tool: "rl", command: "train", out: out, wallSeconds: wall, metrics: metrics).write(printJSON: runOptions.json)
+        try RunSummary(tool: "rl", command: "train", out: out, wallSeconds: wall, metrics: metrics).write(printJSON: common.json)
         say(String(format: "evaluation: mean return %.2f ± %.2f over %d greedy episodes", stats.mean, stats.std, evalEpisodes))
         say(String(format: "trained %d steps in %.1f s (%.0f steps/s this session)", stepsTaken, log.elapsed,
                    Double(sessionSteps) / max(wall, 1e-9)))
