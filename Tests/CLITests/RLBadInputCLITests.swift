@@ -84,6 +84,12 @@ final class RLBadInputCLITests: XCTestCase {
             cases.append(Case(name: "play " + name, arguments: ["rl", "play", "--episodes", "1"] + args, status: status, mentions: mentions))
         }
         play("GPT checkpoint", ["--checkpoint", fixtures.gptCheckpoint], 65, mentions: "slate-rl-policy")
+        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("models")
+        for shipped in ["shakespeare-char/model.safetensors", "mutag-gcn/model.safetensors"]
+        where FileManager.default.fileExists(atPath: models.appendingPathComponent(shipped).path) {
+            play("shipped " + shipped, ["--checkpoint", models.appendingPathComponent(shipped).path], 65, mentions: "slate-rl-policy")
+        }
         play("training checkpoint", ["--checkpoint", fixtures.run + "/checkpoint.safetensors"], 65, mentions: "slate-rl-training")
         play("truncated policy", ["--checkpoint", fixtures.truncatedPolicy], 65)
         play("corrupt header", ["--checkpoint", fixtures.corruptPolicy], 65)
@@ -110,6 +116,7 @@ final class RLBadInputCLITests: XCTestCase {
         cases.append(Case(name: "bandit --out under /proc", arguments: ["rl", "bandit", "--quiet", "--out", "/proc/slate-x"], status: 73))
 
         XCTAssertGreaterThanOrEqual(cases.count, 50)
+        print("RLBadInputCLITests: \(cases.count) cases")
         for c in cases {
             let run = try runSlate(c.arguments)
             let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: false)
