@@ -17,7 +17,7 @@ struct RLBanditCommand: ParsableCommand {
         step: each curve's mean reward and cumulative regret), regret.svg and summary.json to --out.
 
         Example:
-          slate rl bandit --algo thompson --arms 10 --steps 1000 --runs 2000 --out runs/bandit
+          slate rl bandit --config configs/bandit-testbed.toml --algo thompson
         """
     )
 

@@ -14,7 +14,7 @@ struct RLPlayCommand: ParsableCommand {
         it the policy is uniformly random and --env defaults to CartPole-v1.
 
         Example:
-          slate rl play --checkpoint runs/cartpole/policy.safetensors --episodes 5 --render
+          slate rl play --checkpoint runs/cartpole/policy.safetensors --render
         """
     )
 

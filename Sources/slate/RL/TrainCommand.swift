@@ -23,9 +23,10 @@ struct RLTrainCommand: ParsableCommand {
         policy.safetensors (for `slate rl play`), checkpoint.safetensors (every --save-interval \
         steps and at the end; --resume continues from it) and summary.json.
 
-        Example:
-          slate rl train --algo ppo --env CartPole-v1 --total-steps 100000 --num-envs 8 --out runs/cartpole
-          slate rl train --config runs/cartpole/config.toml --out runs/cartpole-replay
+        Examples:
+          slate rl train --config configs/cartpole-ppo.toml --out runs/cartpole
+          slate rl train --algo dqn --env Acrobot-v1 --total-steps 100000
+          slate rl train --resume --out runs/cartpole
         """
     )
 
