@@ -38,7 +38,7 @@ struct RLTrainCommand: ParsableCommand {
     @Option(help: "Seed for network init, sampling and environments.") var seed: UInt64 = 1
     @Option(help: "Greedy-policy evaluation episodes after training.") var evalEpisodes = 100
     @Option(help: "Save checkpoint.safetensors every this many environment steps (at the next update).")
-    var saveInterval = 10_000
+    var saveInterval = 50_000
 
     @Option(name: [.customLong("learning-rate"), .customLong("lr")],
             help: "Adam learning rate (default: 2.5e-4 for ppo and dqn, 1e-3 for reinforce).")

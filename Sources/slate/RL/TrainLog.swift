@@ -60,6 +60,7 @@ final class TrainingLog {
             latestStep = max(latestStep, step)
         case .boundary:
             if Date().timeIntervalSince(lastFlush) > 5 { try? flush() }
+            return
         }
         progress?.update(latestStep, statusMessage)
     }
