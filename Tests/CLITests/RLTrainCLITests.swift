@@ -22,12 +22,13 @@ final class RLTrainCLITests: XCTestCase {
             XCTAssertGreaterThanOrEqual(summary["eval_mean_return"] as? Double ?? 0, 1)
             let episodes = try String(contentsOf: out.appendingPathComponent("episodes.csv"), encoding: .utf8)
             let lines = episodes.split(separator: "\n")
-            XCTAssertEqual(lines[0], "global_step,episodic_return,episodic_length")
+            XCTAssertEqual(lines[0], "global_step,charts/episodic_return,charts/episodic_length")
             XCTAssertGreaterThan(lines.count, 10)
             // One row per update, every column filled.
             let metrics = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8)
                 .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            XCTAssertEqual(metrics[0].prefix(2), ["global_step", "update"])
+            XCTAssertEqual(metrics[0].prefix(2), ["global_step", "charts/update"])
+            XCTAssertTrue(metrics[0].contains(algo == "dqn" ? "losses/td_loss" : "losses/policy_loss"), "\(metrics[0])")
             XCTAssertGreaterThan(metrics.count, 1, algo)
             XCTAssertTrue(metrics.allSatisfy { $0.count == metrics[0].count && !$0.contains("") }, "\(algo): a blank cell")
             let eval = try String(contentsOf: out.appendingPathComponent("eval.csv"), encoding: .utf8).split(separator: "\n")

@@ -4,7 +4,7 @@ import Slate
 import SlateRL
 
 /// `slate rl bandit`: average learning curves of a bandit algorithm over many random problems.
-struct RLBanditCommand: ParsableCommand {
+struct RLBanditCommand: ParsableCommand, Exemplified {
     static let configuration = CommandConfiguration(
         commandName: "bandit",
         abstract: "Run a bandit algorithm on random problems; print mean reward and cumulative regret, write regret.svg.",
@@ -15,11 +15,11 @@ struct RLBanditCommand: ParsableCommand {
         curves are averaged over --runs problems; ε-greedy (and for linucb a linear-model ε-greedy) \
         is run on the same problems as a baseline. Writes config.toml, metrics.csv (one row per \
         step: each curve's mean reward and cumulative regret), regret.svg and summary.json to --out.
-
-        Example:
-          slate rl bandit --config configs/bandit-testbed.toml --algo thompson
         """
     )
+
+    static let examples = ["slate rl bandit --config configs/bandit-testbed.toml",
+                           "slate rl bandit --algo thompson --bandit bernoulli --runs 500"]
 
     enum Algorithm: String, ExpressibleByArgument, CaseIterable {
         case epsGreedy = "eps-greedy", ucb, thompson, linucb

@@ -4,7 +4,7 @@ import SlateRL
 
 /// `slate rl play`: run episodes of a policy (random, or loaded from a checkpoint), optionally
 /// animated in the terminal.
-struct RLPlayCommand: ParsableCommand {
+struct RLPlayCommand: ParsableCommand, Exemplified {
     static let configuration = CommandConfiguration(
         commandName: "play",
         abstract: "Run episodes of a policy in an environment and print each episode's return and length.",
@@ -12,11 +12,11 @@ struct RLPlayCommand: ParsableCommand {
         Environments: \(EnvironmentRegistry.ids.joined(separator: ", ")). With --checkpoint the \
         environment is the one the policy was trained on (--env, if given, must match it); without \
         it the policy is uniformly random and --env defaults to CartPole-v1.
-
-        Example:
-          slate rl play --checkpoint runs/cartpole/policy.safetensors --render
         """
     )
+
+    static let examples = ["slate rl play --checkpoint models/cartpole-ppo/policy.safetensors --render",
+                           "slate rl play --env MountainCar-v0 --episodes 5"]
 
     @Option(help: "Environment id (default: the checkpoint's, else CartPole-v1).")
     var env: String?

@@ -7,7 +7,7 @@ import SlateRL
 /// flags, checkpoint it so it can resume bit for bit, evaluate the greedy policy, and write
 /// config.toml, metrics.csv, episodes.csv, eval.csv, returns.svg, policy.safetensors,
 /// checkpoint.safetensors and summary.json.
-struct RLTrainCommand: ParsableCommand {
+struct RLTrainCommand: ParsableCommand, Exemplified {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a PPO, DQN or REINFORCE agent and evaluate its greedy policy.",
@@ -22,13 +22,12 @@ struct RLTrainCommand: ParsableCommand {
         episodes.csv (one row per training episode), eval.csv (the greedy evaluation), returns.svg, \
         policy.safetensors (for `slate rl play`), checkpoint.safetensors (every --save-interval \
         steps and at the end; --resume continues from it) and summary.json.
-
-        Examples:
-          slate rl train --config configs/cartpole-ppo.toml --out runs/cartpole
-          slate rl train --algo dqn --env Acrobot-v1 --total-steps 100000
-          slate rl train --resume --out runs/cartpole
         """
     )
+
+    static let examples = ["slate rl train --config configs/cartpole-ppo.toml --out runs/cartpole",
+                           "slate rl train --algo dqn --env Acrobot-v1 --total-steps 100000",
+                           "slate rl train --resume --out runs/cartpole"]
 
     @OptionGroup var common: RunOptions
 
@@ -155,13 +154,14 @@ struct RLTrainCommand: ParsableCommand {
             try trainer.restore(from: checkpoint)
             saved = checkpoint
         }
-        try ResolvedConfig.write(resolved(from: trainer), name: "slate rl train", to: out)
+        let resolvedCommand = resolved(from: trainer)
+        try ResolvedConfig.write(resolvedCommand, name: "slate rl train", to: out)
         say("slate rl train — resolved configuration:")
         for (key, value) in trainer.configurationSummary { say("  \(key) = \(value)") }
         say("  threads = \(Threads.count), out = \(out)" + (saved != nil ? ", resuming at step \(trainer.globalStep)" : ""))
 
         let showProgress = !common.quiet && !common.json
-        let log = try TrainingLog(directory: dir, columns: trainer.metricColumns, totalSteps: totalSteps,
+        let log = try TrainingLog(directory: dir, metrics: trainer.metricColumns.filter { $0 != "global_step" }, totalSteps: totalSteps,
                                   target: ReturnTracker.solvedThreshold(environmentID: env),
                                   progress: showProgress ? ProgressLine(total: totalSteps, label: "train") : nil,
                                   resumingAt: saved != nil ? trainer.globalStep : nil,
@@ -169,8 +169,8 @@ struct RLTrainCommand: ParsableCommand {
                                   secondsToTarget: Double(saved?.metadata["cli.seconds_to_target"] ?? ""))
         var lastSaved = trainer.globalStep
         let startStep = trainer.globalStep
+        try log.logConfig(ResolvedConfig.toml(for: resolvedCommand, name: "slate rl train"))
         func save() throws {
-            try log.flush()
             var checkpoint = try trainer.checkpoint()
             checkpoint.set("cli.elapsed_seconds", "\(log.elapsed)")
             if let s = log.tracker.targetSeconds { checkpoint.set("cli.seconds_to_target", "\(s)") }
@@ -180,16 +180,16 @@ struct RLTrainCommand: ParsableCommand {
         let stepsTaken: Int
         do {
             stepsTaken = try trainer.train { event in
-                log.handle(event)
+                try log.handle(event)
                 if case .boundary(let step, _) = event, step - lastSaved >= saveInterval { try save() }
             }
         } catch let error as TrainingDivergedError {
-            try? log.finish()
+            log.finish()
             let kept = FileManager.default.fileExists(atPath: checkpointURL.path)
                 ? "\(checkpointURL.path) holds step \(lastSaved)" : "no checkpoint was saved yet"
             throw CLIError("\(error.description); \(kept).", status: .failure)
         }
-        try log.finish()
+        log.finish()
         try save()
 
         let policy = trainer.greedyPolicy
