@@ -20,10 +20,15 @@ final class RLResumeCLITests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
     }
 
-    /// A small PPO run: 64 updates of 256 steps, a checkpoint every 4 updates.
-    private let ppo = ["rl", "train", "--algo", "ppo", "--env", "CartPole-v1", "--total-steps", "16384",
-                       "--num-envs", "2", "--num-steps", "128", "--save-interval", "1024", "--eval-episodes", "2",
-                       "--seed", "3", "--threads", "1", "--quiet"]
+    /// Updates of 256 steps in the PPO run: 64, or 16 under emulation (SLATE_TEST_SCALE < 1).
+    private let updates = (Double(ProcessInfo.processInfo.environment["SLATE_TEST_SCALE"] ?? "") ?? 1) < 1 ? 16 : 64
+
+    /// A small PPO run: `updates` updates of 256 steps, a checkpoint every 4 updates.
+    private var ppo: [String] {
+        ["rl", "train", "--algo", "ppo", "--env", "CartPole-v1", "--total-steps", "\(256 * updates)",
+         "--num-envs", "2", "--num-steps", "128", "--save-interval", "1024", "--eval-episodes", "2",
+         "--seed", "3", "--threads", "1", "--quiet"]
+    }
 
     func testKilledAndResumedPPOEqualsUninterruptedRun() throws {
         let full = root.appendingPathComponent("full").path
@@ -54,7 +59,7 @@ final class RLResumeCLITests: XCTestCase {
                 .map { String($0.split(separator: ",")[0]) }
         }
         let fullSteps = try steps(full), killedSteps = try steps(killed)
-        XCTAssertEqual(fullSteps.count, 64)
+        XCTAssertEqual(fullSteps.count, updates)
         XCTAssertEqual(killedSteps, fullSteps, "each update row once, in order")
         let stray = try FileManager.default.contentsOfDirectory(atPath: killed).filter { $0.contains(".tmp-") }
         XCTAssertEqual(stray, [], "temporary files left behind")
