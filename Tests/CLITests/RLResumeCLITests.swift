@@ -1,8 +1,6 @@
 import Foundation
+import Slate
 import XCTest
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `slate rl train` is kill-safe and replayable: a PPO run SIGKILLed at random moments and
 /// resumed each time ends with the same policy bytes, the same rows (each once) and no stray
@@ -36,13 +34,13 @@ final class RLResumeCLITests: XCTestCase {
         XCTAssertEqual(done.status, 0, done.stderr)
 
         let killed = root.appendingPathComponent("killed").path
-        var generator = SplitMix64(seed: 20_261_129)
+        var generator = RandomGenerator(seed: 20_261_129)
         var kills = 0, attempts = 0
         while kills < 5 && attempts < 40 {
             attempts += 1
             let hasCheckpoint = FileManager.default.fileExists(atPath: killed + "/checkpoint.safetensors")
             let mode = attempts == 1 ? [] : (hasCheckpoint ? ["--resume"] : ["--overwrite"])
-            let delay = 0.05 + 0.6 * Double(generator.next() >> 11) / Double(1 << 53)
+            let delay = 0.05 + 0.6 * generator.nextDouble()
             if try runAndKill(ppo + ["--out", killed] + mode, after: delay) { kills += 1 }
         }
         XCTAssertGreaterThanOrEqual(kills, 5, "the run ended before five kills landed")
@@ -91,30 +89,12 @@ final class RLResumeCLITests: XCTestCase {
 
     /// Starts `slate` and SIGKILLs it after `seconds`; true when the kill landed (it was running).
     private func runAndKill(_ arguments: [String], after seconds: Double) throws -> Bool {
-        let process = Process()
-        process.executableURL = slateBinary()
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startSlate(arguments)
         Thread.sleep(forTimeInterval: seconds)
         let running = process.isRunning
         if running { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return running && process.terminationReason == .uncaughtSignal
-    }
-}
-
-/// A seeded generator for the kill moments (SplitMix64), so a failure can be replayed.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
