@@ -42,8 +42,12 @@ final class RLCLITests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("ucb1") && run.stdout.contains("cumulative regret"))
         let svg = try String(contentsOf: dir.appendingPathComponent("regret.svg"), encoding: .utf8)
         XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("ucb1") && svg.contains("eps-greedy"), "both curves are drawn")
-        let csv = try String(contentsOf: dir.appendingPathComponent("regret.csv"), encoding: .utf8)
+        let csv = try String(contentsOf: dir.appendingPathComponent("metrics.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 301)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any]
+        XCTAssertEqual(summary?["command"] as? String, "bandit")
+        XCTAssertNotNil(summary?["cumulative_regret"] as? Double)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.toml").path))
         let bad = try runSlate(["rl", "bandit", "--algo", "softmax"])
         XCTAssertNotEqual(bad.status, 0)
     }

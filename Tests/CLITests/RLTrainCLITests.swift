@@ -20,16 +20,26 @@ final class RLTrainCLITests: XCTestCase {
             }
             XCTAssertEqual(summary["eval_episodes"] as? Int, 3)
             XCTAssertGreaterThanOrEqual(summary["eval_mean_return"] as? Double ?? 0, 1)
-            let csv = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8)
-            let lines = csv.split(separator: "\n")
-            XCTAssertTrue(lines[0].hasPrefix("global_step,episodic_return,episodic_length"))
+            let episodes = try String(contentsOf: out.appendingPathComponent("episodes.csv"), encoding: .utf8)
+            let lines = episodes.split(separator: "\n")
+            XCTAssertEqual(lines[0], "global_step,charts/episodic_return,charts/episodic_length")
             XCTAssertGreaterThan(lines.count, 10)
+            // One row per update, every column filled.
+            let metrics = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8)
+                .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            XCTAssertEqual(metrics[0].prefix(2), ["global_step", "charts/update"])
+            XCTAssertTrue(metrics[0].contains(algo == "dqn" ? "losses/td_loss" : "losses/policy_loss"), "\(metrics[0])")
+            XCTAssertGreaterThan(metrics.count, 1, algo)
+            XCTAssertTrue(metrics.allSatisfy { $0.count == metrics[0].count && !$0.contains("") }, "\(algo): a blank cell")
+            let eval = try String(contentsOf: out.appendingPathComponent("eval.csv"), encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(eval.count, 4, "header and three evaluation episodes")
             let svg = try String(contentsOf: out.appendingPathComponent("returns.svg"), encoding: .utf8)
             XCTAssertTrue(svg.hasPrefix("<svg"))
-            let play = try runSlate(["rl", "play", "--env", "CartPole-v1", "--episodes", "2",
+            let play = try runSlate(["rl", "play", "--episodes", "2",
                                      "--checkpoint", out.appendingPathComponent("policy.safetensors").path])
             XCTAssertEqual(play.status, 0, play.stderr)
             XCTAssertEqual(play.stdout.split(separator: "\n").filter { $0.hasPrefix("episode ") }.count, 2)
+            XCTAssertTrue(play.stdout.contains("CartPole-v1: mean return"), "the env comes from the checkpoint")
         }
     }
 

@@ -7,7 +7,7 @@ final class PPOTests: XCTestCase {
     private func run(steps: Int, seed: UInt64) throws -> (first: [Double], last: [Double], trainer: PPOTrainer) {
         let trainer = try PPOTrainer(settings: RunSettings(environmentID: "CartPole-v1", totalSteps: steps, seed: seed))
         var returns: [Double] = []
-        trainer.train { event in
+        try trainer.train { event in
             if case .episode(_, let record) = event { returns.append(record.episodicReturn) }
         }
         return (Array(returns.prefix(20)), Array(returns.suffix(20)), trainer)

@@ -9,12 +9,13 @@ final class ReinforceTests: XCTestCase {
         let trainer = try ReinforceTrainer(settings: RunSettings(environmentID: "CartPole-v1", totalSteps: 15_000, seed: 2))
         var returns: [Double] = []
         var updates = 0
-        trainer.train { event in
+        try trainer.train { event in
             switch event {
             case .episode(_, let record): returns.append(record.episodicReturn)
             case .update(_, let metrics):
                 updates += 1
                 XCTAssertTrue(metrics["policy_loss"]!.isFinite && metrics["value_loss"]!.isFinite)
+            case .boundary: break
             }
         }
         let first = returns.prefix(20).reduce(0, +) / 20, last = returns.suffix(20).reduce(0, +) / 20

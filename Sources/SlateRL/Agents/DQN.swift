@@ -32,6 +32,30 @@ public struct DQNConfig {
 
     public init() {}
 
+    /// Checks every value (finite, in range) and the memory of the replay buffer and networks
+    /// for an environment with `observationSize` values and `actionCount` actions, before anything
+    /// is allocated. Throws ``TrainingConfigurationError`` naming the flag.
+    public func validate(totalSteps: Int, observationSize: Int, actionCount: Int) throws {
+        try ConfigCheck.positive(learningRate, "learning-rate")
+        try ConfigCheck.atLeast(bufferSize, 1, "buffer-size")
+        try ConfigCheck.atLeast(batchSize, 1, "batch-size")
+        try ConfigCheck.atLeast(targetNetworkFrequency, 1, "target-network-frequency")
+        try ConfigCheck.atLeast(trainFrequency, 1, "train-frequency")
+        try ConfigCheck.atLeast(learningStarts, 0, "learning-starts")
+        try ConfigCheck.value(gamma, "gamma", in: 0...1)
+        try ConfigCheck.value(tau, "tau", in: 0...1, exclusiveLow: true)
+        try ConfigCheck.value(startEpsilon, "start-e", in: 0...1)
+        try ConfigCheck.value(endEpsilon, "end-e", in: 0...1)
+        try ConfigCheck.value(explorationFraction, "exploration-fraction", in: 0...1)
+        try ConfigCheck.hiddenSizes(hiddenSizes)
+        // Two observations, action, reward and flag per transition; online and target networks.
+        let perTransition = try ConfigCheck.product([2 * observationSize + 3, 8], "a transition")
+        let buffer = try ConfigCheck.product([bufferSize, perTransition], "the replay buffer (--buffer-size \(bufferSize))")
+        let network = try ConfigCheck.networkBytes([observationSize] + hiddenSizes + [actionCount], batch: batchSize, copies: 6)
+        try ConfigCheck.memory(try ConfigCheck.sum([buffer, network], "the run"),
+                               "the replay buffer and networks (--buffer-size \(bufferSize), --batch-size \(batchSize), --hidden-sizes \(hiddenSizes.map(String.init).joined(separator: ",")))")
+    }
+
     /// ε at `step` of a run of `totalSteps`.
     public func epsilon(at step: Int, totalSteps: Int) -> Float {
         let duration = explorationFraction * Float(totalSteps)
@@ -57,15 +81,17 @@ public final class DQNTrainer: Trainer {
     private var rng: RandomGenerator
     private let obsDim: Int
     private let actionCount: Int
+    /// Where the run stands: environment steps and gradient steps taken, the transitions kept,
+    /// and the observation the agent acts on next (`nil` before the first reset).
+    public private(set) var globalStep = 0
+    public private(set) var gradientSteps = 0
+    private var buffer: ReplayBuffer
+    private var observation: [Float]?
 
     public init(settings: RunSettings, config: DQNConfig = DQNConfig()) throws {
-        guard config.bufferSize > 0, config.batchSize > 0, config.trainFrequency > 0,
-              config.targetNetworkFrequency > 0 else {
-            throw TrainingConfigurationError("DQN needs positive buffer size, batch size, train frequency and target frequency")
-        }
-        guard config.tau > 0 && config.tau <= 1 else {
-            throw TrainingConfigurationError("DQN tau must be in (0, 1], got \(config.tau)")
-        }
+        let probe = try makeEnvironment(id: settings.environmentID)
+        try config.validate(totalSteps: settings.totalSteps, observationSize: probe.observationSpace.flatDimension,
+                            actionCount: probe.actionSpace.n)
         guard settings.totalSteps > 0 else { throw TrainingConfigurationError("--total-steps must be positive") }
         self.config = config
         self.settings = settings
@@ -79,6 +105,7 @@ public final class DQNTrainer: Trainer {
                                  hiddenSizes: config.hiddenSizes, generator: &rng)
         targetNetwork.update(from: qNetwork)
         optimizer = Adam(qNetwork.parameters(), learningRate: config.learningRate)
+        buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: obsDim)
     }
 
     public var configurationSummary: [(String, String)] {
@@ -93,6 +120,8 @@ public final class DQNTrainer: Trainer {
          ("loss", config.loss.rawValue), ("double_dqn", "\(config.doubleDQN)")]
     }
 
+    public let metricColumns = ["global_step", "update", "td_loss", "q_values", "epsilon", "learning_rate", "sps"]
+
     public var checkpointModule: Module { qNetwork }
 
     public var greedyPolicy: GreedyNetworkPolicy {
@@ -100,13 +129,34 @@ public final class DQNTrainer: Trainer {
                             hiddenSizes: config.hiddenSizes, activation: .relu)
     }
 
+    /// Settings a resumed run must share with the checkpoint.
+    static let architectureKeys = ["algo", "env", "hidden_sizes", "buffer_size"]
+
+    public func checkpoint() throws -> TrainingCheckpoint {
+        var c = try TrainingCheckpoint(configuration: configurationSummary, optimizer: optimizer, globalStep: globalStep,
+                                       update: gradientSteps, rng: rng, envs: observation == nil ? nil : envs)
+        c.put(module: qNetwork, prefix: "q_network")
+        c.put(module: targetNetwork, prefix: "target_network")
+        buffer.save(into: &c, prefix: "replay")
+        return c
+    }
+
+    public func restore(from c: TrainingCheckpoint) throws {
+        (globalStep, gradientSteps, rng, observation) = try c.restoreCommon(
+            configuration: configurationSummary, keys: DQNTrainer.architectureKeys, optimizer: optimizer, envs: envs)
+        try c.load(module: qNetwork, prefix: "q_network")
+        try c.load(module: targetNetwork, prefix: "target_network")
+        try buffer.load(from: c, prefix: "replay")
+    }
+
     @discardableResult
-    public func train(onEvent: (TrainingEvent) -> Void) -> Int {
-        var buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: obsDim)
-        var observation = envs.reset(seed: settings.seed)               // (1, obs)
-        let start = Date()
-        for globalStep in 0..<settings.totalSteps {
-            let epsilon = config.epsilon(at: globalStep, totalSteps: settings.totalSteps)
+    public func train(onEvent: (TrainingEvent) throws -> Void) throws -> Int {
+        var observation = self.observation ?? envs.reset(seed: settings.seed)   // (1, obs)
+        self.observation = observation
+        let start = Date(), startStep = globalStep
+        while globalStep < settings.totalSteps {
+            let step = globalStep                                        // CleanRL's 0-based step
+            let epsilon = config.epsilon(at: step, totalSteps: settings.totalSteps)
             let action: Int
             if rng.nextFloat() < epsilon {
                 action = rng.nextInt(actionCount)
@@ -118,24 +168,30 @@ public final class DQNTrainer: Trainer {
             let realNext = result.finalObservations[0] ?? result.observations
             buffer.add(observation: observation, nextObservation: realNext, action: action,
                        reward: Float(result.rewards[0]), terminated: result.terminated[0])
-            if let record = result.episodes[0] { onEvent(.episode(globalStep: globalStep, record: record)) }
             observation = result.observations
+            globalStep += 1
+            if let record = result.episodes[0] { try onEvent(.episode(globalStep: globalStep, record: record)) }
 
-            guard globalStep > config.learningStarts else { continue }
-            if globalStep % config.trainFrequency == 0 {
-                let (loss, meanQ) = trainStep(buffer: buffer)
-                if globalStep % 100 == 0 {
-                    onEvent(.update(globalStep: globalStep, metrics: [
-                        "td_loss": Double(loss), "q_values": Double(meanQ), "epsilon": Double(epsilon),
-                        "learning_rate": Double(optimizer.learningRate),
-                        "sps": Double(globalStep) / max(Date().timeIntervalSince(start), 1e-9)]))
+            if step > config.learningStarts {
+                if step % config.trainFrequency == 0 {
+                    let (loss, meanQ) = trainStep(buffer: buffer)
+                    gradientSteps += 1
+                    try requireFinite(loss, "TD loss", at: "update \(gradientSteps) (global step \(globalStep))")
+                    if step % 100 == 0 {
+                        try onEvent(.update(globalStep: globalStep, metrics: [
+                            "update": Double(gradientSteps), "td_loss": Double(loss), "q_values": Double(meanQ),
+                            "epsilon": Double(epsilon), "learning_rate": Double(optimizer.learningRate),
+                            "sps": Double(globalStep - startStep) / max(Date().timeIntervalSince(start), 1e-9)]))
+                    }
+                }
+                if step % config.targetNetworkFrequency == 0 {
+                    targetNetwork.update(from: qNetwork, tau: config.tau)
                 }
             }
-            if globalStep % config.targetNetworkFrequency == 0 {
-                targetNetwork.update(from: qNetwork, tau: config.tau)
-            }
+            self.observation = observation
+            try onEvent(.boundary(globalStep: globalStep, update: gradientSteps))
         }
-        return settings.totalSteps
+        return globalStep
     }
 
     /// One gradient step on a sampled batch; returns the TD loss and the mean Q of the taken actions.

@@ -26,6 +26,8 @@ public struct PPOConfig {
     public var valueCoef: Float = 0.5
     /// Global gradient-norm clip over actor and critic.
     public var maxGradNorm: Float = 0.5
+    /// Stop an update's epochs early once the approximate KL exceeds this (CleanRL: off).
+    public var targetKL: Float?
     /// Hidden layer sizes of both MLPs (tanh).
     public var hiddenSizes = [64, 64]
     /// Bootstrap truncated episodes from V(final observation) (CleanRL does not).
@@ -37,6 +39,40 @@ public struct PPOConfig {
     public var batchSize: Int { numEnvs * numSteps }
     /// Samples per minibatch.
     public var minibatchSize: Int { batchSize / numMinibatches }
+
+    /// Checks every value (finite, in range), the size products (no overflow) and the memory
+    /// the run needs on an environment with `observationSize` values and `actionCount` actions,
+    /// before anything is allocated. Throws ``TrainingConfigurationError`` naming the flag.
+    public func validate(totalSteps: Int, observationSize: Int, actionCount: Int) throws {
+        try ConfigCheck.atLeast(numEnvs, 1, "num-envs")
+        try ConfigCheck.atLeast(numSteps, 1, "num-steps")
+        try ConfigCheck.atLeast(numMinibatches, 1, "num-minibatches")
+        try ConfigCheck.atLeast(updateEpochs, 1, "update-epochs")
+        try ConfigCheck.positive(learningRate, "learning-rate")
+        try ConfigCheck.positive(adamEpsilon, "adam-eps")
+        try ConfigCheck.value(gamma, "gamma", in: 0...1)
+        try ConfigCheck.value(gaeLambda, "gae-lambda", in: 0...1)
+        try ConfigCheck.positive(clipCoef, "clip-coef")
+        try ConfigCheck.nonNegative(entropyCoef, "ent-coef")
+        try ConfigCheck.nonNegative(valueCoef, "vf-coef")
+        try ConfigCheck.positive(maxGradNorm, "max-grad-norm")
+        if let targetKL { try ConfigCheck.positive(targetKL, "target-kl") }
+        try ConfigCheck.hiddenSizes(hiddenSizes)
+        let batch = try ConfigCheck.product([numEnvs, numSteps], "the rollout (--num-envs × --num-steps)")
+        guard batch % numMinibatches == 0, numMinibatches <= batch else {
+            throw TrainingConfigurationError("--num-minibatches (\(numMinibatches)) must divide the rollout of --num-envs × --num-steps = \(batch) samples")
+        }
+        guard totalSteps >= batch else {
+            throw TrainingConfigurationError("--total-steps \(totalSteps) is less than one PPO rollout (--num-envs × --num-steps = \(batch) steps); use at least \(batch)")
+        }
+        // The rollout (observations and six per-sample arrays), the environments, two networks.
+        let rollout = try ConfigCheck.product([batch, observationSize + 8, 4], "the rollout")
+        let envs = try ConfigCheck.product([numEnvs, 512 + 8 * observationSize], "the environments")
+        let actor = try ConfigCheck.networkBytes([observationSize] + hiddenSizes + [actionCount], batch: batch / numMinibatches)
+        let critic = try ConfigCheck.networkBytes([observationSize] + hiddenSizes + [1], batch: batch / numMinibatches)
+        try ConfigCheck.memory(try ConfigCheck.sum([rollout, envs, actor, critic], "the run"),
+                               "the rollout, environments and networks (--num-envs \(numEnvs), --num-steps \(numSteps), --hidden-sizes \(hiddenSizes.map(String.init).joined(separator: ",")))")
+    }
 }
 
 /// Proximal Policy Optimization (Schulman et al. 2017) for discrete actions, following CleanRL's
@@ -53,15 +89,16 @@ public final class PPOTrainer: Trainer {
     private var rng: RandomGenerator
     private let obsDim: Int
     private let actionCount: Int
+    /// Where the run stands: environment steps, finished iterations, the observations the agent
+    /// acts on next (`nil` before the first reset).
+    public private(set) var globalStep = 0
+    public private(set) var iteration = 0
+    private var observations: [Float]?
 
     public init(settings: RunSettings, config: PPOConfig = PPOConfig()) throws {
-        guard config.numEnvs > 0, config.numSteps > 0, config.numMinibatches > 0,
-              config.batchSize % config.numMinibatches == 0 else {
-            throw TrainingConfigurationError("PPO needs num-envs·num-steps (\(config.batchSize)) divisible by num-minibatches (\(config.numMinibatches))")
-        }
-        guard settings.totalSteps >= config.batchSize else {
-            throw TrainingConfigurationError("--total-steps \(settings.totalSteps) is less than one PPO rollout (\(config.batchSize) steps); use at least \(config.batchSize)")
-        }
+        let probe = try makeEnvironment(id: settings.environmentID)
+        try config.validate(totalSteps: settings.totalSteps, observationSize: probe.observationSpace.flatDimension,
+                            actionCount: probe.actionSpace.n)
         self.config = config
         self.settings = settings
         envs = try SyncVectorEnv(id: settings.environmentID, count: config.numEnvs)
@@ -83,9 +120,13 @@ public final class PPOTrainer: Trainer {
          ("norm_adv", "\(config.normalizeAdvantages)"), ("clip_coef", "\(config.clipCoef)"),
          ("clip_vloss", "\(config.clipValueLoss)"), ("ent_coef", "\(config.entropyCoef)"),
          ("vf_coef", "\(config.valueCoef)"), ("max_grad_norm", "\(config.maxGradNorm)"),
+         ("target_kl", config.targetKL.map { "\($0)" } ?? "none"),
          ("hidden_sizes", config.hiddenSizes.map(String.init).joined(separator: ",")),
          ("bootstrap_truncation", "\(config.bootstrapTruncation)")]
     }
+
+    public let metricColumns = ["global_step", "update", "policy_loss", "value_loss", "entropy", "approx_kl",
+                                "clipfrac", "explained_variance", "grad_norm", "learning_rate", "sps"]
 
     public var checkpointModule: Module { agent }
 
@@ -94,22 +135,39 @@ public final class PPOTrainer: Trainer {
                             hiddenSizes: config.hiddenSizes, activation: .tanh)
     }
 
+    /// Settings a resumed run must share with the checkpoint.
+    static let architectureKeys = ["algo", "env", "hidden_sizes", "num_envs"]
+
+    public func checkpoint() throws -> TrainingCheckpoint {
+        var c = try TrainingCheckpoint(configuration: configurationSummary, optimizer: optimizer, globalStep: globalStep,
+                                       update: iteration, rng: rng, envs: observations == nil ? nil : envs)
+        c.put(module: agent, prefix: "agent")
+        return c
+    }
+
+    public func restore(from c: TrainingCheckpoint) throws {
+        (globalStep, iteration, rng, observations) = try c.restoreCommon(
+            configuration: configurationSummary, keys: PPOTrainer.architectureKeys, optimizer: optimizer, envs: envs)
+        try c.load(module: agent, prefix: "agent")
+    }
+
     /// Critic values of `observations` `(rows, obs)` -> `(rows)`, no autograd.
     private func values(_ observations: [Float], rows: Int) -> [Float] {
         withNoGrad { agent.critic(Tensor(observations, shape: [rows, obsDim])).toArray() }
     }
 
     @discardableResult
-    public func train(onEvent: (TrainingEvent) -> Void) -> Int {
+    public func train(onEvent: (TrainingEvent) throws -> Void) throws -> Int {
         let n = config.numEnvs, steps = config.numSteps
         let iterations = settings.totalSteps / config.batchSize
         var rollout = Rollout(steps: steps, envs: n, obsDim: obsDim)
-        var observations = envs.reset(seed: settings.seed)              // (N, obs)
+        var observations = self.observations ?? envs.reset(seed: settings.seed)   // (N, obs)
+        self.observations = observations
         var logProbs = [Float](repeating: 0, count: n * actionCount)     // (N, A)
         var actions = [Int](repeating: 0, count: n)
-        var globalStep = 0
-        let start = Date()
-        for iteration in 1...max(iterations, 1) {
+        let start = Date(), startStep = globalStep
+        while iteration < iterations {
+            iteration += 1
             if config.annealLearningRate {
                 optimizer.learningRate = config.learningRate * (1 - Float(iteration - 1) / Float(iterations))
             }
@@ -136,7 +194,7 @@ public final class PPOTrainer: Trainer {
                     } else if result.truncated[e] && !result.terminated[e] {
                         rollout.terminated[i] = true                     // CleanRL's behaviour
                     }
-                    if let record = result.episodes[e] { onEvent(.episode(globalStep: globalStep, record: record)) }
+                    if let record = result.episodes[e] { try onEvent(.episode(globalStep: globalStep, record: record)) }
                 }
                 observations = result.observations
             }
@@ -145,20 +203,24 @@ public final class PPOTrainer: Trainer {
                 truncated: rollout.truncated, truncationValues: rollout.truncationValues,
                 lastValues: values(observations, rows: n), numEnvs: n,
                 gamma: config.gamma, lambda: config.gaeLambda)
-            var metrics = optimize(rollout: rollout, estimate: estimate)
+            var metrics = try optimize(rollout: rollout, estimate: estimate)
+            self.observations = observations
+            metrics["update"] = Double(iteration)
             metrics["learning_rate"] = Double(optimizer.learningRate)
-            metrics["sps"] = Double(globalStep) / max(Date().timeIntervalSince(start), 1e-9)
-            onEvent(.update(globalStep: globalStep, metrics: metrics))
+            metrics["sps"] = Double(globalStep - startStep) / max(Date().timeIntervalSince(start), 1e-9)
+            try onEvent(.update(globalStep: globalStep, metrics: metrics))
+            try onEvent(.boundary(globalStep: globalStep, update: iteration))
         }
         return globalStep
     }
 
-    /// `updateEpochs` passes of shuffled minibatches over the rollout; returns the last
-    /// minibatch's losses (as CleanRL logs them) and the rollout's explained variance.
-    private func optimize(rollout: Rollout, estimate: AdvantageEstimate) -> [String: Double] {
+    /// `updateEpochs` passes of shuffled minibatches over the rollout (fewer when the approximate
+    /// KL passes `targetKL`); returns the last minibatch's losses (as CleanRL logs them), its
+    /// gradient norm before clipping and the rollout's explained variance.
+    private func optimize(rollout: Rollout, estimate: AdvantageEstimate) throws -> [String: Double] {
         let batch = config.batchSize, mb = config.minibatchSize
         let params = agent.parameters()
-        var last = PolicyLossStats(), lastValueLoss: Float = 0
+        var last = PolicyLossStats(), lastValueLoss: Float = 0, lastNorm: Float = 0
         for _ in 0..<config.updateEpochs {
             let order = shuffledIndices(batch, generator: &rng)
             for startIndex in stride(from: 0, to: batch, by: mb) {
@@ -174,18 +236,25 @@ public final class PPOTrainer: Trainer {
                     returns: idx.map { estimate.returns[$0] }, oldValues: idx.map { rollout.values[$0] },
                     clip: config.clipValueLoss ? config.clipCoef : nil)
                 let loss = policyLoss + valueLoss * config.valueCoef
+                try checkFinite(loss.item(), "loss")
                 for p in params { p.zeroGrad() }
                 loss.backward()
-                clipGradNorm(params, maxNorm: config.maxGradNorm)
+                lastNorm = clipGradNorm(params, maxNorm: config.maxGradNorm)
+                try checkFinite(lastNorm, "gradient norm")
                 optimizer.step()
                 last = stats
                 lastValueLoss = valueLoss.item()
             }
+            if let targetKL = config.targetKL, last.approxKL > targetKL { break }
         }
         return ["policy_loss": Double(last.policyLoss), "value_loss": Double(lastValueLoss),
                 "entropy": Double(last.entropy), "approx_kl": Double(last.approxKL),
-                "clipfrac": Double(last.clipFraction),
+                "clipfrac": Double(last.clipFraction), "grad_norm": Double(lastNorm),
                 "explained_variance": explainedVariance(predicted: rollout.values, target: estimate.returns)]
+    }
+
+    private func checkFinite(_ value: Float, _ quantity: String) throws {
+        try requireFinite(value, quantity, at: "update \(iteration) (global step \(globalStep))")
     }
 }
 

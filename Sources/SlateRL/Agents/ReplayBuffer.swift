@@ -59,3 +59,41 @@ public struct ReplayBuffer {
                 indices.map { actions[$0] }, indices.map { rewards[$0] }, indices.map { terminated[$0] })
     }
 }
+
+extension ReplayBuffer {
+    /// Saves the stored transitions and the write position under `prefix.` in a checkpoint
+    /// (actions and flags as exact small floats).
+    func save(into checkpoint: inout TrainingCheckpoint, prefix: String) {
+        let n = count, width = observationSize
+        checkpoint.set("\(prefix).count", int: count)
+        checkpoint.set("\(prefix).next", int: next)
+        checkpoint.put("\(prefix).observations", floats: Array(observations[0..<(n * width)]))
+        checkpoint.put("\(prefix).next_observations", floats: Array(nextObservations[0..<(n * width)]))
+        checkpoint.put("\(prefix).actions", floats: actions[0..<n].map(Float.init))
+        checkpoint.put("\(prefix).rewards", floats: Array(rewards[0..<n]))
+        checkpoint.put("\(prefix).terminated", floats: terminated[0..<n].map { $0 ? 1 : 0 })
+    }
+
+    /// Restores what ``save(into:prefix:)`` wrote; the capacity and width must be the same.
+    mutating func load(from checkpoint: TrainingCheckpoint, prefix: String) throws {
+        let n = try checkpoint.int("\(prefix).count"), position = try checkpoint.int("\(prefix).next")
+        guard (0...capacity).contains(n), (0..<capacity).contains(position), n == capacity || position == n else {
+            throw TrainingCheckpointError("the saved replay buffer (\(n) transitions, position \(position)) does not fit --buffer-size \(capacity)")
+        }
+        let width = observationSize
+        let obs = try checkpoint.floats("\(prefix).observations", count: n * width)
+        let nextObs = try checkpoint.floats("\(prefix).next_observations", count: n * width)
+        let savedActions = try checkpoint.floats("\(prefix).actions", count: n)
+        guard savedActions.allSatisfy({ $0 >= 0 && $0 < 16_777_216 && $0 == $0.rounded() }) else {
+            throw TrainingCheckpointError("the saved replay buffer holds invalid actions")
+        }
+        let savedRewards = try checkpoint.floats("\(prefix).rewards", count: n)
+        let savedTerminated = try checkpoint.floats("\(prefix).terminated", count: n)
+        observations.replaceSubrange(0..<(n * width), with: obs)
+        nextObservations.replaceSubrange(0..<(n * width), with: nextObs)
+        actions.replaceSubrange(0..<n, with: savedActions.map { Int($0) })
+        rewards.replaceSubrange(0..<n, with: savedRewards)
+        terminated.replaceSubrange(0..<n, with: savedTerminated.map { $0 != 0 })
+        (count, next) = (n, position)
+    }
+}

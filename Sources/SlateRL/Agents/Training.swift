@@ -17,21 +17,24 @@ public struct RunSettings {
     }
 }
 
-/// The metric columns every trainer reports, CleanRL's names without the `charts/` and
-/// `losses/` prefixes. A row fills the columns it knows; the rest stay empty.
+/// The metric columns the trainers report, CleanRL's names without the `charts/` and `losses/`
+/// prefixes. Each trainer's per-update row fills its own ``Trainer/metricColumns`` (a subset), and
+/// episode rows fill ``episodeColumns``.
 public enum MetricName {
-    public static let columns = ["global_step", "episodic_return", "episodic_length",
-                                 "policy_loss", "value_loss", "entropy", "approx_kl", "clipfrac",
-                                 "explained_variance", "td_loss", "q_values", "epsilon",
-                                 "learning_rate", "sps"]
+    /// Columns of an episode row.
+    public static let episodeColumns = ["global_step", "episodic_return", "episodic_length"]
 }
 
 /// Something a trainer reports while it runs; the caller decides how to show or store it.
 public enum TrainingEvent {
     /// An episode finished at `globalStep`.
     case episode(globalStep: Int, record: EpisodeRecord)
-    /// An optimisation step or iteration finished: named metrics (see `MetricName.columns`).
+    /// An optimisation step or iteration finished: named metrics (the trainer's ``Trainer/metricColumns``).
     case update(globalStep: Int, metrics: [String: Double])
+    /// A point where ``Trainer/checkpoint()`` captures a state that resumes bit for bit:
+    /// `globalStep` environment steps and `update` updates are done, every event up to here has
+    /// been reported, and none after it.
+    case boundary(globalStep: Int, update: Int)
 }
 
 /// Errors in a training configuration, with what to change.
@@ -46,14 +49,74 @@ public struct TrainingConfigurationError: Error, CustomStringConvertible, Locali
 public protocol Trainer: AnyObject {
     /// The resolved configuration as `key = value` lines, to print and save.
     var configurationSummary: [(String, String)] { get }
-    /// Runs the whole training, reporting through `onEvent`; returns the environment steps taken
-    /// (PPO rounds `totalSteps` down to whole rollouts, as CleanRL).
+    /// The columns of this trainer's per-update rows (`global_step` first, all always filled).
+    var metricColumns: [String] { get }
+    /// Environment steps taken so far (summed over vector envs, CleanRL's `global_step`).
+    var globalStep: Int { get }
+    /// Runs the training from where it stands (the start, or a restored checkpoint) to the end,
+    /// reporting through `onEvent`; returns the environment steps taken in all (PPO rounds
+    /// `totalSteps` down to whole rollouts, as CleanRL). Throws Slate's `TrainingDivergedError` when a
+    /// loss or gradient norm becomes non-finite, and rethrows `onEvent`'s errors.
     @discardableResult
-    func train(onEvent: (TrainingEvent) -> Void) -> Int
+    func train(onEvent: (TrainingEvent) throws -> Void) throws -> Int
+    /// The whole training state, valid at a ``TrainingEvent/boundary(globalStep:update:)`` (or
+    /// before or after `train`).
+    func checkpoint() throws -> TrainingCheckpoint
+    /// Continues from `checkpoint`; throws when it was written by another algorithm, environment
+    /// or network shape (naming the setting) or is damaged.
+    func restore(from checkpoint: TrainingCheckpoint) throws
     /// The trained greedy (deterministic) policy.
     var greedyPolicy: GreedyNetworkPolicy { get }
     /// Everything trained (e.g. actor and critic), saved with the policy by `PolicyCheckpoint`.
     var checkpointModule: Module { get }
+}
+
+extension TrainingCheckpoint {
+    /// What every trainer saves: its configuration, Adam's state, the step and update counters,
+    /// its generator and (once started, `envs` non-nil) the vector env.
+    init(configuration: [(String, String)], optimizer: Adam, globalStep: Int, update: Int,
+         rng: RandomGenerator, envs: SyncVectorEnv?) throws {
+        self.init()
+        set(configuration: configuration)
+        put(optimizer: optimizer, prefix: "optimizer")
+        set("global_step", int: globalStep)
+        set("update", int: update)
+        set("rng", generator: rng)
+        set("started", envs == nil ? "false" : "true")
+        if let envs { try put(vectorEnv: envs, prefix: "envs") }
+    }
+
+    /// Restores what ``init(configuration:optimizer:globalStep:update:rng:envs:)`` saved after
+    /// checking the `keys` settings; returns the counters, the generator and the observations the
+    /// agent acts on next (nil when the run had not started).
+    func restoreCommon(configuration: [(String, String)], keys: [String], optimizer: Adam, envs: SyncVectorEnv) throws
+        -> (globalStep: Int, update: Int, rng: RandomGenerator, observations: [Float]?) {
+        try checkConfiguration(configuration, keys: keys)
+        try load(optimizer: optimizer, prefix: "optimizer")
+        var observations: [Float]?
+        if try string("started") == "true" {
+            try load(vectorEnv: envs, prefix: "envs")
+            observations = try envs.snapshot().observations
+        }
+        return (try int("global_step"), try int("update"), try generator("rng"), observations)
+    }
+
+    /// Records the trainer's resolved configuration (`config.<key>`).
+    mutating func set(configuration: [(String, String)]) {
+        for (key, value) in configuration { set("config." + key, value) }
+    }
+
+    /// Refuses a checkpoint whose `keys` settings (the ones that shape networks, buffers and
+    /// environments) differ from `configuration`, naming the flag.
+    func checkConfiguration(_ configuration: [(String, String)], keys: [String]) throws {
+        for (key, value) in configuration where keys.contains(key) {
+            let saved = try string("config." + key)
+            guard saved == value else {
+                let flag = "--" + key.replacingOccurrences(of: "_", with: "-")
+                throw TrainingCheckpointError("the run being resumed was trained with \(flag) \(saved), not \(value); resume with the same \(flag) or start again with --overwrite")
+            }
+        }
+    }
 }
 
 /// Runs `episodes` fresh episodes of `policy` in new instances of `environmentID`, the first
@@ -112,7 +175,7 @@ public struct ReturnTracker {
     /// First global step at which the rolling mean reached `target` (with a full window).
     public private(set) var targetStep: Int?
     /// Seconds from the start of training to `targetStep`.
-    public private(set) var targetSeconds: Double?
+    public var targetSeconds: Double?
 
     public init(window: Int = 100, target: Double?) {
         self.window = window

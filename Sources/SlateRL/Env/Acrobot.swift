@@ -135,3 +135,14 @@ enum LibmPow {
 
     @inline(__always) static func square(_ x: Double) -> Double { function(x, 2) }
 }
+
+extension Acrobot: ResumableEnvironment {
+    /// `[theta1, theta2, dtheta1, dtheta2]` and the clock.
+    public func snapshot() -> EnvironmentSnapshot { clock.snapshot(id: id, values: state) }
+
+    public func restore(_ snapshot: EnvironmentSnapshot) throws {
+        try snapshot.check(id: id, count: 4)
+        try clock.restore(snapshot)
+        state = snapshot.values
+    }
+}

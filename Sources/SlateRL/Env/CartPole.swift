@@ -105,3 +105,21 @@ public final class CartPole: StatefulEnvironment {
         TextFrames.cartPole(x: x, theta: theta, xThreshold: xThreshold, step: elapsedSteps)
     }
 }
+
+extension CartPole: ResumableEnvironment {
+    /// `[x, x_dot, theta, theta_dot, steps_beyond_terminated (-1: none)]` and the clock.
+    public func snapshot() -> EnvironmentSnapshot {
+        clock.snapshot(id: id, values: [x, xDot, theta, thetaDot, Double(stepsBeyondTerminated ?? -1)])
+    }
+
+    public func restore(_ snapshot: EnvironmentSnapshot) throws {
+        try snapshot.check(id: id, count: 5)
+        let v = snapshot.values
+        guard let beyond = Int(exactly: v[4]), beyond >= -1 else {
+            throw EnvironmentSnapshotError("a saved CartPole state has an invalid step count \(v[4])")
+        }
+        try clock.restore(snapshot)
+        (x, xDot, theta, thetaDot) = (v[0], v[1], v[2], v[3])
+        stepsBeyondTerminated = beyond < 0 ? nil : beyond
+    }
+}

@@ -173,6 +173,21 @@ public struct EpisodeClock {
         hasReset = true
     }
 
+    /// The counter, whether the clock was ever reset, and the generator, for ``EnvironmentSnapshot``.
+    public var snapshot: (elapsedSteps: Int, hasReset: Bool, generator: [UInt64]) {
+        (elapsedSteps, hasReset, rng.state)
+    }
+
+    /// Puts back what ``snapshot`` saved; throws for a counter past the time limit or an invalid
+    /// generator state.
+    public mutating func restore(elapsedSteps: Int, hasReset: Bool, generator: [UInt64]) throws {
+        guard elapsedSteps >= 0, elapsedSteps <= (maxEpisodeSteps ?? Int.max),
+              let restored = SeededRandom(state: generator) else {
+            throw EnvironmentSnapshotError("an environment's saved step counter (\(elapsedSteps)) or generator state is invalid")
+        }
+        (self.elapsedSteps, self.hasReset, rng) = (elapsedSteps, hasReset, restored)
+    }
+
     /// Counts one step; returns `truncated` (the limit is reached).
     public mutating func tick() -> Bool {
         precondition(hasReset, "call reset() before step()")

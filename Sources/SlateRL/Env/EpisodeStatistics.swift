@@ -19,6 +19,21 @@ public struct EpisodeStatistics {
         self.windowSize = windowSize
     }
 
+    /// Statistics as a checkpoint saved them; throws ``EnvironmentSnapshotError`` when the parts
+    /// disagree (different env counts, a negative length, more recent episodes than the window).
+    public init(runningReturns: [Double], runningLengths: [Int], recent: [EpisodeRecord], episodeCount: Int,
+                windowSize: Int) throws {
+        guard runningReturns.count == runningLengths.count, runningLengths.allSatisfy({ $0 >= 0 }),
+              recent.count <= windowSize, episodeCount >= recent.count else {
+            throw EnvironmentSnapshotError("saved episode statistics are inconsistent (\(runningReturns.count) returns, \(runningLengths.count) lengths, \(recent.count) recent of \(episodeCount) episodes)")
+        }
+        self.runningReturns = runningReturns
+        self.runningLengths = runningLengths
+        self.recent = recent
+        self.episodeCount = episodeCount
+        self.windowSize = windowSize
+    }
+
     /// Forgets the running episode of env `index` (after a manual reset).
     public mutating func resetEpisode(_ index: Int) {
         runningReturns[index] = 0

@@ -128,3 +128,20 @@ public final class GridWorld: Environment {
         return ([header] + lines.map { String($0) }).joined(separator: "\n")
     }
 }
+
+extension GridWorld: ResumableEnvironment {
+    /// `[row, column]` of the agent and the clock.
+    public func snapshot() -> EnvironmentSnapshot {
+        clock.snapshot(id: id, values: [Double(position.row), Double(position.column)])
+    }
+
+    public func restore(_ snapshot: EnvironmentSnapshot) throws {
+        try snapshot.check(id: id, count: 2)
+        guard let r = Int(exactly: snapshot.values[0]), let c = Int(exactly: snapshot.values[1]),
+              (0..<rows).contains(r), (0..<columns).contains(c) else {
+            throw EnvironmentSnapshotError("a saved GridWorld position \(snapshot.values) is outside the \(rows)×\(columns) grid")
+        }
+        try clock.restore(snapshot)
+        position = (r, c)
+    }
+}

@@ -77,3 +77,14 @@ public final class MountainCar: StatefulEnvironment {
                                step: elapsedSteps)
     }
 }
+
+extension MountainCar: ResumableEnvironment {
+    /// `[position, velocity]` and the clock.
+    public func snapshot() -> EnvironmentSnapshot { clock.snapshot(id: id, values: state) }
+
+    public func restore(_ snapshot: EnvironmentSnapshot) throws {
+        try snapshot.check(id: id, count: 2)
+        try clock.restore(snapshot)
+        state = snapshot.values
+    }
+}

@@ -14,6 +14,15 @@ public struct SeededRandom: RandomNumberGenerator {
     /// A generator whose stream is fully determined by `seed`.
     public init(seed: UInt64) { bits = RandomGenerator(seed: seed) }
 
+    /// The generator's state words, for a training checkpoint (see ``init(state:)``).
+    public var state: [UInt64] { bits.state }
+
+    /// A generator continuing from saved `state`; nil when it is not a valid xoshiro256** state.
+    public init?(state: [UInt64]) {
+        guard let bits = RandomGenerator(state: state) else { return nil }
+        self.bits = bits
+    }
+
     /// A generator seeded from the system's entropy (for runs without `--seed`).
     public static func fromEntropy() -> SeededRandom {
         var system = SystemRandomNumberGenerator()

@@ -108,4 +108,50 @@ public final class SyncVectorEnv {
         return VectorStepResult(observations: observations, rewards: rewards, terminated: terminated,
                                 truncated: truncated, finalObservations: finals, episodes: episodes)
     }
+
+    /// Everything the vector env's future depends on (see ``VectorEnvSnapshot``); throws when a
+    /// sub-environment cannot be saved (it is not a ``ResumableEnvironment``).
+    public func snapshot() throws -> VectorEnvSnapshot {
+        let states = try envs.map { env -> EnvironmentSnapshot in
+            guard let resumable = env as? any ResumableEnvironment else {
+                throw EnvironmentSnapshotError("\(env.id) cannot save its state (it is not a ResumableEnvironment), so this run cannot be checkpointed")
+            }
+            return resumable.snapshot()
+        }
+        return VectorEnvSnapshot(environments: states, observations: observations, statistics: statistics)
+    }
+
+    /// Puts back a ``snapshot()``; nothing changes unless it fits (same env count, ids and sizes).
+    public func restore(_ snapshot: VectorEnvSnapshot) throws {
+        guard snapshot.environments.count == numEnvs, snapshot.observations.count == numEnvs * obsDim,
+              snapshot.statistics.runningReturns.count == numEnvs else {
+            throw EnvironmentSnapshotError("a saved vector env of \(snapshot.environments.count) environments cannot be restored into one of \(numEnvs); resume with the same --num-envs")
+        }
+        for (env, state) in zip(envs, snapshot.environments) where env.id != state.id {
+            throw EnvironmentSnapshotError("a saved \(state.id) state cannot be restored into \(env.id); resume with the same --env")
+        }
+        for (env, state) in zip(envs, snapshot.environments) {
+            guard let resumable = env as? any ResumableEnvironment else {
+                throw EnvironmentSnapshotError("\(env.id) cannot restore a saved state (it is not a ResumableEnvironment)")
+            }
+            try resumable.restore(state)
+        }
+        observations = snapshot.observations
+        statistics = snapshot.statistics
+    }
+}
+
+/// A ``SyncVectorEnv`` at a step boundary: each environment's state, the observations the agent
+/// acts on next, and the episode statistics (running and recent episodes).
+public struct VectorEnvSnapshot {
+    public var environments: [EnvironmentSnapshot]
+    /// `(numEnvs, obsDim)` row-major.
+    public var observations: [Float]
+    public var statistics: EpisodeStatistics
+
+    public init(environments: [EnvironmentSnapshot], observations: [Float], statistics: EpisodeStatistics) {
+        self.environments = environments
+        self.observations = observations
+        self.statistics = statistics
+    }
 }

@@ -52,6 +52,9 @@ func report(for error: Error) -> (message: String, status: ExitStatus) {
     case let e as PolicyCheckpointError: return (e.description, .dataError)
     case let e as UnknownEnvironmentError: return (e.description, .usage)
     case let e as TrainingConfigurationError: return (e.description, .usage)
+    case let e as TrainingCheckpointError: return (e.description, .dataError)
+    case let e as TrainingDivergedError: return (e.description, .failure)
+    case let e as EnvironmentSnapshotError: return (e.description, .dataError)
     case is DecodingError:
         return ("a file holds data of the wrong shape; check that it is the right file.", .dataError)
     case is EncodingError:

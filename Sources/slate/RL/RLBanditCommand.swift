@@ -4,7 +4,7 @@ import Slate
 import SlateRL
 
 /// `slate rl bandit`: average learning curves of a bandit algorithm over many random problems.
-struct RLBanditCommand: ParsableCommand {
+struct RLBanditCommand: ParsableCommand, Exemplified {
     static let configuration = CommandConfiguration(
         commandName: "bandit",
         abstract: "Run a bandit algorithm on random problems; print mean reward and cumulative regret, write regret.svg.",
@@ -12,9 +12,14 @@ struct RLBanditCommand: ParsableCommand {
         eps-greedy, ucb and thompson play Sutton & Barto's k-armed testbed (arm means ~ N(0,1), \
         rewards ~ N(mean, 1); --bandit bernoulli for 0/1 arms with uniform probabilities). linucb \
         plays a linear contextual bandit (unit-vector contexts of --context-dim dimensions). The \
-        curves are averaged over --runs problems; ε-greedy (and for linucb a linear-model ε-greedy) is run on the same problems as a baseline.
+        curves are averaged over --runs problems; ε-greedy (and for linucb a linear-model ε-greedy) \
+        is run on the same problems as a baseline. Writes config.toml, metrics.csv (one row per \
+        step: each curve's mean reward and cumulative regret), regret.svg and summary.json to --out.
         """
     )
+
+    static let examples = ["slate rl bandit --config configs/bandit-testbed.toml",
+                           "slate rl bandit --algo thompson --bandit bernoulli --runs 500"]
 
     enum Algorithm: String, ExpressibleByArgument, CaseIterable {
         case epsGreedy = "eps-greedy", ucb, thompson, linucb
@@ -42,7 +47,7 @@ struct RLBanditCommand: ParsableCommand {
     @Option(help: "Exploration rate of eps-greedy (and of the baseline).")
     var epsilon = 0.1
 
-    @Option(help: "UCB1 exploration constant c (default √2).")
+    @Option(help: "UCB1 exploration constant c.")
     var ucbC = 2.0.squareRoot()
 
     @Option(help: "LinUCB exploration weight α.")
@@ -54,17 +59,36 @@ struct RLBanditCommand: ParsableCommand {
     @Option(help: "Seed: run r draws its problem from seed + r.")
     var seed: UInt64 = 0
 
-    @Option(help: "Directory for regret.svg and regret.csv.")
-    var out = "."
+    @OptionGroup var common: RunOptions
 
     func validate() throws {
-        guard arms >= 2 else { throw ValidationError("--arms must be at least 2, got \(arms)") }
-        guard steps >= 1, runs >= 1 else { throw ValidationError("--steps and --runs must be at least 1") }
-        guard (0...1).contains(epsilon) else { throw ValidationError("--epsilon must be in [0, 1], got \(epsilon)") }
-        guard contextDim >= 1 else { throw ValidationError("--context-dim must be at least 1") }
+        guard (2...1_000_000).contains(arms) else { throw ValidationError("--arms must be in 2...1000000, got \(arms)") }
+        guard (1...100_000_000).contains(steps) else { throw ValidationError("--steps must be in 1...100000000, got \(steps)") }
+        guard (1...100_000_000).contains(runs) else { throw ValidationError("--runs must be in 1...100000000, got \(runs)") }
+        guard (1...10_000).contains(contextDim) else { throw ValidationError("--context-dim must be in 1...10000, got \(contextDim)") }
+        guard epsilon.isFinite, (0...1).contains(epsilon) else { throw ValidationError("--epsilon must be in [0, 1], got \(epsilon)") }
+        guard ucbC.isFinite, ucbC >= 0 else { throw ValidationError("--ucb-c must be a finite number ≥ 0, got \(ucbC)") }
+        guard alpha.isFinite, alpha >= 0 else { throw ValidationError("--alpha must be a finite number ≥ 0, got \(alpha)") }
+        guard !common.resume else {
+            throw ValidationError("rl bandit keeps no checkpoint (a run takes seconds); run it again with --overwrite instead of --resume.")
+        }
+        // Curves (3 per algorithm, up to 3 algorithms) and, for linucb, a d×d matrix per arm.
+        let curveBytes = Double(steps) * 8 * 9
+        let modelBytes = Double(arms) * Double(contextDim) * Double(contextDim + 2) * 8 * (algo == .linucb ? 2 : 0)
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        guard curveBytes + modelBytes < physical / 2 else {
+            throw ValidationError(String(format: "this configuration needs ≈ %.0f GB (--steps %d, --arms %d, --context-dim %d); this machine has %.0f GB, so use smaller values",
+                                         (curveBytes + modelBytes) / 1e9, steps, arms, contextDim, physical / 1e9))
+        }
     }
 
     func run() throws {
+        common.applyThreads()
+        let out = common.outputDirectory(tool: "rl", name: "bandit-\(algo.rawValue)")
+        try RunDirectory.prepare(out, resume: false, overwrite: common.overwrite, checkpoint: "none")
+        try ResolvedConfig.write(self, name: "slate rl bandit", to: out)
+        let start = Date()
+        let print: (String) -> Void = common.quiet || common.json ? { _ in } : { Swift.print($0) }
         print("slate rl bandit: algo=\(algo.rawValue) arms=\(arms) steps=\(steps) runs=\(runs) "
               + (algo == .linucb ? "context-dim=\(contextDim) alpha=\(alpha)" : "bandit=\(bandit.rawValue)")
               + " epsilon=\(epsilon) seed=\(seed)")
@@ -84,7 +108,6 @@ struct RLBanditCommand: ParsableCommand {
         for t in marks.sorted() { print(String(format: "%-9d %.2f", t, main.cumulativeRegret[t - 1])) }
 
         let dir = URL(fileURLWithPath: out, isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var plot = LinePlot(title: "Cumulative regret, \(arms) arms, mean of \(runs) runs", xLabel: "step",
                             yLabel: "cumulative regret")
         for c in curves { plot.add(c.name, y: c.cumulativeRegret) }
@@ -93,8 +116,14 @@ struct RLBanditCommand: ParsableCommand {
         for t in 0..<steps {
             csv += "\(t + 1)," + curves.map { "\($0.meanReward[t]),\($0.cumulativeRegret[t])" }.joined(separator: ",") + "\n"
         }
-        try writeAtomically(csv, to: dir.appendingPathComponent("regret.csv"))
-        print("wrote \(dir.appendingPathComponent("regret.svg").path) and regret.csv")
+        try writeAtomically(csv, to: dir.appendingPathComponent("metrics.csv"))
+        let metrics = BanditMetrics(algo: algo.rawValue, arms: arms, steps: steps, runs: runs,
+                                    meanReward: finite(main.averageReward), cumulativeRegret: finite(main.finalRegret),
+                                    optimalActionRate: main.optimalActionRate.last.flatMap(finite),
+                                    baselineCumulativeRegret: curves.count > 1 ? finite(curves[1].finalRegret) : nil)
+        try RunSummary(tool: "rl", command: "bandit", out: out, wallSeconds: Date().timeIntervalSince(start), metrics: metrics)
+            .write(printJSON: common.json)
+        print("wrote \(out)/: regret.svg, metrics.csv, config.toml, summary.json")
     }
 
     /// Learning curves of `algorithm` on the problems this command's options describe.
@@ -125,5 +154,23 @@ struct RLBanditCommand: ParsableCommand {
                     return kind == .gaussian ? GaussianThompson(k: k) : BernoulliThompson(k: k, seed: runSeed)
                 }
             })
+    }
+}
+
+/// `rl bandit`'s headline figures in summary.json: the chosen algorithm's mean reward per step,
+/// final cumulative regret and last-step optimal-arm rate, and the ε-greedy baseline's regret.
+struct BanditMetrics: Codable {
+    var algo: String
+    var arms: Int
+    var steps: Int
+    var runs: Int
+    var meanReward: Double?
+    var cumulativeRegret: Double?
+    var optimalActionRate: Double?
+    var baselineCumulativeRegret: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case algo, arms, steps, runs, meanReward = "mean_reward", cumulativeRegret = "cumulative_regret"
+        case optimalActionRate = "optimal_action_rate", baselineCumulativeRegret = "baseline_cumulative_regret"
     }
 }

@@ -4,15 +4,22 @@ import SlateRL
 
 /// `slate rl play`: run episodes of a policy (random, or loaded from a checkpoint), optionally
 /// animated in the terminal.
-struct RLPlayCommand: ParsableCommand {
+struct RLPlayCommand: ParsableCommand, Exemplified {
     static let configuration = CommandConfiguration(
         commandName: "play",
         abstract: "Run episodes of a policy in an environment and print each episode's return and length.",
-        discussion: "Environments: \(EnvironmentRegistry.ids.joined(separator: ", ")). Without --checkpoint the policy is uniformly random."
+        discussion: """
+        Environments: \(EnvironmentRegistry.ids.joined(separator: ", ")). With --checkpoint the \
+        environment is the one the policy was trained on (--env, if given, must match it); without \
+        it the policy is uniformly random and --env defaults to CartPole-v1.
+        """
     )
 
-    @Option(help: "Environment id.")
-    var env = "CartPole-v1"
+    static let examples = ["slate rl play --checkpoint models/cartpole-ppo/policy.safetensors --render",
+                           "slate rl play --env MountainCar-v0 --episodes 5"]
+
+    @Option(help: "Environment id (default: the checkpoint's, else CartPole-v1).")
+    var env: String?
 
     @Option(help: "Policy checkpoint (.safetensors from `slate rl train`); omit for a random policy.")
     var checkpoint: String?
@@ -31,15 +38,23 @@ struct RLPlayCommand: ParsableCommand {
 
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, got \(episodes)") }
-        guard fps > 0, fps.isFinite else { throw ValidationError("--fps must be positive, got \(fps)") }
+        guard episodes <= 10_000_000 else { throw ValidationError("--episodes must be at most 10000000, got \(episodes)") }
+        guard fps > 0, fps.isFinite else { throw ValidationError("--fps must be a positive finite number, got \(fps)") }
     }
 
     func run() throws {
-        let environment = try makeEnvironment(id: env)
+        let environment: any Environment
         let policy: any Policy
         if let checkpoint {
+            guard FileManager.default.fileExists(atPath: checkpoint) else {
+                throw CLIError("no checkpoint at \(checkpoint); train one with `slate rl train --out DIR` (it writes DIR/policy.safetensors) or omit --checkpoint for a random policy.", status: .noInput)
+            }
+            if let env { _ = try makeEnvironment(id: env) }     // an unknown --env is a usage error first
+            let saved = try PolicyCheckpoint.load(from: URL(fileURLWithPath: checkpoint), environmentID: env)
+            environment = try makeEnvironment(id: saved.environmentID)
             policy = try loadPolicy(checkpoint: checkpoint, for: environment)
         } else {
+            environment = try makeEnvironment(id: env ?? CartPole.id)
             policy = RandomPolicy(actionSpace: environment.actionSpace, seed: seed)
         }
         let screen = TerminalScreen(animate: render && TerminalScreen.stdoutIsTerminal, fps: fps)
@@ -54,7 +69,7 @@ struct RLPlayCommand: ParsableCommand {
             screen.print("episode \(episode + 1): return \(format(record.episodicReturn)), length \(record.length)")
         }
         let mean = returns.reduce(0, +) / Double(returns.count)
-        screen.print("\(env): mean return \(format(mean)) over \(episodes) episode\(episodes == 1 ? "" : "s") (\(checkpoint == nil ? "random policy" : checkpoint!))")
+        screen.print("\(environment.id): mean return \(format(mean)) over \(episodes) episode\(episodes == 1 ? "" : "s") (\(checkpoint == nil ? "random policy" : checkpoint!))")
     }
 
     private func format(_ x: Double) -> String { String(format: "%.2f", x) }

@@ -2,72 +2,96 @@ import Foundation
 import Slate
 import SlateRL
 
-/// Collects a training run's events: metrics rows for metrics.csv (rewritten atomically every
-/// 30 s and at the end), the episode returns for returns.svg, the rolling return for the
-/// progress line (steps, steps/s, mean return, ETA) and the "steps to solve" figure.
+/// A training run's logs through the engine's `RunLogger`: one row per update in metrics.csv and
+/// one per finished training episode in episodes.csv (every cell filled), the same values in the
+/// run's TensorBoard event file under CleanRL's tags (`losses/value_loss`, `charts/SPS`,
+/// `charts/episodic_return`, ...), the episode returns for returns.svg, and the progress line
+/// (steps/s, rolling mean return, ETA).
+///
+/// Rows are written as they are logged, before the checkpoint that covers them. On resume
+/// (`resumingAt:` a checkpoint's step) the rows past that step are dropped, so each row appears once.
 final class TrainingLog {
-    let columns: [String]
-    let totalSteps: Int
     private(set) var tracker: ReturnTracker
+    private(set) var returns: [Double] = []
     private let progress: ProgressLine?
-    private let csvURL: URL
-    private var rows: [String] = []
-    private var returns: [Double] = []
+    private let logger: RunLogger
     private var latestStep = 0
-    private var lastSPS: Double?
     private let start = Date()
-    private var lastFlush = Date()
+    private let startStep: Int
+    /// Training seconds before this process (a resumed run's earlier sessions).
+    let previousSeconds: Double
 
-    init(columns: [String], totalSteps: Int, target: Double?, progress: ProgressLine?, csvURL: URL) {
-        self.columns = columns
-        self.totalSteps = totalSteps
-        self.tracker = ReturnTracker(window: 100, target: target)
-        self.progress = progress
-        self.csvURL = csvURL
+    /// The episode-row tags (CleanRL's names).
+    static let episodeTags = ["charts/episodic_return", "charts/episodic_length"]
+
+    /// CleanRL's TensorBoard tag for a trainer metric: `losses/<name>` for losses and statistics,
+    /// `charts/...` for the schedule and speed.
+    static func tag(_ metric: String) -> String {
+        ["learning_rate": "charts/learning_rate", "sps": "charts/SPS", "epsilon": "charts/epsilon",
+         "update": "charts/update"][metric] ?? "losses/" + metric
     }
 
-    /// Seconds since the log was created (the start of training).
-    var elapsed: Double { Date().timeIntervalSince(start) }
+    /// Starts metrics.csv, episodes.csv and the event file in `directory` for a trainer logging
+    /// `metrics` (its ``Trainer/metricColumns`` without `global_step`), or, with `resumingAt` a
+    /// checkpoint's step, keeps their rows up to that step and continues them.
+    init(directory: URL, metrics: [String], totalSteps: Int, target: Double?, progress: ProgressLine?,
+         resumingAt step: Int?, previousSeconds: Double = 0, secondsToTarget: Double? = nil) throws {
+        logger = try RunLogger(directory: directory,
+                               files: [("metrics", metrics.map(TrainingLog.tag)), ("episodes", TrainingLog.episodeTags)],
+                               stepColumn: "global_step", resumingAt: step.map { $0 + 1 })
+        tracker = ReturnTracker(window: 100, target: target)
+        if step != nil {
+            let kept = (try? String(contentsOf: directory.appendingPathComponent("episodes.csv"), encoding: .utf8)) ?? ""
+            for row in kept.split(separator: "\n").dropFirst() {
+                let fields = row.split(separator: ",")
+                guard fields.count == 3, let s = Int(fields[0]), let r = Double(fields[1]) else { continue }
+                tracker.add(r, globalStep: s, seconds: 0)
+                returns.append(r)
+            }
+            if tracker.targetStep != nil { tracker.targetSeconds = secondsToTarget }
+        }
+        self.progress = progress
+        self.previousSeconds = previousSeconds
+        startStep = step ?? 0
+        latestStep = startStep
+    }
 
-    func handle(_ event: TrainingEvent) {
+    /// Training seconds so far, over every session of the run.
+    var elapsed: Double { previousSeconds + Date().timeIntervalSince(start) }
+    /// Seconds of this session.
+    var sessionSeconds: Double { Date().timeIntervalSince(start) }
+
+    /// Puts the resolved configuration in TensorBoard's Text tab.
+    func logConfig(_ toml: String) throws { try logger.logConfig(toml) }
+
+    func handle(_ event: TrainingEvent) throws {
         switch event {
         case .episode(let step, let record):
             tracker.add(record.episodicReturn, globalStep: step, seconds: elapsed)
             returns.append(record.episodicReturn)
-            addRow(step: step, values: ["episodic_return": record.episodicReturn,
-                                        "episodic_length": Double(record.length)])
-        case .update(let step, let metrics):
-            lastSPS = metrics["sps"] ?? lastSPS
-            addRow(step: step, values: metrics)
+            try logger.log("episodes", step: step, ["charts/episodic_return": record.episodicReturn,
+                                                    "charts/episodic_length": Double(record.length)])
+            latestStep = max(latestStep, step)
+        case .update(let step, let values):
+            var tagged: [String: Double] = [:]
+            for (name, value) in values { tagged[TrainingLog.tag(name)] = value }
+            try logger.log("metrics", step: step, tagged)
+            latestStep = max(latestStep, step)
+        case .boundary:
+            return
         }
         progress?.update(latestStep, statusMessage)
-        if Date().timeIntervalSince(lastFlush) > 30 { try? writeCSV() }
     }
 
     /// "11850 steps/s | mean return (100 ep) 432.1" for the progress line.
     private var statusMessage: String {
         let mean = tracker.mean.map { String(format: "%.1f", $0) } ?? "-"
-        return String(format: "%.0f steps/s | mean return (100 ep) %@", Double(latestStep) / max(elapsed, 1e-9), mean)
+        return String(format: "%.0f steps/s | mean return (100 ep) %@", Double(latestStep - startStep) / max(sessionSeconds, 1e-9), mean)
     }
 
-    private func addRow(step: Int, values: [String: Double]) {
-        latestStep = max(latestStep, step)
-        rows.append(columns.map { name in
-            if name == "global_step" { return "\(step)" }
-            guard let v = values[name] else { return "" }
-            return v.isFinite ? String(format: "%.6g", v) : "nan"
-        }.joined(separator: ","))
-    }
-
-    private func writeCSV() throws {
-        lastFlush = Date()
-        try writeAtomically(([columns.joined(separator: ",")] + rows).joined(separator: "\n") + "\n", to: csvURL)
-    }
-
-    /// Final metrics.csv and the end of the progress line.
-    func finish() throws {
+    /// Ends the progress line.
+    func finish() {
         progress?.finish("done: \(latestStep) steps | " + statusMessage)
-        try writeCSV()
     }
 
     /// Episode returns and their rolling mean over 100 episodes, against episode number.
