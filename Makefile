@@ -19,7 +19,7 @@ build: deps
 # Trains the char-level GPT on tiny shakespeare with nanoGPT's CPU recipe, then samples from it.
 demo: build
 	@scripts/fetch-data.sh tinyshakespeare.txt
-	$(SLATE) gpt train --out $(DEMO_OUT)
+	$(SLATE) gpt train --config configs/shakespeare-char.toml --out $(DEMO_OUT) --overwrite
 	$(SLATE) gpt sample --checkpoint $(DEMO_OUT)/model.safetensors --max-new-tokens 500
 
 # The whole suite, release build: numeric tests and end-to-end trainings are 10-100x slower in debug.

@@ -27,7 +27,7 @@ enum ResolvedConfig {
             if let literal = tomlLiteral(value) {
                 lines.append("\(key) = \(literal)")
             } else {
-                lines.append("# \(key) =   (unset: \(argument.defaultValue ?? "chosen from the other settings"))")
+                lines.append("# \(key) =   (unset: " + (argument.defaultValue.map { "default \($0)" } ?? "the default in the line above applies") + ")")
             }
         }
         return lines.joined(separator: "\n") + "\n"
