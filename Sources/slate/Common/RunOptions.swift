@@ -19,8 +19,7 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Start again in an --out that already holds a run, replacing it.")
     var overwrite = false
 
-    @Option(help: "Threads for Slate's kernels (default: SLATE_NUM_THREADS, else all cores); results are repeatable for a given seed and thread count.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadsOption
 
     @Flag(help: "Print the final result as one JSON document on stdout.")
     var json = false
@@ -29,9 +28,6 @@ struct RunOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if let threads, threads < 1 {
-            throw ValidationError("--threads must be at least 1 (got \(threads)); omit it to use all \(Threads.cores) cores.")
-        }
         if resume && overwrite {
             throw ValidationError("--resume continues the run in --out and --overwrite replaces it; pass one of them.")
         }
@@ -41,9 +37,7 @@ struct RunOptions: ParsableArguments {
     }
 
     /// Sets `Threads.count` when `--threads` was given.
-    func applyThreads() {
-        if let threads { Threads.count = threads }
-    }
+    func applyThreads() { threading.apply() }
 
     /// `--out`, or `runs/<tool>-<name>-<YYYYmmdd-HHMMSS>` in local time.
     func outputDirectory(tool: String, name: String) -> String {

@@ -1,21 +1,21 @@
 import ArgumentParser
 import Slate
 
-/// `--threads N`, shared by every command that computes. Add it with `@OptionGroup var threads: ThreadsOption`
-/// and call `threads.apply()` at the start of `run()`.
+/// `--threads N`, the one thread option of every command that computes: trainers get it through
+/// ``RunOptions``; other commands add `@OptionGroup var threads: ThreadsOption` and call
+/// `threads.apply()` at the start of `run()`.
 struct ThreadsOption: ParsableArguments {
-    @Option(name: .customLong("threads"),
-            help: "Threads for Slate's kernels and for BLAS (default: SLATE_NUM_THREADS, else all cores).")
-    var count: Int?
+    @Option(help: "Threads for Slate's kernels (default: SLATE_NUM_THREADS, else all cores); results are repeatable for a given seed and thread count.")
+    var threads: Int?
 
     func validate() throws {
-        if let count, count < 1 {
-            throw ValidationError("--threads must be at least 1 (got \(count)); omit it to use all \(Threads.cores) cores.")
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1 (got \(threads)); omit it to use all \(Threads.cores) cores.")
         }
     }
 
-    /// Sets `Threads.count` (and BLAS's thread count with it) when `--threads` was given.
+    /// Sets `Threads.count` when `--threads` was given.
     func apply() {
-        if let count { Threads.count = count }
+        if let threads { Threads.count = threads }
     }
 }
