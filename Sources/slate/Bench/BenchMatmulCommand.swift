@@ -38,7 +38,16 @@ struct BenchMatmulCommand: ParsableCommand {
     var jsonOutput: String?
 
     func validate() throws {
-        _ = try plan()
+        let (cases, _) = try plan()
+        // A, B and C, plus the naive kernel's copies: refuse before allocating what cannot fit.
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        for c in cases {
+            let bytes = 4 * 2 * (Double(c.m) * Double(c.k) + Double(c.k) * Double(c.n) + Double(c.m) * Double(c.n))
+            guard bytes < physical / 2 else {
+                throw ValidationError(String(format: "%@ needs ≈ %.0f GB for its matrices; this machine has %.0f GB, so choose smaller sizes.",
+                                             c.name, bytes / 1e9, physical / 1e9))
+            }
+        }
         guard repeatSeconds >= 0, repeatSeconds.isFinite else {
             throw ValidationError("--repeat-seconds must be a number ≥ 0, e.g. 0.3")
         }

@@ -4,7 +4,7 @@ import Slate
 import SlateGPT
 
 /// `slate gpt bench`: ms/iter and tokens/s of training steps for a configuration.
-struct GPTBenchCommand: ParsableCommand {
+struct GPTBenchCommand: ParsableCommand, Exemplified {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time GPT training steps (default: nanoGPT's shakespeare-char CPU config; --large: 6×384, block 256, batch 64)."
@@ -13,11 +13,22 @@ struct GPTBenchCommand: ParsableCommand {
     @Flag(help: "nanoGPT's larger config (6 layers, 6 heads, 384 wide, block 256, batch 64), forward+backward only.") var large = false
     @Option(help: "Timed steps.") var iters: Int?
     @Option(help: "Dropout (the large config is quoted with 0 and 0.2).") var dropout: Float = 0
-    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @OptionGroup var threads: ThreadsOption
     @Flag(help: "Print JSON.") var json = false
 
+    static let examples = ["slate gpt bench --threads 2 --json", "slate gpt bench --large --dropout 0.2 --iters 3"]
+
+    func validate() throws {
+        if let iters, !(1...100_000).contains(iters) {
+            throw ValidationError("--iters must be between 1 and 100000 (got \(iters)).")
+        }
+        guard dropout.isFinite, dropout >= 0, dropout < 1 else {
+            throw ValidationError("--dropout must be in [0, 1) (got \(dropout)).")
+        }
+    }
+
     func run() throws {
-        if let threads { Threads.count = threads }
+        threads.apply()
         let config = large
             ? GPTConfig(nLayer: 6, nHead: 6, nEmbd: 384, blockSize: 256, vocabSize: 65, bias: false, dropout: dropout)
             : GPTConfig(nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, bias: false, dropout: dropout)
