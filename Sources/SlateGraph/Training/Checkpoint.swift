@@ -65,14 +65,14 @@ public enum GCNCheckpoint {
         case "graph":
             let config = try decoder.decode(GraphClassifierConfig.self, from: Data(configText.utf8))
             let model = GraphClassifier(config, seed: 0)
-            try model.loadStateDict(file.tensors)
+            try model.loadState(file.tensors)
             return (.graph(model), meta)
         case "node":
             let c = try decoder.decode(NodeModelConfig.self, from: Data(configText.utf8))
             let model = NodeClassifier(inputFeatures: c.inputFeatures, hidden: c.hidden, classes: c.classes,
                                        dropout: c.dropout, bias: c.bias,
                                        normalization: AdjacencyNormalization(rawValue: c.normalization) ?? .symmetric, seed: 0)
-            try model.loadStateDict(file.tensors)
+            try model.loadState(file.tensors)
             return (.node(model, c), meta)
         default:
             throw GraphDataError.invalidArgument("\(url.path): unknown task '\(meta["task"] ?? "missing")' in checkpoint metadata")
@@ -83,6 +83,25 @@ public enum GCNCheckpoint {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+extension Module {
+    /// Loads parameters (strictly, as `loadStateDict`) and buffers (e.g. BatchNorm running statistics,
+    /// a fixed GIN ε) from one name → tensor map, as written from `namedState()`.
+    public func loadState(_ state: [String: Tensor]) throws {
+        let buffers = namedBuffers()
+        var parameters = state
+        for (name, buffer) in buffers {
+            guard let t = parameters.removeValue(forKey: name) else {
+                throw GraphDataError.invalidArgument("state dict does not match the model: missing buffer \(name) (was it saved from a model with the same configuration?)")
+            }
+            guard t.shape == buffer.shape else {
+                throw GraphDataError.invalidArgument("buffer '\(name)' has shape \(t.shape) in the state dict but \(buffer.shape) in the model")
+            }
+        }
+        try loadStateDict(parameters)
+        for (name, buffer) in buffers { buffer.pointer.update(from: state[name]!.pointer, count: buffer.count) }
     }
 }
 

@@ -135,7 +135,7 @@ public struct GraphClassificationTrainer {
             if vAcc > outcome.validation || (vAcc == outcome.validation && vLoss < outcome.validationLoss) {
                 outcome.validation = vAcc; outcome.validationLoss = vLoss
                 outcome.test = tAcc; outcome.epoch = epoch
-                outcome.weights = model.namedParameters().map { ($0.0, $0.1.copy()) }
+                outcome.weights = model.namedState().map { ($0.0, $0.1.copy()) }
             }
         }
         return outcome

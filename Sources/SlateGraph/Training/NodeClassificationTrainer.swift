@@ -111,7 +111,7 @@ public struct NodeClassificationTrainer {
             let (_, vAcc, tAcc) = evaluate(model, x, a, data, validationTargets, &rng)
             perRun.append(tAcc); epochs.append(epoch)
             if best == nil || vAcc > best!.validation {
-                best = (vAcc, model.namedParameters().map { ($0.0, $0.1.copy()) })
+                best = (vAcc, model.namedState().map { ($0.0, $0.1.copy()) })
             }
             progress(.runFinished(run: run + 1, runs: config.seeds, testAccuracy: tAcc, epochs: epoch))
         }
