@@ -3,13 +3,14 @@ import Slate
 /// Graph isomorphism convolution (Xu et al., ICLR 2019; PyG `GINConv`):
 ///
 ///     h'_i = MLP((1 + ε)·h_i + Σ_{j∈N(i)} h_j)       MLP = Linear → BatchNorm1d → ReLU → Linear
+///                                                  (in → hidden → out; hidden = out unless given)
 ///
 /// ε is fixed (0 by default, a buffer) or learned (`trainEps`, a parameter), as PyG's `train_eps`.
 /// The sum runs over `AdjacencyKind.sum` (no self loops: the centre enters through 1 + ε).
 /// Names match PyG with `nn = Sequential(Linear, BatchNorm1d, ReLU, Linear)`:
 /// `eps`, `nn.0.weight`, `nn.1.running_mean`, `nn.3.bias`, ...
 public final class GINConv: GraphConvolution {
-    /// The MLP h_Θ: children "0" Linear(in, out), "1" BatchNorm1d(out), "2" ReLU, "3" Linear(out, out).
+    /// The MLP h_Θ: children "0" Linear(in, hidden), "1" BatchNorm1d(hidden), "2" ReLU, "3" Linear(hidden, out).
     public let mlp: Sequential
     /// ε, shape (1).
     public let eps: Tensor
@@ -17,12 +18,13 @@ public final class GINConv: GraphConvolution {
     public let trainEps: Bool
     public var training = true
 
-    public init(_ inputs: Int, _ outputs: Int, eps initialEps: Float = 0, trainEps: Bool = false,
+    public init(_ inputs: Int, _ outputs: Int, hidden: Int? = nil, eps initialEps: Float = 0, trainEps: Bool = false,
                 generator: inout RandomGenerator) {
-        precondition(inputs > 0 && outputs > 0, "GINConv needs positive sizes, got \(inputs)→\(outputs)")
-        mlp = Sequential([Linear(inFeatures: inputs, outFeatures: outputs, generator: &generator),
-                          BatchNorm1d(outputs), Activation(.relu),
-                          Linear(inFeatures: outputs, outFeatures: outputs, generator: &generator)])
+        let width = hidden ?? outputs
+        precondition(inputs > 0 && outputs > 0 && width > 0, "GINConv needs positive sizes, got \(inputs)→\(width)→\(outputs)")
+        mlp = Sequential([Linear(inFeatures: inputs, outFeatures: width, generator: &generator),
+                          BatchNorm1d(width), Activation(.relu),
+                          Linear(inFeatures: width, outFeatures: outputs, generator: &generator)])
         eps = Tensor([initialEps], requiresGrad: trainEps)
         self.trainEps = trainEps
     }

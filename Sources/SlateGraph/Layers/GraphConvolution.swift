@@ -31,8 +31,9 @@ public struct ConvOptions: Sendable {
     public var bias = true
     /// GCN's adjacency normalisation.
     public var normalization: AdjacencyNormalization = .symmetric
-    /// GIN: learn ε (else fixed at 0).
+    /// GIN: learn ε (else fixed at 0); the MLP's hidden width (nil: the output width).
     public var trainEps = false
+    public var mlpWidth: Int?
     /// GAT: attention heads, whether they are concatenated (else averaged), attention dropout.
     public var heads = 1, concatHeads = true
     public var attentionDropout: Float = 0
@@ -50,7 +51,7 @@ extension ConvKind {
             layer.normalization = options.normalization
             return layer
         case .gin:
-            return GINConv(inputs, outputs, trainEps: options.trainEps, generator: &generator)
+            return GINConv(inputs, outputs, hidden: options.mlpWidth, trainEps: options.trainEps, generator: &generator)
         case .sage:
             return SAGEConv(inputs, outputs, generator: &generator)
         case .gat:
@@ -60,8 +61,20 @@ extension ConvKind {
     }
 }
 
+extension ConvKind {
+    /// The matrix layers of this kind run over (GCN: Â with the given normalisation).
+    public func adjacencyKind(normalization: AdjacencyNormalization) -> AdjacencyKind {
+        switch self {
+        case .gcn: return .normalized(normalization)
+        case .gin: return .sum
+        case .sage: return .mean
+        case .gat: return .selfLoops
+        }
+    }
+}
+
 extension GCNLayer: GraphConvolution {
-    public var adjacencyKind: AdjacencyKind { .normalized(normalization) }
+    public var adjacencyKind: AdjacencyKind { ConvKind.gcn.adjacencyKind(normalization: normalization) }
     public var outputFeatures: Int { weight.shape[1] }
     public func forward(_ h: Tensor, adjacency: SparseMatrix, generator: inout RandomGenerator) -> Tensor {
         self(h, adjacency: adjacency)

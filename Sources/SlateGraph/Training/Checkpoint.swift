@@ -20,12 +20,28 @@ public enum GCNCheckpoint {
         public var inputFeatures: Int, hidden: Int, classes: Int
         public var dropout: Float, bias: Bool, normalizeFeatures: Bool
         public var normalization: String
+        /// The convolution and GAT's heads (missing in checkpoints written before: GCN).
+        public var conv: ConvKind, heads: Int
 
         public init(inputFeatures: Int, hidden: Int, classes: Int, dropout: Float, bias: Bool,
-                    normalizeFeatures: Bool, normalization: String) {
+                    normalizeFeatures: Bool, normalization: String, conv: ConvKind = .gcn, heads: Int = 8) {
             self.inputFeatures = inputFeatures; self.hidden = hidden; self.classes = classes
             self.dropout = dropout; self.bias = bias; self.normalizeFeatures = normalizeFeatures
-            self.normalization = normalization
+            self.normalization = normalization; self.conv = conv; self.heads = heads
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case inputFeatures, hidden, classes, dropout, bias, normalizeFeatures, normalization, conv, heads
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(inputFeatures: try c.decode(Int.self, forKey: .inputFeatures), hidden: try c.decode(Int.self, forKey: .hidden),
+                      classes: try c.decode(Int.self, forKey: .classes), dropout: try c.decode(Float.self, forKey: .dropout),
+                      bias: try c.decode(Bool.self, forKey: .bias), normalizeFeatures: try c.decode(Bool.self, forKey: .normalizeFeatures),
+                      normalization: try c.decode(String.self, forKey: .normalization),
+                      conv: try c.decodeIfPresent(ConvKind.self, forKey: .conv) ?? .gcn,
+                      heads: try c.decodeIfPresent(Int.self, forKey: .heads) ?? 8)
         }
     }
 
@@ -71,7 +87,8 @@ public enum GCNCheckpoint {
             let c = try decoder.decode(NodeModelConfig.self, from: Data(configText.utf8))
             let model = NodeClassifier(inputFeatures: c.inputFeatures, hidden: c.hidden, classes: c.classes,
                                        dropout: c.dropout, bias: c.bias,
-                                       normalization: AdjacencyNormalization(rawValue: c.normalization) ?? .symmetric, seed: 0)
+                                       normalization: AdjacencyNormalization(rawValue: c.normalization) ?? .symmetric,
+                                       conv: c.conv, heads: c.heads, seed: 0)
             try model.loadState(file.tensors)
             return (.node(model, c), meta)
         default:
@@ -127,6 +144,6 @@ extension NodeClassifier {
         let g = data.graph
         let x = SparseMatrix(dense: g.features, rows: g.nodeCount, cols: g.featureCount)
         var rng = RandomGenerator(seed: 0)
-        return withNoGrad { argmaxRows(self(x, adjacency: g.normalizedAdjacency(normalization), generator: &rng)) }
+        return withNoGrad { argmaxRows(self(x, adjacency: g.adjacency(adjacencyKind), generator: &rng)) }
     }
 }
