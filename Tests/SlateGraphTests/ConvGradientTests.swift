@@ -116,6 +116,24 @@ final class ConvGradientTests: XCTestCase {
         }
     }
 
+    func testGATSparseInputEqualsDenseInput() {
+        var rng = RandomGenerator(seed: 10)
+        let conv = GATConv(6, 3, heads: 2, generator: &rng)
+        conv.eval()
+        let dense = (0..<(batch.nodeCount * 6)).map { i -> Float in i % 3 == 0 ? Float(i % 5) / 5 : 0 }
+        let x = SparseMatrix(dense: dense, rows: batch.nodeCount, cols: 6)
+        let a = batch.adjacency(conv.adjacencyKind)
+        var g = RandomGenerator(seed: 0)
+        let fromDense = conv.forward(Tensor(dense, shape: [batch.nodeCount, 6]), adjacency: a, generator: &g)
+        fromDense.sumAll().backward()
+        let denseGrad = conv.lin.weight.grad!.toArray()
+        conv.zeroGrad()
+        let fromSparse = conv.forward(sparseInput: x, adjacency: a, generator: &g)
+        fromSparse.sumAll().backward()
+        for (u, v) in zip(fromSparse.toArray(), fromDense.toArray()) { XCTAssertEqual(u, v, accuracy: 1e-5) }
+        for (u, v) in zip(conv.lin.weight.grad!.toArray(), denseGrad) { XCTAssertEqual(u, v, accuracy: 1e-5) }
+    }
+
     func testELUGradient() {
         var rng = RandomGenerator(seed: 9)
         let t = Tensor.uniform([20], low: -2, high: 2, generator: &rng, requiresGrad: true)

@@ -51,8 +51,17 @@ public final class GATConv: GraphConvolution {
 
     /// (N, in) -> (N, H·C) or (N, C), over the structure of A + I.
     public func forward(_ h: Tensor, adjacency: SparseMatrix, generator: inout RandomGenerator) -> Tensor {
-        let n = h.shape[0]
-        let x = lin(h)                                                            // (N, in) -> (N, H·C)
+        forward(projected: lin(h), adjacency: adjacency, generator: &generator)  // (N, in) -> (N, H·C) -> ...
+    }
+
+    /// Sparse input features X (N, in), a constant (Cora's bag of words): W X as an SpMM, never dense.
+    public func forward(sparseInput x: SparseMatrix, adjacency: SparseMatrix, generator: inout RandomGenerator) -> Tensor {
+        forward(projected: spmm(x, lin.weight.transposed()), adjacency: adjacency, generator: &generator)  // (N, H·C)
+    }
+
+    /// The layer after its linear map: x = W h, (N, H·C) -> (N, H·C) or (N, C).
+    func forward(projected x: Tensor, adjacency: SparseMatrix, generator: inout RandomGenerator) -> Tensor {
+        let n = x.shape[0]
         let perHeadView = x.reshaped([n, heads, perHead])                         // (N, H, C)
         let source = (perHeadView * attSource).sum(axes: [2])                     // (N, H)
         let target = (perHeadView * attTarget).sum(axes: [2])                     // (N, H)

@@ -131,9 +131,10 @@ public final class GraphClassifier: Module {
 /// X is sparse (bag-of-words, one-hot ids), so X W⁰ is an SpMM and input dropout acts on its
 /// stored entries, as in the reference implementation.
 ///
-/// With another convolution: logits = conv¹(dropout(act(conv⁰(dropout(X))))) on the dense X,
-/// act = ELU for GAT (heads · hidden wide, the output layer one averaged head, attention dropout =
-/// `dropout`: PyG's GAT example), ReLU otherwise.
+/// With another convolution: logits = conv¹(dropout(act(conv⁰(dropout(X))))), act = ELU for GAT
+/// (heads · hidden wide, the output layer one averaged head, attention dropout = `dropout`: PyG's
+/// GAT example) and ReLU otherwise. GAT keeps X sparse (dropout on its stored entries, which is
+/// dropout on the dense X: zeros stay zeros); GIN and SAGE densify X once.
 public final class NodeClassifier: Module {
     public let first: GraphConvolution
     public let second: GraphConvolution
@@ -169,6 +170,12 @@ public final class NodeClassifier: Module {
             var h = gcn(sparseInput: input, adjacency: a).relu()                              // (N, H)
             h = h.dropout(p: dropoutRate, training: training, generator: &generator)
             return second.forward(h, adjacency: a, generator: &generator)                     // (N, C)
+        }
+        if let gat = first as? GATConv {                                                      // sparse X, as GCN
+            let input = training && dropoutRate > 0 ? x.droppingOut(p: dropoutRate, generator: &generator) : x  // (N, F)
+            let h = gat.forward(sparseInput: input, adjacency: a, generator: &generator).elu()    // (N, heads·H)
+            return second.forward(h.dropout(p: dropoutRate, training: training, generator: &generator),
+                                  adjacency: a, generator: &generator)                          // (N, C)
         }
         if denseInput?.source !== x { denseInput = (x, Tensor(x.dense(), shape: [x.rows, x.cols])) }
         var h = denseInput!.tensor.dropout(p: dropoutRate, training: training, generator: &generator)  // (N, F)
