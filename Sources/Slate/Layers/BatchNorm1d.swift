@@ -16,7 +16,9 @@ public final class BatchNorm1d: Layer {
     public let runningMean: Tensor
     /// (C) running estimate of the (unbiased) variance.
     public let runningVar: Tensor
+    /// Weight of each new batch in the running estimates (PyTorch's 0.1).
     public let momentum: Float
+    /// Added to the variance inside the square root.
     public let eps: Float
     public var training = true
 

@@ -17,12 +17,15 @@ public final class GATConv: GraphConvolution {
     public let attSource: Tensor, attTarget: Tensor
     /// (H·C) when concatenating, (C) when averaging; nil without bias.
     public let bias: Tensor?
+    /// Attention heads H.
     public let heads: Int
     /// Features per head C.
     public let perHead: Int
+    /// Heads concatenated (H·C outputs) or averaged (C outputs).
     public let concat: Bool
     /// Dropout on the attention coefficients α (training only).
     public let dropout: Float
+    /// Slope of the LeakyReLU on the attention logits (0.2).
     public let negativeSlope: Float
     public var training = true
 

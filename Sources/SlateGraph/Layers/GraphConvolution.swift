@@ -31,11 +31,15 @@ public struct ConvOptions: Sendable {
     public var bias = true
     /// GCN's adjacency normalisation.
     public var normalization: AdjacencyNormalization = .symmetric
-    /// GIN: learn ε (else fixed at 0); the MLP's hidden width (nil: the output width).
+    /// GIN: learn ε (else fixed at 0).
     public var trainEps = false
+    /// GIN: the MLP's hidden width (nil: the output width).
     public var mlpWidth: Int?
-    /// GAT: attention heads, whether they are concatenated (else averaged), attention dropout.
-    public var heads = 1, concatHeads = true
+    /// GAT: attention heads.
+    public var heads = 1
+    /// GAT: heads concatenated (else averaged).
+    public var concatHeads = true
+    /// GAT: dropout on the attention coefficients.
     public var attentionDropout: Float = 0
     public init() {}
 }

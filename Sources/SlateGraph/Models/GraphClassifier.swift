@@ -136,8 +136,11 @@ public final class GraphClassifier: Module {
 /// GAT example) and ReLU otherwise. GAT keeps X sparse (dropout on its stored entries, which is
 /// dropout on the dense X: zeros stay zeros); GIN and SAGE densify X once.
 public final class NodeClassifier: Module {
+    /// The hidden layer (F -> H, or heads · H for GAT).
     public let first: GraphConvolution
+    /// The output layer (-> C).
     public let second: GraphConvolution
+    /// The kind of both layers.
     public let conv: ConvKind
     public let dropoutRate: Float
     public let normalization: AdjacencyNormalization

@@ -20,8 +20,10 @@ public enum GCNCheckpoint {
         public var inputFeatures: Int, hidden: Int, classes: Int
         public var dropout: Float, bias: Bool, normalizeFeatures: Bool
         public var normalization: String
-        /// The convolution and GAT's heads (missing in checkpoints written before: GCN).
-        public var conv: ConvKind, heads: Int
+        /// The convolution (missing in checkpoints written before it: GCN).
+        public var conv: ConvKind
+        /// GAT's heads in the hidden layer.
+        public var heads: Int
 
         public init(inputFeatures: Int, hidden: Int, classes: Int, dropout: Float, bias: Bool,
                     normalizeFeatures: Bool, normalization: String, conv: ConvKind = .gcn, heads: Int = 8) {

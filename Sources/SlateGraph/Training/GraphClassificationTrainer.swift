@@ -24,8 +24,10 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public var conv: ConvKind = .gcn
     /// Sum the readouts of every layer (GIN's jumping-knowledge readout).
     public var jumpingKnowledge = false
-    /// GAT heads per layer (concatenated); GIN: learn ε.
-    public var heads = 1, trainEps = false
+    /// GAT heads per layer (concatenated).
+    public var heads = 1
+    /// GIN: learn ε.
+    public var trainEps = false
     public init() {}
 }
 
