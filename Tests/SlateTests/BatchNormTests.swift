@@ -63,6 +63,18 @@ final class BatchNormTests: XCTestCase {
         print("BatchNorm1d vs torch: max abs diff \(worst)")
     }
 
+    func testOneRowInTrainingGivesTheBiasAndKeepsTheRunningVariance() {
+        let bn = BatchNorm1d(2)
+        bn.bias!.pointer[0] = 0.5
+        let x = Tensor([3, -1], shape: [1, 2], requiresGrad: true)
+        let y = bn(x)
+        XCTAssertEqual(y.toArray(), [0.5, 0])
+        y.sumAll().backward()
+        XCTAssertEqual(x.grad!.toArray(), [0, 0])
+        XCTAssertEqual(bn.runningMean.toArray(), [0.3, -0.1])
+        XCTAssertEqual(bn.runningVar.toArray(), [1, 1])
+    }
+
     func testBuffersAreStateButNotParameters() {
         let model = Sequential([Linear(inFeatures: 3, outFeatures: 4), BatchNorm1d(4)])
         XCTAssertEqual(model.namedParameters().map(\.0), ["0.weight", "0.bias", "1.weight", "1.bias"])

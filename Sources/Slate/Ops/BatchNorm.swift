@@ -7,6 +7,9 @@
 ///   running_mean ← (1 − m)·running_mean + m·μ      running_var ← (1 − m)·running_var + m·σ²·N/(N − 1)
 ///   backward, with d = g ⊙ w:   dx_nc = r_c·(d_nc − mean_n(d_·c) − x̂_nc·mean_n(d_·c ⊙ x̂_·c))
 ///
+/// One row in training (e.g. a batch that is a single one-node graph) normalises to x̂ = 0 with
+/// dx = 0, as the formulas give, and leaves running_var unchanged (N − 1 = 0).
+///
 /// Evaluation (the running statistics are constants):  y = (x − running_mean)·r·w + b,
 /// r = 1/√(running_var + eps), and dx = g ⊙ w·r. In both modes dw = Σ_n g ⊙ x̂ and db = Σ_n g.
 
@@ -25,7 +28,6 @@ extension Tensor {
         for (name, t) in [("weight", weight), ("bias", bias), ("runningMean", runningMean), ("runningVar", runningVar)] {
             if let t { precondition(t.shape == [c], "batchNorm: \(name) \(t.shape) does not match \(c) channels") }
         }
-        precondition(!training || n > 1, "batchNorm: training needs more than one row per channel, got \(shape)")
         precondition(training || (runningMean != nil && runningVar != nil), "batchNorm: evaluation needs running statistics")
 
         // Per channel: the shift μ and the scale r the rows are normalised with.
@@ -43,7 +45,8 @@ extension Tensor {
                 let rm = runningMean.pointer, rv = runningVar.pointer
                 for j in 0..<c {
                     rm[j] = (1 - momentum) * rm[j] + momentum * pm[j]
-                    rv[j] = (1 - momentum) * rv[j] + momentum * (ps[j] / Float(n - 1))  // unbiased
+                    // Unbiased variance; undefined for one row (PyTorch refuses it), so then left as it was.
+                    if n > 1 { rv[j] = (1 - momentum) * rv[j] + momentum * (ps[j] / Float(n - 1)) }
                 }
             }
         } else {
