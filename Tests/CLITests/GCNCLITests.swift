@@ -53,6 +53,25 @@ final class GCNCLITests: XCTestCase {
         XCTAssertTrue(predict.stderr.contains("accuracy"), predict.stderr)
     }
 
+    func testConvOptionIsTrainedSavedAndPredicted() throws {
+        for (dataset, conv) in [("MUTAG", "gin"), ("karate", "gat")] {
+            let out = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let run = try runSlate(["gcn", "train", "--dataset", dataset, "--conv", conv, "--folds", "3", "--epochs", "3",
+                                    "--seeds", "1", "--out", out.path, "--json"], environment: dataEnvironment)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual((summary["config"] as? [String: Any])?["conv"] as? String, conv)
+            let predict = try runSlate(["gcn", "predict", "--checkpoint", out.appendingPathComponent("model.safetensors").path,
+                                        "--dataset", dataset], environment: dataEnvironment)
+            XCTAssertEqual(predict.status, 0, predict.stderr)
+            XCTAssertTrue(predict.stderr.contains("accuracy"), predict.stderr)
+        }
+        let bad = try runSlate(["gcn", "train", "--dataset", "MUTAG", "--conv", "cheb"], environment: dataEnvironment)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("conv"), bad.stderr)
+    }
+
     func testKarateNodeClassification() throws {
         let run = try runSlate(["gcn", "train", "--dataset", "karate", "--seeds", "2", "--json"], environment: dataEnvironment)
         XCTAssertEqual(run.status, 0, run.stderr)

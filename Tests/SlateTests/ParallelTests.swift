@@ -44,7 +44,7 @@ final class ParallelTests: XCTestCase {
             XCTAssertEqual((0..<parts).filter { counts[$0] != 1 }.count, 0, "job \(job)")
         }
         // Four submitting threads, each with its own counters.
-        let totals = UnsafeMutablePointer<Int>.allocate(capacity: 4 * 16)
+        nonisolated(unsafe) let totals = UnsafeMutablePointer<Int>.allocate(capacity: 4 * 16)
         totals.initialize(repeating: 0, count: 4 * 16)
         defer { totals.deallocate() }
         nonisolated(unsafe) let shared = totals   // each thread writes only its own 16 counters

@@ -10,6 +10,9 @@ public protocol Module: AnyObject {
     var localParameters: [(String, Tensor)] { get }
     /// Direct sub-modules with their names, in registration order.
     var children: [(String, Module)] { get }
+    /// State that is saved with the module but not trained, e.g. BatchNorm's running statistics
+    /// (PyTorch's buffers). Not in `namedParameters()`, so optimizers never see it.
+    var localBuffers: [(String, Tensor)] { get }
     /// True in training mode (dropout active); false after `eval()`.
     var training: Bool { get set }
     /// Every parameter of the module tree, with dotted names (PyTorch `state_dict` keys).
@@ -19,6 +22,7 @@ public protocol Module: AnyObject {
 extension Module {
     public var localParameters: [(String, Tensor)] { [] }
     public var children: [(String, Module)] { [] }
+    public var localBuffers: [(String, Tensor)] { [] }
 
     public func namedParameters() -> [(String, Tensor)] {
         var result = localParameters
@@ -27,6 +31,18 @@ extension Module {
         }
         return result
     }
+
+    /// Every buffer of the module tree, with dotted names (e.g. `"mlp.1.running_mean"`).
+    public func namedBuffers() -> [(String, Tensor)] {
+        var result = localBuffers
+        for (name, child) in children {
+            for (sub, b) in child.namedBuffers() { result.append((name + "." + sub, b)) }
+        }
+        return result
+    }
+
+    /// Parameters then buffers: everything a checkpoint must hold to rebuild the module.
+    public func namedState() -> [(String, Tensor)] { namedParameters() + namedBuffers() }
 
     /// Every parameter tensor, in `namedParameters()` order.
     public func parameters() -> [Tensor] { namedParameters().map { $0.1 } }

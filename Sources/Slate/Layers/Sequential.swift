@@ -24,7 +24,7 @@ public final class Sequential: Layer {
 
 /// An elementwise nonlinearity, usable as a layer (no parameters).
 public enum ActivationKind: String, CaseIterable, Sendable {
-    case identity, relu, tanh, sigmoid, gelu
+    case identity, relu, tanh, sigmoid, gelu, elu
 }
 
 /// A parameter-free layer applying one activation function.
@@ -41,6 +41,7 @@ public final class Activation: Layer {
         case .tanh: return x.tanh()
         case .sigmoid: return x.sigmoid()
         case .gelu: return x.gelu()
+        case .elu: return x.elu()
         }
     }
 }

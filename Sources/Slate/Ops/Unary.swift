@@ -37,6 +37,8 @@ extension Tensor {
     public func sigmoid() -> Tensor { map(SigmoidFn.self) }
     /// max(x, 0); the gradient at 0 is 0, as in PyTorch.
     public func relu() -> Tensor { map(ReLUFn.self) }
+    /// ELU with α = 1: x for x > 0, eˣ − 1 otherwise (GAT's activation).
+    public func elu() -> Tensor { map(ELUFn.self) }
     /// GELU in its exact form x·Φ(x) = ½x(1 + erf(x/√2)), as PyTorch's `nn.GELU()`.
     /// Vectorised (see `geluForward`); `map(GELUFn.self)` is its scalar reference twin.
     public func gelu() -> Tensor {
@@ -95,6 +97,13 @@ public enum ReLUFn: UnaryFunction {
     public static let name = "relu"
     @inline(__always) public static func f(_ x: Float) -> Float { x > 0 ? x : 0 }
     @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : 0 }
+}
+
+public enum ELUFn: UnaryFunction {
+    public static let name = "elu"
+    @inline(__always) public static func f(_ x: Float) -> Float { x > 0 ? x : expm1f(x) }
+    /// dy/dx = 1 for x > 0, eˣ = y + 1 otherwise.
+    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : y + 1 }
 }
 
 public enum GELUFn: UnaryFunction {

@@ -69,6 +69,11 @@ public struct Graph: Sendable {
         return g
     }
 
+    /// The message-passing matrix of this graph alone (see `AdjacencyKind`).
+    public func adjacency(_ kind: AdjacencyKind) -> SparseMatrix {
+        SparseMatrix.adjacency(kind, nodes: nodeCount, rowStart: rowStart, columns: neighbours)
+    }
+
     /// Â of this graph alone (see `AdjacencyNormalization`).
     public func normalizedAdjacency(_ normalization: AdjacencyNormalization = .symmetric) -> SparseMatrix {
         SparseMatrix.normalizedAdjacency(nodes: nodeCount, rowStart: rowStart, columns: neighbours,

@@ -22,7 +22,7 @@ public final class GraphBatch: @unchecked Sendable {
     public let graphStart: [Int32]
     /// Graph labels (G), when every graph has one.
     public let labels: [Int]?
-    private var adjacencyCache: [AdjacencyNormalization: SparseMatrix] = [:]
+    private var adjacencyCache: [AdjacencyKind: SparseMatrix] = [:]
 
     /// Concatenates `graphs` (all with the same feature count) into one batch.
     public init(_ graphs: [Graph]) {
@@ -62,10 +62,14 @@ public final class GraphBatch: @unchecked Sendable {
 
     /// The block-diagonal Â of the whole batch, computed on first use and cached.
     public func normalizedAdjacency(_ normalization: AdjacencyNormalization = .symmetric) -> SparseMatrix {
-        if let cached = adjacencyCache[normalization] { return cached }
-        let a = SparseMatrix.normalizedAdjacency(nodes: nodeCount, rowStart: rowStart, columns: neighbours,
-                                                 normalization: normalization)
-        adjacencyCache[normalization] = a
+        adjacency(.normalized(normalization))
+    }
+
+    /// The block-diagonal message-passing matrix of the given kind, computed on first use and cached.
+    public func adjacency(_ kind: AdjacencyKind) -> SparseMatrix {
+        if let cached = adjacencyCache[kind] { return cached }
+        let a = SparseMatrix.adjacency(kind, nodes: nodeCount, rowStart: rowStart, columns: neighbours)
+        adjacencyCache[kind] = a
         return a
     }
 }

@@ -15,6 +15,7 @@ public final class SparseMatrix: @unchecked Sendable {
     /// True when the matrix equals its transpose (then `transposed` is `self`).
     public let isSymmetric: Bool
     private var cachedTranspose: SparseMatrix?
+    private var cachedTransposeIndex: (rowStart: [Int32], columns: [Int32], entry: [Int32])?
 
     /// Wraps CSR arrays (validated: monotone offsets, columns in range).
     public init(rows: Int, cols: Int, rowStart: [Int32], columns: [Int32], values: [Float], isSymmetric: Bool = false) {
@@ -35,22 +36,34 @@ public final class SparseMatrix: @unchecked Sendable {
     public var transposed: SparseMatrix {
         if isSymmetric { return self }
         if let t = cachedTranspose { return t }
+        let index = transposeIndex
+        let t = SparseMatrix(rows: cols, cols: rows, rowStart: index.rowStart, columns: index.columns,
+                             values: index.entry.map { values[Int($0)] })
+        cachedTranspose = t
+        return t
+    }
+
+    /// The structure of the transpose with, for each of its entries, the position of the same entry
+    /// in `self` (computed once, also for symmetric matrices). Row c of the transpose lists the rows r
+    /// with a stored (r, c), ascending: the backward of an edge op gathers per source through it,
+    /// race-free, instead of scattering.
+    public var transposeIndex: (rowStart: [Int32], columns: [Int32], entry: [Int32]) {
+        if let t = cachedTransposeIndex { return t }
         var counts = [Int32](repeating: 0, count: cols + 1)
         for c in columns { counts[Int(c) + 1] += 1 }
         for i in 0..<cols { counts[i + 1] += counts[i] }
         var next = counts
         var tColumns = [Int32](repeating: 0, count: nonZeros)
-        var tValues = [Float](repeating: 0, count: nonZeros)
+        var entry = [Int32](repeating: 0, count: nonZeros)
         for r in 0..<rows {
             for k in Int(rowStart[r])..<Int(rowStart[r + 1]) {
                 let c = Int(columns[k])
                 let slot = Int(next[c]); next[c] += 1
-                tColumns[slot] = Int32(r); tValues[slot] = values[k]   // rows visited in order: columns stay sorted
+                tColumns[slot] = Int32(r); entry[slot] = Int32(k)   // rows visited in order: columns stay sorted
             }
         }
-        let t = SparseMatrix(rows: cols, cols: rows, rowStart: counts, columns: tColumns, values: tValues)
-        cachedTranspose = t
-        return t
+        cachedTransposeIndex = (counts, tColumns, entry)
+        return (counts, tColumns, entry)
     }
 
     /// Dense copy, row-major (rows × cols). For tests and small graphs.
@@ -76,22 +89,7 @@ extension SparseMatrix {
     /// adds a self loop to every node that lacks one, then normalises with the degrees of A + I.
     public static func normalizedAdjacency(nodes n: Int, rowStart: [Int32], columns: [Int32],
                                            normalization: AdjacencyNormalization) -> SparseMatrix {
-        // Build A + I, keeping columns sorted and self loops unique.
-        var start = [Int32](repeating: 0, count: n + 1)
-        var cols = [Int32](); cols.reserveCapacity(columns.count + n)
-        for r in 0..<n {
-            let row = columns[Int(rowStart[r])..<Int(rowStart[r + 1])]
-            var placed = false
-            for c in row {
-                if !placed && Int(c) >= r {
-                    if Int(c) != r { cols.append(Int32(r)) }
-                    placed = true
-                }
-                cols.append(c)
-            }
-            if !placed { cols.append(Int32(r)) }
-            start[r + 1] = Int32(cols.count)
-        }
+        let (start, cols) = withSelfLoops(nodes: n, rowStart: rowStart, columns: columns)   // A + I
         // Degrees of A + I (every entry has weight 1).
         var degree = [Float](repeating: 0, count: n)
         for r in 0..<n { degree[r] = Float(start[r + 1] - start[r]) }
@@ -109,6 +107,27 @@ extension SparseMatrix {
         }
         let symmetric = normalization == .symmetric && isStructurallySymmetric(rowStart: start, columns: cols)
         return SparseMatrix(rows: n, cols: n, rowStart: start, columns: cols, values: vals, isSymmetric: symmetric)
+    }
+
+    /// The CSR structure of A + I: a self loop added to every row that lacks one (never doubled),
+    /// columns kept sorted. PyG's `remove_self_loops` then `add_self_loops` on an unweighted graph.
+    public static func withSelfLoops(nodes n: Int, rowStart: [Int32], columns: [Int32]) -> (rowStart: [Int32], columns: [Int32]) {
+        var start = [Int32](repeating: 0, count: n + 1)
+        var cols = [Int32](); cols.reserveCapacity(columns.count + n)
+        for r in 0..<n {
+            let row = columns[Int(rowStart[r])..<Int(rowStart[r + 1])]
+            var placed = false
+            for c in row {
+                if !placed && Int(c) >= r {
+                    if Int(c) != r { cols.append(Int32(r)) }
+                    placed = true
+                }
+                cols.append(c)
+            }
+            if !placed { cols.append(Int32(r)) }
+            start[r + 1] = Int32(cols.count)
+        }
+        return (start, cols)
     }
 
     /// True when every stored (r, c) has a stored (c, r). Columns must be sorted per row.

@@ -12,6 +12,8 @@ public final class GCNLayer: Module {
     /// (out), or nil for a layer without bias (Kipf & Welling's node classifier).
     public let bias: Tensor?
     public var training = true
+    /// How the model normalises the adjacency this layer is given (see `GraphConvolution`).
+    public var normalization: AdjacencyNormalization = .symmetric
 
     public init(_ inputs: Int, _ outputs: Int, bias: Bool = true, generator: inout RandomGenerator) {
         precondition(inputs > 0 && outputs > 0, "GCNLayer needs positive sizes, got \(inputs)→\(outputs)")

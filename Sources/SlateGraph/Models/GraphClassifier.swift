@@ -14,47 +14,91 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
     /// Dropout on the inputs of GCN layers 2..L.
     public var convolutionDropout: Float = 0.5
     public var normalization: String = AdjacencyNormalization.symmetric.rawValue
+    /// The convolution of every layer (checkpoints written before it existed are GCNs).
+    public var conv: ConvKind = .gcn
+    /// Read out every layer and sum the poolings (GIN's readout), instead of the last layer only.
+    public var jumpingKnowledge = false
+    /// GAT: attention heads per layer, concatenated (each layer is then heads · hidden wide).
+    public var heads = 1
+    /// GIN: learn ε instead of fixing it at 0.
+    public var trainEps = false
 
     public init(inputFeatures: Int, classes: Int, layers: Int = 3, hidden: Int = 64,
                 pool: PoolingKind = .sum, dropout: Float = 0.5, convolutionDropout: Float = 0.5,
-                normalization: AdjacencyNormalization = .symmetric) {
+                normalization: AdjacencyNormalization = .symmetric, conv: ConvKind = .gcn,
+                jumpingKnowledge: Bool = false, heads: Int = 1, trainEps: Bool = false) {
         self.convolutionDropout = convolutionDropout
         self.inputFeatures = inputFeatures; self.classes = classes; self.layers = layers
         self.hidden = hidden; self.pool = pool; self.dropout = dropout
         self.normalization = normalization.rawValue
+        self.conv = conv; self.jumpingKnowledge = jumpingKnowledge; self.heads = heads; self.trainEps = trainEps
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case inputFeatures, classes, layers, hidden, pool, dropout, convolutionDropout, normalization
+        case conv, jumpingKnowledge, heads, trainEps
+    }
+
+    /// Decodes a saved configuration; keys added after format version 1 (conv, jumpingKnowledge,
+    /// heads, trainEps) default to the GCN they describe when missing.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        inputFeatures = try c.decode(Int.self, forKey: .inputFeatures)
+        classes = try c.decode(Int.self, forKey: .classes)
+        layers = try c.decode(Int.self, forKey: .layers)
+        hidden = try c.decode(Int.self, forKey: .hidden)
+        pool = try c.decode(PoolingKind.self, forKey: .pool)
+        dropout = try c.decode(Float.self, forKey: .dropout)
+        convolutionDropout = try c.decode(Float.self, forKey: .convolutionDropout)
+        normalization = try c.decode(String.self, forKey: .normalization)
+        conv = try c.decodeIfPresent(ConvKind.self, forKey: .conv) ?? .gcn
+        jumpingKnowledge = try c.decodeIfPresent(Bool.self, forKey: .jumpingKnowledge) ?? false
+        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? 1
+        trainEps = try c.decodeIfPresent(Bool.self, forKey: .trainEps) ?? false
     }
 }
 
-/// GCN layers → graph readout → MLP head: logits for each graph of a batch.
+/// Graph convolutions (`config.conv`) → graph readout → MLP head: logits for each graph of a batch.
 ///
-///     h⁰ = X;  hˡ = relu(Â dropout'(hˡ⁻¹) Wˡ + bˡ)  (N, H)   dropout' = convolutionDropout, l ≥ 2
-///     r  = readout(hᴸ)                              (G, H)
-///     logits = W₂ dropout(relu(W₁ r + b₁)) + b₂     (G, C)
+///     h⁰ = X;  hˡ = relu(convˡ(dropout'(hˡ⁻¹)))          (N, W)   dropout' = convolutionDropout, l ≥ 2
+///     r  = readout(hᴸ), or Σ_l readout(hˡ) with jumping knowledge   (G, W)
+///     logits = W₂ dropout(relu(W₁ r + b₁)) + b₂            (G, C)
+///
+/// W is `hidden`, or heads · hidden for GAT (heads concatenated).
 public final class GraphClassifier: Module {
     public let config: GraphClassifierConfig
-    public let convolutions: [GCNLayer]
+    public let convolutions: [GraphConvolution]
     public let readout: Readout
     public let head1: Linear
     public let head2: Linear
     public var training = true
 
     public init(_ config: GraphClassifierConfig, seed: UInt64) {
-        precondition(config.layers >= 1 && config.hidden >= 1, "need at least one GCN layer of width ≥ 1")
+        precondition(config.layers >= 1 && config.hidden >= 1 && config.heads >= 1,
+                     "need at least one convolution of width ≥ 1 with at least one head")
         self.config = config
         var rng = RandomGenerator(seed: seed)
-        var layers: [GCNLayer] = []
-        for l in 0..<config.layers {
-            layers.append(GCNLayer(l == 0 ? config.inputFeatures : config.hidden, config.hidden, generator: &rng))
+        var options = ConvOptions()
+        options.normalization = AdjacencyNormalization(rawValue: config.normalization) ?? .symmetric
+        options.trainEps = config.trainEps
+        options.heads = config.heads
+        var layers: [GraphConvolution] = [], width = config.inputFeatures
+        for _ in 0..<config.layers {
+            let layer = config.conv.make(width, config.hidden, options: options, generator: &rng)
+            layers.append(layer)
+            width = layer.outputFeatures
         }
         convolutions = layers
-        readout = Readout(config.pool, width: config.hidden, generator: &rng)
-        head1 = Linear(inFeatures: config.hidden, outFeatures: config.hidden, generator: &rng)
+        readout = Readout(config.pool, width: width, generator: &rng)
+        head1 = Linear(inFeatures: width, outFeatures: config.hidden, generator: &rng)
         head2 = Linear(inFeatures: config.hidden, outFeatures: config.classes, generator: &rng)
     }
 
-    /// Checkpoint names: gcn.0.weight ..., pool.gate.weight (attention), head.0.weight, head.1.bias.
+    /// Checkpoint names: gcn.0.weight (GCN) or conv.0.… (other kinds), pool.gate.weight (attention),
+    /// head.0.weight, head.1.bias.
     public var children: [(String, Module)] {
-        convolutions.enumerated().map { ("gcn.\($0.offset)", $0.element as Module) }
+        let prefix = config.conv == .gcn ? "gcn" : "conv"
+        return convolutions.enumerated().map { ("\(prefix).\($0.offset)", $0.element as Module) }
             + [("pool", readout), ("head.0", head1), ("head.1", head2)]
     }
 
@@ -66,45 +110,85 @@ public final class GraphClassifier: Module {
     public func callAsFunction(_ batch: GraphBatch, generator: inout RandomGenerator) -> Tensor {
         precondition(batch.featureCount == config.inputFeatures,
                      "model expects \(config.inputFeatures) node features, batch has \(batch.featureCount)")
-        let a = batch.normalizedAdjacency(normalization)
+        let a = batch.adjacency(convolutions[0].adjacencyKind)
         var h = Tensor(batch.features, shape: [batch.nodeCount, batch.featureCount])      // (N, F)
+        var pooled: Tensor?
         for (l, conv) in convolutions.enumerated() {
             if l > 0 { h = h.dropout(p: config.convolutionDropout, training: training, generator: &generator) }
-            h = conv(h, adjacency: a).relu()                                              // (N, H)
+            h = conv.forward(h, adjacency: a, generator: &generator).relu()               // (N, W)
+            if config.jumpingKnowledge || l == convolutions.count - 1 {
+                let r = readout(h, graphStart: batch.graphStart)                         // (G, W)
+                pooled = pooled.map { $0 + r } ?? r
+            }
         }
-        let r = readout(h, graphStart: batch.graphStart)                                 // (G, H)
-        let hidden = head1(r).relu().dropout(p: config.dropout, training: training, generator: &generator)
+        let hidden = head1(pooled!).relu().dropout(p: config.dropout, training: training, generator: &generator)
         return head2(hidden)                                                             // (G, C)
     }
 }
 
-/// Kipf & Welling's two-layer GCN for node classification:
+/// A two-layer node classifier. With GCN it is Kipf & Welling's model:
 /// logits = Â dropout(relu(Â dropout(X) W⁰ + b⁰)) W¹ + b¹.   (N, F) -> (N, C)
 /// X is sparse (bag-of-words, one-hot ids), so X W⁰ is an SpMM and input dropout acts on its
 /// stored entries, as in the reference implementation.
+///
+/// With another convolution: logits = conv¹(dropout(act(conv⁰(dropout(X))))), act = ELU for GAT
+/// (heads · hidden wide, the output layer one averaged head, attention dropout = `dropout`: PyG's
+/// GAT example) and ReLU otherwise. GAT keeps X sparse (dropout on its stored entries, which is
+/// dropout on the dense X: zeros stay zeros); GIN and SAGE densify X once.
 public final class NodeClassifier: Module {
-    public let first: GCNLayer
-    public let second: GCNLayer
+    /// The hidden layer (F -> H, or heads · H for GAT).
+    public let first: GraphConvolution
+    /// The output layer (-> C).
+    public let second: GraphConvolution
+    /// The kind of both layers.
+    public let conv: ConvKind
     public let dropoutRate: Float
     public let normalization: AdjacencyNormalization
     public var training = true
+    private var denseInput: (source: SparseMatrix, tensor: Tensor)?
 
     public init(inputFeatures: Int, hidden: Int, classes: Int, dropout: Float, bias: Bool = false,
-                normalization: AdjacencyNormalization = .symmetric, seed: UInt64) {
+                normalization: AdjacencyNormalization = .symmetric, conv: ConvKind = .gcn, heads: Int = 8,
+                seed: UInt64) {
         var rng = RandomGenerator(seed: seed)
-        first = GCNLayer(inputFeatures, hidden, bias: bias, generator: &rng)
-        second = GCNLayer(hidden, classes, bias: bias, generator: &rng)
+        var options = ConvOptions()
+        options.bias = bias; options.normalization = normalization
+        options.heads = heads; options.attentionDropout = dropout
+        first = conv.make(inputFeatures, hidden, options: options, generator: &rng)
+        options.heads = 1; options.concatHeads = false
+        options.mlpWidth = hidden                                   // GIN's output MLP: hidden → classes
+        second = conv.make(first.outputFeatures, classes, options: options, generator: &rng)
+        self.conv = conv
         dropoutRate = dropout
         self.normalization = normalization
     }
 
+    /// The matrix both layers run over; pass it to `callAsFunction` (compute it once per graph).
+    public var adjacencyKind: AdjacencyKind { first.adjacencyKind }
+
     /// Logits (N, C) for every node of the graph; dropout in training mode (`train()`/`eval()`).
     public func callAsFunction(_ x: SparseMatrix, adjacency a: SparseMatrix, generator: inout RandomGenerator) -> Tensor {
-        let input = training && dropoutRate > 0 ? x.droppingOut(p: dropoutRate, generator: &generator) : x  // (N, F)
-        var h = first(sparseInput: input, adjacency: a).relu()                             // (N, H)
+        if let gcn = first as? GCNLayer {
+            let input = training && dropoutRate > 0 ? x.droppingOut(p: dropoutRate, generator: &generator) : x  // (N, F)
+            var h = gcn(sparseInput: input, adjacency: a).relu()                              // (N, H)
+            h = h.dropout(p: dropoutRate, training: training, generator: &generator)
+            return second.forward(h, adjacency: a, generator: &generator)                     // (N, C)
+        }
+        if let gat = first as? GATConv {                                                      // sparse X, as GCN
+            let input = training && dropoutRate > 0 ? x.droppingOut(p: dropoutRate, generator: &generator) : x  // (N, F)
+            let h = gat.forward(sparseInput: input, adjacency: a, generator: &generator).elu()    // (N, heads·H)
+            return second.forward(h.dropout(p: dropoutRate, training: training, generator: &generator),
+                                  adjacency: a, generator: &generator)                          // (N, C)
+        }
+        if denseInput?.source !== x { denseInput = (x, Tensor(x.dense(), shape: [x.rows, x.cols])) }
+        var h = denseInput!.tensor.dropout(p: dropoutRate, training: training, generator: &generator)  // (N, F)
+        h = first.forward(h, adjacency: a, generator: &generator)                             // (N, W)
+        h = conv == .gat ? h.elu() : h.relu()
         h = h.dropout(p: dropoutRate, training: training, generator: &generator)
-        return second(h, adjacency: a)                                                     // (N, C)
+        return second.forward(h, adjacency: a, generator: &generator)                         // (N, C)
     }
 
-    public var children: [(String, Module)] { [("gcn.0", first), ("gcn.1", second)] }
+    public var children: [(String, Module)] {
+        conv == .gcn ? [("gcn.0", first), ("gcn.1", second)] : [("conv.0", first), ("conv.1", second)]
+    }
 }

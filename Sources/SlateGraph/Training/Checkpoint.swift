@@ -20,12 +20,30 @@ public enum GCNCheckpoint {
         public var inputFeatures: Int, hidden: Int, classes: Int
         public var dropout: Float, bias: Bool, normalizeFeatures: Bool
         public var normalization: String
+        /// The convolution (missing in checkpoints written before it: GCN).
+        public var conv: ConvKind
+        /// GAT's heads in the hidden layer.
+        public var heads: Int
 
         public init(inputFeatures: Int, hidden: Int, classes: Int, dropout: Float, bias: Bool,
-                    normalizeFeatures: Bool, normalization: String) {
+                    normalizeFeatures: Bool, normalization: String, conv: ConvKind = .gcn, heads: Int = 8) {
             self.inputFeatures = inputFeatures; self.hidden = hidden; self.classes = classes
             self.dropout = dropout; self.bias = bias; self.normalizeFeatures = normalizeFeatures
-            self.normalization = normalization
+            self.normalization = normalization; self.conv = conv; self.heads = heads
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case inputFeatures, hidden, classes, dropout, bias, normalizeFeatures, normalization, conv, heads
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(inputFeatures: try c.decode(Int.self, forKey: .inputFeatures), hidden: try c.decode(Int.self, forKey: .hidden),
+                      classes: try c.decode(Int.self, forKey: .classes), dropout: try c.decode(Float.self, forKey: .dropout),
+                      bias: try c.decode(Bool.self, forKey: .bias), normalizeFeatures: try c.decode(Bool.self, forKey: .normalizeFeatures),
+                      normalization: try c.decode(String.self, forKey: .normalization),
+                      conv: try c.decodeIfPresent(ConvKind.self, forKey: .conv) ?? .gcn,
+                      heads: try c.decodeIfPresent(Int.self, forKey: .heads) ?? 8)
         }
     }
 
@@ -65,14 +83,15 @@ public enum GCNCheckpoint {
         case "graph":
             let config = try decoder.decode(GraphClassifierConfig.self, from: Data(configText.utf8))
             let model = GraphClassifier(config, seed: 0)
-            try model.loadStateDict(file.tensors)
+            try model.loadState(file.tensors)
             return (.graph(model), meta)
         case "node":
             let c = try decoder.decode(NodeModelConfig.self, from: Data(configText.utf8))
             let model = NodeClassifier(inputFeatures: c.inputFeatures, hidden: c.hidden, classes: c.classes,
                                        dropout: c.dropout, bias: c.bias,
-                                       normalization: AdjacencyNormalization(rawValue: c.normalization) ?? .symmetric, seed: 0)
-            try model.loadStateDict(file.tensors)
+                                       normalization: AdjacencyNormalization(rawValue: c.normalization) ?? .symmetric,
+                                       conv: c.conv, heads: c.heads, seed: 0)
+            try model.loadState(file.tensors)
             return (.node(model, c), meta)
         default:
             throw GraphDataError.invalidArgument("\(url.path): unknown task '\(meta["task"] ?? "missing")' in checkpoint metadata")
@@ -83,6 +102,25 @@ public enum GCNCheckpoint {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+extension Module {
+    /// Loads parameters (strictly, as `loadStateDict`) and buffers (e.g. BatchNorm running statistics,
+    /// a fixed GIN ε) from one name → tensor map, as written from `namedState()`.
+    public func loadState(_ state: [String: Tensor]) throws {
+        let buffers = namedBuffers()
+        var parameters = state
+        for (name, buffer) in buffers {
+            guard let t = parameters.removeValue(forKey: name) else {
+                throw GraphDataError.invalidArgument("state dict does not match the model: missing buffer \(name) (was it saved from a model with the same configuration?)")
+            }
+            guard t.shape == buffer.shape else {
+                throw GraphDataError.invalidArgument("buffer '\(name)' has shape \(t.shape) in the state dict but \(buffer.shape) in the model")
+            }
+        }
+        try loadStateDict(parameters)
+        for (name, buffer) in buffers { buffer.pointer.update(from: state[name]!.pointer, count: buffer.count) }
     }
 }
 
@@ -108,6 +146,6 @@ extension NodeClassifier {
         let g = data.graph
         let x = SparseMatrix(dense: g.features, rows: g.nodeCount, cols: g.featureCount)
         var rng = RandomGenerator(seed: 0)
-        return withNoGrad { argmaxRows(self(x, adjacency: g.normalizedAdjacency(normalization), generator: &rng)) }
+        return withNoGrad { argmaxRows(self(x, adjacency: g.adjacency(adjacencyKind), generator: &rng)) }
     }
 }

@@ -8,7 +8,8 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public var layers = 3
     public var hidden = 64
     public var pool: PoolingKind = .sum
-    /// Dropout on the inputs of GCN layers 2..L and before the last head layer.
+    /// Dropout on the inputs of convolutions 2..L (not for GIN, whose paper drops out only in the
+    /// head) and before the last head layer.
     public var dropout: Float = 0.5
     public var epochs = 100
     public var learningRate: Float = 0.01
@@ -19,6 +20,14 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public var folds = 10
     public var seed: UInt64 = 0
     public var normalization: AdjacencyNormalization = .symmetric
+    /// The convolution (`--conv`): gcn, gin, sage or gat.
+    public var conv: ConvKind = .gcn
+    /// Sum the readouts of every layer (GIN's jumping-knowledge readout).
+    public var jumpingKnowledge = false
+    /// GAT heads per layer (concatenated).
+    public var heads = 1
+    /// GIN: learn ε.
+    public var trainEps = false
     public init() {}
 }
 
@@ -71,8 +80,10 @@ public struct GraphClassificationTrainer {
         let split = try StratifiedKFold(labels: data.labels, folds: config.folds, seed: config.seed)
         let modelConfig = GraphClassifierConfig(inputFeatures: data.featureCount, classes: data.classCount,
                                                 layers: config.layers, hidden: config.hidden, pool: config.pool,
-                                                dropout: config.dropout, convolutionDropout: config.dropout,
-                                                normalization: config.normalization)
+                                                dropout: config.dropout, convolutionDropout: config.conv == .gin ? 0 : config.dropout,
+                                                normalization: config.normalization, conv: config.conv,
+                                                jumpingKnowledge: config.jumpingKnowledge, heads: config.heads,
+                                                trainEps: config.trainEps)
         var perFold: [Double] = [], chosen: [Int] = [], records: [GraphEpochRecord] = []
         var best: (accuracy: Double, loss: Double, fold: Int, weights: [(String, Tensor)])?
         for (k, fold) in split.splits.enumerated() {
@@ -135,7 +146,7 @@ public struct GraphClassificationTrainer {
             if vAcc > outcome.validation || (vAcc == outcome.validation && vLoss < outcome.validationLoss) {
                 outcome.validation = vAcc; outcome.validationLoss = vLoss
                 outcome.test = tAcc; outcome.epoch = epoch
-                outcome.weights = model.namedParameters().map { ($0.0, $0.1.copy()) }
+                outcome.weights = model.namedState().map { ($0.0, $0.1.copy()) }
             }
         }
         return outcome

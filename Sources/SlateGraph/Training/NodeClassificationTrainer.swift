@@ -20,6 +20,11 @@ public struct NodeTrainingConfig: Codable, Sendable {
     /// Bias in the GCN layers (the reference code has none).
     public var bias = false
     public var normalization: AdjacencyNormalization = .symmetric
+    /// The convolution (`--conv`). Weight decay covers the first layer for GCN (the reference code)
+    /// and every layer for the others (PyG's examples).
+    public var conv: ConvKind = .gcn
+    /// GAT: heads of the hidden layer (concatenated; the output layer has one), PyG's GAT example.
+    public var heads = 8
     public init() {}
 }
 
@@ -64,7 +69,7 @@ public struct NodeClassificationTrainer {
         let data = config.normalizeFeatures ? dataset.rowNormalizedFeatures() : dataset
         let g = data.graph
         let x = SparseMatrix(dense: g.features, rows: g.nodeCount, cols: g.featureCount)  // (N, F), sparse
-        let a = g.normalizedAdjacency(config.normalization)                             // (N, N), once
+        let a = g.adjacency(config.conv.adjacencyKind(normalization: config.normalization))  // (N, N), once
         var perRun: [Double] = [], epochs: [Int] = [], records: [NodeEpochRecord] = []
         var best: (validation: Double, weights: [(String, Tensor)])?
         let trainTargets = Self.targets(data.labels, only: data.trainNodes)
@@ -72,9 +77,11 @@ public struct NodeClassificationTrainer {
         for run in 0..<config.seeds {
             let seed = config.seed &+ UInt64(run)
             let model = NodeClassifier(inputFeatures: g.featureCount, hidden: config.hidden, classes: data.classCount,
-                                       dropout: config.dropout, bias: config.bias, normalization: config.normalization, seed: seed)
+                                       dropout: config.dropout, bias: config.bias, normalization: config.normalization,
+                                       conv: config.conv, heads: config.heads, seed: seed)
+            let secondDecay = config.conv == .gcn ? 0 : config.weightDecay
             let adam = Adam([ParameterGroup(parameters: model.first.parameters(), weightDecay: config.weightDecay),
-                             ParameterGroup(parameters: model.second.parameters(), weightDecay: 0)],
+                             ParameterGroup(parameters: model.second.parameters(), weightDecay: secondDecay)],
                             learningRate: config.learningRate)
             var rng = RandomGenerator(seed: seed ^ 0xD20_0047)
             var validationLosses: [Double] = []
@@ -97,10 +104,12 @@ public struct NodeClassificationTrainer {
                 records.append(record)
                 progress(.epoch(record))
                 // Kipf & Welling: stop once the validation loss exceeds the mean of the previous `patience`.
-                // Their loss includes the L2 term (λ/2)‖W⁰‖², so the monitored value does too.
-                let w0 = model.first.weight
+                // Their loss includes the L2 term (λ/2)‖W⁰‖², so the monitored value does too
+                // (for other convolutions: every weight matrix of the first layer).
                 var l2 = 0.0
-                for i in 0..<w0.count { l2 += Double(w0.pointer[i] * w0.pointer[i]) }
+                for (name, w) in model.first.namedParameters() where name.hasSuffix("weight") {
+                    for i in 0..<w.count { l2 += Double(w.pointer[i] * w.pointer[i]) }
+                }
                 validationLosses.append(vLoss + 0.5 * Double(config.weightDecay) * l2)
                 let w = config.patience
                 if w > 0, !data.validationNodes.isEmpty, epoch > w {
@@ -111,7 +120,7 @@ public struct NodeClassificationTrainer {
             let (_, vAcc, tAcc) = evaluate(model, x, a, data, validationTargets, &rng)
             perRun.append(tAcc); epochs.append(epoch)
             if best == nil || vAcc > best!.validation {
-                best = (vAcc, model.namedParameters().map { ($0.0, $0.1.copy()) })
+                best = (vAcc, model.namedState().map { ($0.0, $0.1.copy()) })
             }
             progress(.runFinished(run: run + 1, runs: config.seeds, testAccuracy: tAcc, epochs: epoch))
         }

@@ -10,14 +10,16 @@ enum GCNOutputs {
         ["task": "graph", "dataset": dataset, "layers": c.layers, "hidden": c.hidden, "pool": c.pool.rawValue,
          "dropout": Double("\(c.dropout)") ?? 0, "epochs": c.epochs, "lr": Double("\(c.learningRate)") ?? 0, "lr_halve_every": c.decayEvery,
          "weight_decay": Double("\(c.weightDecay)") ?? 0, "batch_size": c.batchSize, "folds": c.folds, "seed": Int(c.seed),
-         "normalization": c.normalization.rawValue, "threads": threads]
+         "normalization": c.normalization.rawValue, "threads": threads, "conv": c.conv.rawValue,
+         "jumping_knowledge": c.jumpingKnowledge]
     }
 
     static func nodeConfigDict(_ c: NodeTrainingConfig, dataset: String, threads: Int) -> [String: Any] {
         ["task": "node", "dataset": dataset, "layers": 2, "hidden": c.hidden, "dropout": Double("\(c.dropout)") ?? 0,
          "epochs": c.epochs, "lr": Double("\(c.learningRate)") ?? 0, "weight_decay_first_layer": Double("\(c.weightDecay)") ?? 0,
          "early_stopping_window": c.patience, "seeds": c.seeds, "seed": Int(c.seed), "bias": c.bias,
-         "row_normalized_features": c.normalizeFeatures, "normalization": c.normalization.rawValue, "threads": threads]
+         "row_normalized_features": c.normalizeFeatures, "normalization": c.normalization.rawValue, "threads": threads,
+         "conv": c.conv.rawValue, "heads": c.heads]
     }
 
     static func graphSummary(_ r: GraphTrainingResult, config: GraphTrainingConfig, dataset: String, threads: Int) -> [String: Any] {
@@ -81,7 +83,8 @@ enum GCNOutputs {
         let model = GCNCheckpoint.NodeModelConfig(inputFeatures: dataset.graph.featureCount, hidden: config.hidden,
                                                   classes: dataset.classCount, dropout: config.dropout, bias: config.bias,
                                                   normalizeFeatures: config.normalizeFeatures,
-                                                  normalization: config.normalization.rawValue)
+                                                  normalization: config.normalization.rawValue,
+                                                  conv: config.conv, heads: config.heads)
         try GCNCheckpoint.saveNodeModel(r.bestModel, config: model, dataset: dataset.name,
                                         extra: ["accuracy_mean": String(format: "%.4f", r.mean)],
                                         to: url.appendingPathComponent("model.safetensors"))

@@ -25,6 +25,9 @@ struct GCNTrainCommand: ParsableCommand {
     @Option(help: "Dataset: a TU name (MUTAG, PROTEINS, ...) or cora / karate.")
     var dataset: String
 
+    @Option(help: "Convolution: gcn, gin, sage or gat (gin reads out every layer; gat has 8 heads for nodes).")
+    var conv: ConvKind = .gcn
+
     @Option(help: "Graph readout: sum, mean, max or attention (graph classification).")
     var pool: PoolingKind = .sum
 
@@ -94,6 +97,7 @@ struct GCNTrainCommand: ParsableCommand {
         config.layers = layers; config.hidden = hidden ?? 64; config.pool = pool; config.dropout = dropout
         config.epochs = epochs ?? 100; config.learningRate = lr; config.weightDecay = weightDecay ?? 0
         config.batchSize = batchSize; config.folds = folds; config.seed = seed
+        config.conv = conv; config.jumpingKnowledge = conv == .gin
         progress.line("gcn train \(data.name): \(data.graphs.count) graphs, \(data.nodeCount) nodes, \(data.featureCount) features, \(data.classCount) classes")
         progress.line("config: " + GCNOutputs.jsonString(GCNOutputs.graphConfigDict(config, dataset: data.name, threads: threads)))
         let total = config.folds * config.epochs
@@ -123,6 +127,7 @@ struct GCNTrainCommand: ParsableCommand {
         var config = NodeTrainingConfig()
         config.hidden = hidden ?? 16; config.dropout = dropout; config.learningRate = lr
         config.weightDecay = weightDecay ?? 5e-4; config.epochs = epochs ?? 200; config.seeds = seeds; config.seed = seed
+        config.conv = conv
         if data.name == "karate" { config.normalizeFeatures = false }   // one-hot ids: already one 1 per row
         progress.line("gcn train \(data.name): \(data.graph.nodeCount) nodes, \(data.undirectedEdgeCount) edges, \(data.graph.featureCount) features, \(data.classCount) classes, split \(data.trainNodes.count)/\(data.validationNodes.count)/\(data.testNodes.count)")
         progress.line("config: " + GCNOutputs.jsonString(GCNOutputs.nodeConfigDict(config, dataset: data.name, threads: threads)))
@@ -149,6 +154,7 @@ struct GCNTrainCommand: ParsableCommand {
 }
 
 extension PoolingKind: ExpressibleByArgument {}
+extension ConvKind: ExpressibleByArgument {}
 
 /// Progress on stderr: a rewritten status line with an ETA on a terminal, plain lines otherwise.
 final class GCNProgressPrinter {
