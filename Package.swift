@@ -50,7 +50,7 @@ let package = Package(
         ),
         .testTarget(name: "SlateTests", dependencies: ["Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateGPTTests", dependencies: ["SlateGPT", "Slate"], exclude: ["Fixtures"]),
-        .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"]),
+        .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
         .testTarget(name: "CLITests", dependencies: ["slate", "Slate"]),
     ]
