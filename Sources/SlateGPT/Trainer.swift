@@ -3,7 +3,7 @@ import Slate
 
 /// Training settings with nanoGPT's names; the defaults are its shakespeare-char CPU recipe
 /// (`config/train_shakespeare_char.py` with the README's CPU overrides).
-public struct TrainConfig: Codable, Equatable {
+public struct GPTTrainingConfig: Codable, Equatable {
     public var nLayer = 4, nHead = 4, nEmbd = 128, blockSize = 64
     public var bias = false
     public var dropout: Float = 0
@@ -70,7 +70,7 @@ public struct TrainConfig: Codable, Equatable {
 }
 
 /// What a training run reports while it runs.
-public enum TrainEvent {
+public enum GPTTrainingEvent {
     /// One optimisation step: its loss, learning rate, wall time and throughput.
     case step(iter: Int, loss: Float, lr: Float, ms: Double, tokensPerSec: Double)
     /// A periodic estimate over `eval_iters` batches of each split; `saved` when it is the best
@@ -79,7 +79,7 @@ public enum TrainEvent {
 }
 
 /// Final figures of a run.
-public struct TrainSummary: Codable {
+public struct GPTTrainingSummary: Codable {
     public var valLoss: Float
     public var trainLoss: Float
     public var bestValLoss: Float
@@ -112,7 +112,7 @@ public struct TrainSummary: Codable {
 /// dropout 0 a run therefore starts from the weights and sees the batches of nanoGPT's
 /// `train.py` with the same seed.
 public final class GPTTrainer {
-    public let config: TrainConfig
+    public let config: GPTTrainingConfig
     public let dataset: TextDataset
     public let model: GPT
     public let optimizer: AdamW
@@ -134,7 +134,7 @@ public final class GPTTrainer {
     public var checkpointPath: String { outputDirectory + "/checkpoint.safetensors" }
 
     /// A fresh run.
-    public init(config: TrainConfig, dataset: TextDataset, outputDirectory: String) throws {
+    public init(config: GPTTrainingConfig, dataset: TextDataset, outputDirectory: String) throws {
         try config.validate()
         self.config = config
         self.dataset = dataset
@@ -150,13 +150,13 @@ public final class GPTTrainer {
     /// saved. `config` may change what does not alter the run so far (`max_iters`, the schedule,
     /// the evaluation cadence); a change of architecture, batch size or seed is refused, naming
     /// the setting, as is a text with another vocabulary.
-    public convenience init(resuming config: TrainConfig, dataset: TextDataset, outputDirectory: String) throws {
+    public convenience init(resuming config: GPTTrainingConfig, dataset: TextDataset, outputDirectory: String) throws {
         let path = outputDirectory + "/checkpoint.safetensors"
         let file = try SafetensorsFile.read(path)
         func bad(_ why: String) -> GPTError { .badCheckpoint("\(path): \(why)") }
         guard file.metadata["kind"] == GPTCheckpoint.trainingKind,
               let savedJSON = file.metadata["train_config"],
-              let saved = try? JSONDecoder().decode(TrainConfig.self, from: Data(savedJSON.utf8)) else {
+              let saved = try? JSONDecoder().decode(GPTTrainingConfig.self, from: Data(savedJSON.utf8)) else {
             throw bad("not a training checkpoint of `slate gpt train` (no train_config); resume needs the checkpoint.safetensors of a run")
         }
         for ((key, was), (_, now)) in zip(saved.resumeInvariants, config.resumeInvariants) where was != now {
@@ -257,7 +257,7 @@ public final class GPTTrainer {
     }
 
     /// Runs from the current iteration to `max_iters`, reporting through `report`.
-    public func run(report: (TrainEvent) -> Void = { _ in }) throws -> TrainSummary {
+    public func train(onEvent report: (GPTTrainingEvent) -> Void = { _ in }) throws -> GPTTrainingSummary {
         let start = Date()
         var stepTimes: [Double] = []
         var last = (train: Float.nan, val: Float.nan)
@@ -286,8 +286,24 @@ public final class GPTTrainer {
             iter += 1
         }
         let median = stepTimes.isEmpty ? 0 : stepTimes.sorted()[stepTimes.count / 2]
-        return TrainSummary(valLoss: last.val, trainLoss: last.train, bestValLoss: bestValLoss, iters: iter,
+        return GPTTrainingSummary(valLoss: last.val, trainLoss: last.train, bestValLoss: bestValLoss, iters: iter,
                             msPerIter: median, tokensPerSec: median > 0 ? Double(tokensPerStep) / (median / 1000) : 0,
                             wallSeconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// Earlier names, kept so code written against Slate 0.1 still builds.
+@available(*, deprecated, renamed: "GPTTrainingConfig")
+public typealias TrainConfig = GPTTrainingConfig
+@available(*, deprecated, renamed: "GPTTrainingEvent")
+public typealias TrainEvent = GPTTrainingEvent
+@available(*, deprecated, renamed: "GPTTrainingSummary")
+public typealias TrainSummary = GPTTrainingSummary
+
+extension GPTTrainer {
+    /// Earlier name of ``train(onEvent:)``.
+    @available(*, deprecated, renamed: "train(onEvent:)")
+    public func run(report: (GPTTrainingEvent) -> Void = { _ in }) throws -> GPTTrainingSummary {
+        try train(onEvent: report)
     }
 }

@@ -37,7 +37,7 @@ final class NanoGPTRunTests: XCTestCase {
         let ref = try reference()
         let data = try TextDataset(file: try tinyShakespearePath(), blockSize: 64)
         var stream = TorchGenerator(seed: ref.seed)
-        let model = try GPT(TrainConfig().model(vocabSize: data.tokenizer.count), generator: &stream)
+        let model = try GPT(GPTTrainingConfig().model(vocabSize: data.tokenizer.count), generator: &stream)
         let params = Dictionary(uniqueKeysWithValues: model.namedParameters())
         XCTAssertEqual(Set(ref.initial_weights.keys), Set(params.keys.filter { params[$0]!.rank >= 2 }))
         for (name, expected) in ref.initial_weights {
@@ -60,13 +60,13 @@ final class NanoGPTRunTests: XCTestCase {
         // a one-batch estimate; else 20 steps after nanoGPT's 20-batch estimate.
         let scale = Double(ProcessInfo.processInfo.environment["SLATE_TEST_SCALE"] ?? "") ?? 1
         let full = scale >= 1
-        var config = TrainConfig()
+        var config = GPTTrainingConfig()
         config.seed = ref.seed
         config.maxIters = full ? ref.step_losses.count : 1
         config.evalIters = full ? 20 : 1
         let trainer = try GPTTrainer(config: config, dataset: data, outputDirectory: dir)
         var losses: [Float] = [], firstEval: (Float, Float)?
-        _ = try trainer.run { event in
+        _ = try trainer.train { event in
             switch event {
             case let .step(_, loss, _, _, _): losses.append(loss)
             case let .eval(iter, train, val, _): if iter == 0 { firstEval = (train, val) }

@@ -25,7 +25,7 @@ final class GPTRunLog {
         if iter != nil { try reloadCurves() }
     }
 
-    func record(_ event: TrainEvent) throws {
+    func record(_ event: GPTTrainingEvent) throws {
         switch event {
         case let .step(iter, loss, lr, ms, tps):
             try log.logStep(iter, ["train/loss": Double(loss), "train/lr": Double(lr), "perf/ms_per_iter": ms,

@@ -40,8 +40,8 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "Random seed (initialisation, batches, dropout); --seed N retraces nanoGPT's seed N.") var seed: UInt64 = 1337
     @OptionGroup var common: RunOptions
 
-    var trainConfig: TrainConfig {
-        var c = TrainConfig()
+    var trainConfig: GPTTrainingConfig {
+        var c = GPTTrainingConfig()
         (c.nLayer, c.nHead, c.nEmbd, c.blockSize, c.bias, c.dropout) = (nLayer, nHead, nEmbd, blockSize, bias, dropout)
         (c.batchSize, c.maxIters, c.learningRate, c.minLR) = (batchSize, maxIters, learningRate, minLr)
         (c.warmupIters, c.lrDecayIters, c.weightDecay, c.beta1, c.beta2) = (warmupIters, lrDecayIters, weightDecay, beta1, beta2)
@@ -76,7 +76,7 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
         let log = try GPTRunLog(directory: out, resumingAt: common.resume ? trainer.iter : nil, configTOML: configTOML)
         let progress = ProgressLine(total: config.maxIters, label: "iter", isTerminal: !common.quiet && isatty(STDOUT_FILENO) == 1)
         var logError: Error?
-        let summary = try trainer.run { event in
+        let summary = try trainer.train { event in
             do { try log.record(event) } catch { logError = logError ?? error }
             guard !common.quiet else { return }
             switch event {
@@ -105,7 +105,7 @@ struct GPTTrainMetrics: Codable {
     var iters: Int
     var msPerIter, tokensPerSec: Double
 
-    init(_ s: TrainSummary) {
+    init(_ s: GPTTrainingSummary) {
         (valLoss, trainLoss, bestValLoss) = (finite(s.valLoss), finite(s.trainLoss), finite(s.bestValLoss))
         (iters, msPerIter, tokensPerSec) = (s.iters, s.msPerIter, s.tokensPerSec)
     }
