@@ -11,20 +11,28 @@ struct TextTable {
 
     /// Reads `url`. `skipHeader` drops the first line (TSV files start with a header).
     init(url: URL, skipHeader: Bool = false) throws {
-        fileName = url.lastPathComponent
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            data = try Data(contentsOf: url)
         } catch {
-            throw GraphDataError.inconsistent(file: url.path, reason: "cannot read file as UTF-8 text (\(error.localizedDescription))")
+            throw GraphDataError.inconsistent(file: url.path, reason: "cannot be read (\(error.localizedDescription)); check the path and its permissions")
+        }
+        try self.init(data: data, fileName: url.lastPathComponent, skipHeader: skipHeader)
+    }
+
+    /// Parses the bytes of a file called `fileName` (used in messages). Lines end in LF or CRLF.
+    init(data: Data, fileName: String, skipHeader: Bool = false) throws {
+        self.fileName = fileName
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw GraphDataError.inconsistent(file: fileName, reason: "is not UTF-8 text; save it as plain UTF-8")
         }
         var records: [(number: Int, text: Substring)] = []
         var number = 0
         var sawBlank = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             if skipHeader && number == 1 { continue }
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) {
                 if sawBlank == 0 { sawBlank = number }
                 continue
