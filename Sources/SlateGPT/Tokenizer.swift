@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 
 /// Errors a user can cause: bad text, bad checkpoints, bad settings. Each message says what to do.
 public enum GPTError: Error, CustomStringConvertible, Equatable {
@@ -15,7 +16,9 @@ public enum GPTError: Error, CustomStringConvertible, Equatable {
     /// A text file is not usable text (not UTF-8).
     case badText(String)
 
-    public var description: String {
+    public var description: String { oneLine(text) }
+
+    private var text: String {
         switch self {
         case let .unknownCharacter(ch, position):
             let code = "U+" + String(ch.value, radix: 16, uppercase: true)

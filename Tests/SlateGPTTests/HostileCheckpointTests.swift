@@ -25,7 +25,7 @@ final class HostileCheckpointTests: XCTestCase {
             XCTAssertTrue(error is GPTError, "\(name): typed error", line: line)
             XCTAssertTrue(message.contains("bad.safetensors"), "\(name): '\(message)' names the file", line: line)
             XCTAssertTrue(message.contains(expected), "\(name): '\(message)' should mention '\(expected)'", line: line)
-            XCTAssertFalse(message.contains("\n"), "\(name): one line", line: line)
+            XCTAssertFalse(message.contains(where: \.isNewline), "\(name): one line", line: line)
         }
     }
 
@@ -107,6 +107,9 @@ final class HostileCheckpointTests: XCTestCase {
         var extra = try realFile()
         extra.tensors.append(("transformer.h.7.attn.c_attn.weight", Tensor.zeros([2, 2])))
         assertRefused(extra, "unexpected tensors transformer.h.7.attn.c_attn.weight", case: "extra tensor")
+        var newline = try realFile()
+        newline.tensors.append(("evil\nname", Tensor.zeros([1])))
+        assertRefused(newline, "unexpected tensors evil\\nname", case: "extra tensor named with a line break")
         var shape = try realFile()
         let k = shape.tensors.firstIndex { $0.name == "transformer.wpe.weight" }!
         shape.tensors[k].tensor = Tensor.zeros([4, 16])

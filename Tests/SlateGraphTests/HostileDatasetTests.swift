@@ -7,6 +7,9 @@ import XCTest
 /// crash, an oversized allocation, or a silently dropped or merged row. CRLF and trailing blanks
 /// are accepted.
 final class HostileDatasetTests: XCTestCase {
+    /// A table row: case name, an edit of the real files (by name), and what the message must say.
+    typealias Case = (String, (inout [String: String]) -> Void, [String])
+
     /// The real files of a dataset folder, by file name.
     func real(_ folder: String) throws -> [String: String] {
         let dir = try TestData.require(folder)
@@ -28,7 +31,7 @@ final class HostileDatasetTests: XCTestCase {
         XCTAssertThrowsError(try parse(), name, line: line) { error in
             let message = "\(error)"
             for p in parts { XCTAssertTrue(message.contains(p), "\(name): '\(message)' should mention '\(p)'", line: line) }
-            XCTAssertFalse(message.contains("\n"), "\(name): one line", line: line)
+            XCTAssertFalse(message.contains(where: \.isNewline), "\(name): one line", line: line)
         }
     }
 
@@ -58,7 +61,7 @@ final class HostileDatasetTests: XCTestCase {
     /// Rules: ragged rows, non-numbers, ids out of range, repeated edges, 1-node graphs and
     /// counts that disagree between files are errors naming the file and line.
     func testTUHostileFiles() throws {
-        let cases: [(String, (inout [String: String]) -> Void, [String])] = [
+        let cases: [Case] = [
             ("ragged edge row", { $0["MUTAG_A.txt"] = self.replacing(line: 3, in: $0["MUTAG_A.txt"]!, with: "2, 3, 4") }, ["MUTAG_A.txt:3", "expected 2 field"]),
             ("non-number", { $0["MUTAG_A.txt"] = self.replacing(line: 5, in: $0["MUTAG_A.txt"]!, with: "2, x") }, ["MUTAG_A.txt:5", "'x' is not an integer"]),
             ("node id past the end", { $0["MUTAG_A.txt"] = self.replacing(line: 1, in: $0["MUTAG_A.txt"]!, with: "2, 1000000000000") }, ["MUTAG_A.txt:1", "out of range"]),
@@ -78,6 +81,7 @@ final class HostileDatasetTests: XCTestCase {
             ("edge labels short", { $0["MUTAG_edge_labels.txt"] = self.replacing(line: 3, in: $0["MUTAG_edge_labels.txt"]!, with: nil) }, ["MUTAG_edge_labels.txt", "7441 lines"]),
             ("label not a number", { $0["MUTAG_graph_labels.txt"] = self.replacing(line: 4, in: $0["MUTAG_graph_labels.txt"]!, with: "-1x") }, ["MUTAG_graph_labels.txt:4", "not an integer"]),
             ("empty line inside", { $0["MUTAG_node_labels.txt"] = self.replacing(line: 5, in: $0["MUTAG_node_labels.txt"]!, with: "") }, ["MUTAG_node_labels.txt:5", "empty line"]),
+            ("carriage return inside a field", { $0["MUTAG_A.txt"] = self.replacing(line: 2, in: $0["MUTAG_A.txt"]!, with: "2,\r\u{2028}x") }, ["MUTAG_A.txt:2", "'\\r\\u{2028}x' is not an integer"]),
             ("garbage line", { $0["MUTAG_A.txt"] = String(decoding: [0xFF, 0xFE, 0x31], as: UTF8.self) + "\u{FFFF}" }, ["MUTAG_A.txt"]),
         ]
         for (name, edit, parts) in cases { assertRefused({ try self.mutag(edit) }, parts, case: name) }
@@ -109,7 +113,7 @@ final class HostileDatasetTests: XCTestCase {
     }
 
     func testCoraAcceptsCRLFAndTrailingBlanks() throws {
-        let crlf = try cora { files in for (k, v) in files { files[k] = v.replacingOccurrences(of: "\n", with: " \r\n") } }
+        let crlf = try cora { files in for (k, v) in files { files[k] = v.replacingOccurrences(of: "\n", with: " \t\r\n") } }
         XCTAssertEqual(crlf.graph.nodeCount, 2708)
         XCTAssertEqual(crlf.undirectedEdgeCount, 5278)
         XCTAssertEqual([crlf.trainNodes.count, crlf.validationNodes.count, crlf.testNodes.count], [140, 500, 1000])
@@ -119,7 +123,7 @@ final class HostileDatasetTests: XCTestCase {
     /// Rules: a label of 10^12, a feature index past the width, repeated ids, a node in two
     /// splits, an empty split, a repeated edge or self-loop, ragged rows, 0 or 1 node.
     func testCoraHostileFiles() throws {
-        let cases: [(String, (inout [String: String]) -> Void, [String])] = [
+        let cases: [Case] = [
             ("label 10^12", { $0["nodes.tsv"] = self.replacing(line: 2, in: $0["nodes.tsv"]!, with: "0\t1000000000000\t1,2") }, ["nodes.tsv:2", "label 1000000000000 is out of range 0...2707"]),
             ("negative label", { $0["nodes.tsv"] = self.replacing(line: 3, in: $0["nodes.tsv"]!, with: "1\t-1\t1,2") }, ["nodes.tsv:3", "out of range"]),
             ("feature index past the width", { $0["nodes.tsv"] = self.replacing(line: 2, in: $0["nodes.tsv"]!, with: "0\t3\t1,99999999999") }, ["nodes.tsv:2", "feature index 99999999999 is out of range"]),
@@ -151,10 +155,10 @@ final class HostileDatasetTests: XCTestCase {
     /// Rules: a one-node file (the heap corruption of `1..<(n-1)`), labels out of range, ragged
     /// edge rows, non-numeric weights, duplicate ids — and CRLF accepted.
     func testKarateHostileFiles() throws {
-        let crlf = try karate { files in for (k, v) in files { files[k] = v.replacingOccurrences(of: "\n", with: "\r\n") } }
+        let crlf = try karate { files in for (k, v) in files { files[k] = v.replacingOccurrences(of: "\n", with: "\t \r\n") } }
         XCTAssertEqual(crlf.graph.nodeCount, 34)
         XCTAssertEqual(crlf.testNodes.count, 32)
-        let cases: [(String, (inout [String: String]) -> Void, [String])] = [
+        let cases: [Case] = [
             ("one node", { $0["labels.tsv"] = "node\tlabel\tclub\n0\t0\tMr. Hi\n"; $0["edges.tsv"] = "source\ttarget\tweight\n" }, ["labels.tsv", "lists 1 node"]),
             ("no nodes", { $0["labels.tsv"] = "node\tlabel\tclub\n" }, ["labels.tsv", "lists 0 nodes"]),
             ("label 2", { $0["labels.tsv"] = self.replacing(line: 2, in: $0["labels.tsv"]!, with: "0\t2\tMr. Hi") }, ["labels.tsv:2", "label 2 is out of range 0...1"]),

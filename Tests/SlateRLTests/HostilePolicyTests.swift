@@ -55,7 +55,7 @@ final class HostilePolicyTests: XCTestCase {
                 XCTAssertTrue(error is PolicyCheckpointError, "\(name): typed")
                 XCTAssertTrue(message.contains(path), "\(name): '\(message)' names the file")
                 XCTAssertTrue(message.contains(expected), "\(name): '\(message)' should mention '\(expected)'")
-                XCTAssertFalse(message.contains("\n"), "\(name): one line")
+                XCTAssertFalse(message.contains(where: \.isNewline), "\(name): one line")
             }
         }
         // Observation and action sizes against the environment's spaces.

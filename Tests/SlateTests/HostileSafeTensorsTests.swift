@@ -41,7 +41,7 @@ final class HostileSafeTensorsTests: XCTestCase {
             let message = "\(error)"
             XCTAssertTrue(message.contains("bad.safetensors"), "\(name): '\(message)' should name the file", line: line)
             XCTAssertTrue(message.contains(expected), "\(name): '\(message)' should mention '\(expected)'", line: line)
-            XCTAssertFalse(message.contains("\n"), "\(name): one line", line: line)
+            XCTAssertFalse(message.contains(where: \.isNewline), "\(name): one line", line: line)
         }
     }
 
@@ -77,6 +77,9 @@ final class HostileSafeTensorsTests: XCTestCase {
             ("offsets huge", try withFirstTensor { $0["data_offsets"] = [0, Int.max] }, "spans"),
             ("unknown dtype", try withFirstTensor { $0["dtype"] = "F8_E4M3" }, "dtype F8_E4M3"),
             ("dtype missing", try withFirstTensor { $0["dtype"] = nil }, "no dtype"),
+            // Fuzz finding (FuzzSafeTensors): a name with a line break made a two-line message.
+            ("tensor name with a line break", file(headerText: "{\"_\\n0at#__\":{\"shape\":[1]}}", data: Data()), "tensor '_\\n0at#__' has no dtype"),
+            ("tensor name with an escape sequence", file(headerText: "{\"\\u001b[2J\":{\"shape\":[1]}}", data: Data()), "tensor '\\u{1B}[2J' has no dtype"),
             ("metadata value not a string", file(headerText: "{\"__metadata__\":{\"a\":1}}", data: Data()), "not a string"),
         ]
         XCTAssertGreaterThanOrEqual(cases.count, 18)

@@ -36,7 +36,7 @@ public enum Fuzz {
     public static func expectCleanFailure(_ parse: () throws -> Void) {
         do { try parse() } catch {
             let message = "\(error)"
-            if message.isEmpty || message.contains("\n") {
+            if message.isEmpty || message.contains(where: \.isNewline) {
                 fatalError("error message must be one non-empty line, got: \(message.debugDescription)")
             }
         }

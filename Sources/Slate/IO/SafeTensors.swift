@@ -11,7 +11,7 @@ import Foundation
 /// Why a safetensors file was rejected.
 public struct SafetensorsError: Error, CustomStringConvertible {
     public let description: String
-    init(_ path: String, _ problem: String) { description = "safetensors file \(path): \(problem)" }
+    init(_ path: String, _ problem: String) { description = "safetensors file \(path): \(oneLine(problem))" }
 }
 
 /// The contents of a safetensors file.

@@ -4,7 +4,9 @@ import Foundation
 
 /// A state dict does not fit the module.
 public struct StateDictError: Error, CustomStringConvertible {
+    /// One line: which parameter and what is wrong (names from the file are escaped).
     public let description: String
+    init(description: String) { self.description = oneLine(description) }
 }
 
 extension Module {

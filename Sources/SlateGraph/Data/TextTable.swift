@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 
 /// A small reader for the plain-text dataset files: comma- or tab-separated numbers,
 /// one record per line. Leading/trailing blanks and spaces after commas are tolerated;
@@ -40,7 +41,7 @@ struct TextTable {
             if sawBlank != 0 {
                 throw GraphDataError.malformed(file: fileName, line: sawBlank, reason: "empty line inside the data")
             }
-            records.append((number, line))
+            records.append((number, Self.trim(line)))   // trailing blanks (tabs too) are not a field
         }
         lines = records
     }
@@ -54,7 +55,7 @@ struct TextTable {
         let parts = text.split(separator: separator, omittingEmptySubsequences: false).map(Self.trim)
         if let expected, parts.count != expected {
             throw GraphDataError.malformed(file: fileName, line: number,
-                                           reason: "expected \(expected) field(s) separated by '\(separator == "\t" ? "\\t" : String(separator))', found \(parts.count): '\(text)'")
+                                           reason: "expected \(expected) field(s) separated by '\(separator == "\t" ? "\\t" : String(separator))', found \(parts.count): '\(oneLine(text, limit: 80))'")
         }
         if parts.count < minimum {
             throw GraphDataError.malformed(file: fileName, line: number, reason: "expected at least \(minimum) field(s), found \(parts.count)")
@@ -65,7 +66,7 @@ struct TextTable {
     /// Parses an integer field of record `i`, optionally requiring it to lie in `range`.
     func int(_ field: Substring, record i: Int, what: String, in range: ClosedRange<Int>? = nil) throws -> Int {
         guard let value = Int(field) else {
-            throw GraphDataError.malformed(file: fileName, line: lines[i].number, reason: "\(what) '\(field)' is not an integer")
+            throw GraphDataError.malformed(file: fileName, line: lines[i].number, reason: "\(what) '\(oneLine(field, limit: 40))' is not an integer")
         }
         if let range, !range.contains(value) {
             throw GraphDataError.malformed(file: fileName, line: lines[i].number,
@@ -77,7 +78,7 @@ struct TextTable {
     /// Parses a real-valued field of record `i` (finite values only).
     func double(_ field: Substring, record i: Int, what: String) throws -> Double {
         guard let value = Double(field), value.isFinite else {
-            throw GraphDataError.malformed(file: fileName, line: lines[i].number, reason: "\(what) '\(field)' is not a finite number")
+            throw GraphDataError.malformed(file: fileName, line: lines[i].number, reason: "\(what) '\(oneLine(field, limit: 40))' is not a finite number")
         }
         return value
     }
