@@ -25,10 +25,12 @@ for target in $targets; do
     dict=Fuzz/Dictionaries/json.dict
     case $target in FuzzTUDataset|FuzzPlanetoid) dict=Fuzz/Dictionaries/tables.dict ;; esac
     log=fuzz-artifacts/$target.log
+    # Inputs that once failed (Fuzz/Regressions/TARGET) run first, with the seeds.
+    regressions=(); [ -d "Fuzz/Regressions/$target" ] && regressions=("Fuzz/Regressions/$target")
     # SLATE_MEMORY_LIMIT makes MemoryBudget refuse above 1 GB, so refusals stay cheap.
     if SLATE_MEMORY_LIMIT=$((1 << 30)) "Fuzz/.build/debug/$target" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=2048 -workers=1 -print_final_stats=1 -dict="$dict" \
-        -artifact_prefix="fuzz-artifacts/$target-" "$work/$target" "Fuzz/Corpus/$target" >"$log" 2>&1; then
+        -artifact_prefix="fuzz-artifacts/$target-" "$work/$target" "Fuzz/Corpus/$target" "${regressions[@]}" >"$log" 2>&1; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
         echo "$target: no crash in ${seconds} s (${runs:-?} inputs)"
     else

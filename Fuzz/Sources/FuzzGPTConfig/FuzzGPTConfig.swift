@@ -10,7 +10,7 @@ public func fuzzGPTConfig(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt 
     let json = String(decoding: Fuzz.data(bytes, count), as: UTF8.self)
     Fuzz.expectCleanFailure {
         let config = try GPTConfig.decode(json: json, source: "fuzz")
-        guard config.parameterCount <= 20_000, config.vocabSize <= 128 else { return }
+        guard let n = config.parameterCount, n <= 20_000, config.vocabSize <= 128 else { return }
         let model = try GPT(config, seed: 0)
         let vocab = CharTokenizer(vocabulary: (0..<config.vocabSize).map { Unicode.Scalar(UInt32(0x100 + $0))! })
         let data = try GPTCheckpoint.file(model, tokenizer: vocab).encoded()
