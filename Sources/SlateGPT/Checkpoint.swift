@@ -43,43 +43,51 @@ public enum GPTCheckpoint {
         try load(SafetensorsFile.read(path), name: path)
     }
 
+    /// The configuration and tokenizer a checkpoint's `__metadata__` describes, fully validated
+    /// (sizes in range, memory available, vocabulary of distinct characters matching vocab_size)
+    /// before anything is allocated; `name` labels errors.
+    public static func header(_ meta: [String: String], name: String) throws -> (config: GPTConfig, tokenizer: CharTokenizer) {
+        func bad(_ why: String) -> GPTError { .badCheckpoint("\(name): \(why)") }
+        if let f = meta["format"], f != format {
+            throw bad("format is \"\(f)\", not \"\(format)\", so this is not a GPT checkpoint; pass a model.safetensors written by `slate gpt train`")
+        }
+        if let v = meta["format_version"], v != formatVersion {
+            throw bad("format_version \(v) is not supported (this build reads \(formatVersion)); save the model again with this version")
+        }
+        guard let configJSON = meta["config"] else {
+            throw bad("__metadata__ lacks \"config\" (JSON with n_layer, n_head, n_embd, block_size, vocab_size, bias, dropout); pass a checkpoint written by `slate gpt train`")
+        }
+        guard let vocabJSON = meta["vocab"] else {
+            throw bad("__metadata__ lacks \"vocab\", a JSON array of single characters; pass a checkpoint written by `slate gpt train`")
+        }
+        let config = try GPTConfig.decode(json: configJSON, source: name)
+        let tokenizer = try CharTokenizer.decode(json: vocabJSON, source: name)
+        guard tokenizer.count == config.vocabSize else {
+            throw bad("vocab has \(tokenizer.count) characters but config.vocab_size is \(config.vocabSize); the file is corrupt")
+        }
+        return (config, tokenizer)
+    }
+
     /// Builds the model and tokenizer a parsed checkpoint describes; `name` labels errors.
+    /// Every tensor must be present with its shape and finite; extra tensors are refused by name.
     public static func load(_ file: SafetensorsFile, name: String) throws -> (model: GPT, tokenizer: CharTokenizer) {
         func bad(_ why: String) -> GPTError { .badCheckpoint("\(name): \(why)") }
         let meta = file.metadata
-        if let f = meta["format"], f != format { throw bad("format is \"\(f)\", expected \"\(format)\"") }
-        if let v = meta["format_version"], v != formatVersion {
-            throw bad("format_version \(v) is not supported (this build reads \(formatVersion))")
-        }
-        guard let configJSON = meta["config"], let config = try? JSONDecoder().decode(GPTConfig.self, from: Data(configJSON.utf8)) else {
-            throw bad("__metadata__ lacks a valid \"config\" (JSON with n_layer, n_head, n_embd, block_size, vocab_size, bias, dropout)")
-        }
-        guard let vocabJSON = meta["vocab"],
-              let vocab = try? JSONSerialization.jsonObject(with: Data(vocabJSON.utf8)) as? [String],
-              vocab.allSatisfy({ $0.unicodeScalars.count == 1 }) else {
-            throw bad("__metadata__ lacks \"vocab\", a JSON array of single characters")
-        }
-        guard vocab.count == config.vocabSize else {
-            throw bad("vocab has \(vocab.count) characters but config.vocab_size is \(config.vocabSize)")
-        }
-        if let repeated = firstRepeat(vocab) {
-            throw bad("the vocabulary lists the character \(repeated.debugDescription) twice; the file is damaged")
-        }
-        do { try config.validate() } catch { throw bad("\(error)") }
+        let (config, tokenizer) = try header(meta, name: name)
         // Bound the model by what the file holds before allocating it: a hostile config (n_embd 2^62)
-        // must be an error, not an allocation.
+        // must be an error, not an allocation. Within twice the file (plus 1M weights of slack) the
+        // model is built, so that a missing tensor is named below rather than counted here.
         let stored = file.tensors.reduce(0) { $0 + $1.tensor.count }
-        guard let needed = config.parameterCount, needed <= stored else {
+        guard let needed = config.parameterCount, needed <= 2 * stored + 1 << 20 else {
             throw bad("its config (n_layer \(config.nLayer), n_embd \(config.nEmbd), block_size \(config.blockSize)) needs more weights than the file's \(stored) values")
         }
         for (tensorName, tensor) in file.tensors {
             let count = tensor.nonFiniteCount
             guard count == 0 else {
-                throw bad("tensor \(tensorName) holds \(count) NaN or infinite values (of \(tensor.count)); the weights are damaged, so use an earlier checkpoint")
+                throw bad("tensor \(tensorName) holds \(count) NaN or infinite value\(count == 1 ? "" : "s") out of \(tensor.count); the weights are corrupt or come from a diverged run, so load an earlier checkpoint")
             }
         }
         let model = try GPT(config, seed: 0)
-        let tokenizer = CharTokenizer(vocabulary: vocab.map { $0.unicodeScalars.first! })
 
         var available: [String: Tensor] = [:]
         let isTraining = meta["kind"] == trainingKind
@@ -89,7 +97,9 @@ public enum GPTCheckpoint {
         switch (available[wteName], available[headName]) {
         case (nil, nil):
             throw bad("holds neither \(wteName) nor \(headName)")
-        case let (w?, h?) where w.shape == h.shape && w.toArray() != h.toArray():
+        case let (w?, h?) where w.shape != h.shape:
+            throw bad("\(headName) has shape \(h.shape) but \(wteName) has \(w.shape); they are one tied matrix, so the file is corrupt")
+        case let (w?, h?) where w.toArray().map(\.bitPattern) != h.toArray().map(\.bitPattern):
             throw bad("\(headName) differs from \(wteName); Slate's GPT ties the LM head to the token embedding, so an untied head cannot be loaded")
         case let (w?, _):
             available[headName] = nil
@@ -110,10 +120,4 @@ public enum GPTCheckpoint {
         guard leftover.isEmpty else { throw bad("unexpected tensors \(leftover.prefix(5).joined(separator: ", ")) for config \(config)") }
         return (model, tokenizer)
     }
-}
-
-/// The first element that occurs twice, if any.
-private func firstRepeat(_ items: [String]) -> String? {
-    var seen = Set<String>()
-    return items.first { !seen.insert($0).inserted }
 }

@@ -26,24 +26,14 @@ extension GPTConfig {
     }
 
     /// Throws a `GPTError.badConfig` before anything is allocated when ``trainingMemoryBytes(batchSize:)``
-    /// exceeds this machine's physical memory, naming the estimate and the machine's memory.
+    /// exceeds this machine's physical memory (`MemoryBudget`), naming the estimate and the machine's memory.
     public func checkFitsInMemory(batchSize: Int) throws {
-        let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        let what = "training (n_layer \(nLayer), n_embd \(nEmbd), block_size \(blockSize), batch_size \(batchSize))"
         guard let bytes = trainingMemoryBytes(batchSize: batchSize) else {
-            throw GPTError.badConfig("this configuration (n_layer \(nLayer), n_embd \(nEmbd), block_size \(blockSize), batch_size \(batchSize)) needs more memory than can be counted; this machine has \(formatBytes(physical))")
+            throw GPTError.badConfig("this configuration needs more memory than can be counted for \(what); this machine has \(MemoryBudget.format(MemoryBudget.physicalBytes)); make the model or the batch smaller")
         }
-        guard bytes <= physical else {
-            throw GPTError.badConfig("this configuration needs ≈ \(formatBytes(bytes)) to train (n_layer \(nLayer), n_embd \(nEmbd), block_size \(blockSize), batch_size \(batchSize)); this machine has \(formatBytes(physical)); make the model or the batch smaller")
-        }
+        do { try MemoryBudget.check(bytes: bytes, what: what) } catch { throw GPTError.badConfig("\(error)") }
     }
-}
-
-/// "3.1 TB", "24 GB", "512 MB".
-private func formatBytes(_ bytes: Int) -> String {
-    let units = ["B", "KB", "MB", "GB", "TB", "PB", "EB"]
-    var value = Double(bytes), unit = 0
-    while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
-    return value < 10 && unit > 0 ? String(format: "%.1f %@", value, units[unit]) : String(format: "%.0f %@", value, units[unit])
 }
 
 /// The product of non-negative sizes, or nil when one is nil or negative or the product overflows.

@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 
 /// Errors a user can cause: bad text, bad checkpoints, bad settings. Each message says what to do.
 public enum GPTError: Error, CustomStringConvertible, Equatable {
@@ -15,7 +16,9 @@ public enum GPTError: Error, CustomStringConvertible, Equatable {
     /// A text file is not usable text (not UTF-8).
     case badText(String)
 
-    public var description: String {
+    public var description: String { oneLine(text) }
+
+    private var text: String {
         switch self {
         case let .unknownCharacter(ch, position):
             let code = "U+" + String(ch.value, radix: 16, uppercase: true)
@@ -40,7 +43,45 @@ public struct CharTokenizer: Equatable {
         self.init(vocabulary: Array(Set(text.unicodeScalars)).sorted { $0.value < $1.value })
     }
 
+    /// Largest vocabulary: every Unicode scalar value (U+0000...U+10FFFF) once.
+    public static let maxVocabularySize = 0x110000
+
+    /// A tokenizer over a vocabulary read from untrusted input (a checkpoint's `vocab`): throws
+    /// when a character appears twice, since two ids for one character make encoding ambiguous.
+    /// `source` labels errors.
+    public init(validating vocabulary: [Unicode.Scalar], source: String) throws {
+        var firstIndex: [Unicode.Scalar: Int] = [:]
+        for (i, ch) in vocabulary.enumerated() {
+            if let j = firstIndex.updateValue(i, forKey: ch) {
+                let code = "U+" + String(ch.value, radix: 16, uppercase: true)
+                throw GPTError.badCheckpoint("\(source): vocab holds character \(code) twice (ids \(j) and \(i)); each character must appear once, so the file is corrupt")
+            }
+        }
+        self.init(vocabulary: vocabulary)
+    }
+
+    /// Decodes a checkpoint's `vocab` (a JSON array of one-character strings, in id order) and
+    /// validates it as `init(validating:source:)`.
+    public static func decode(json: String, source: String) throws -> CharTokenizer {
+        guard let list = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any] else {
+            throw GPTError.badCheckpoint("\(source): __metadata__ \"vocab\" is not a JSON array; save the checkpoint again with `slate gpt train`")
+        }
+        guard !list.isEmpty, list.count <= maxVocabularySize else {
+            throw GPTError.badCheckpoint("\(source): __metadata__ \"vocab\" holds \(list.count) entries; a vocabulary has 1 to \(maxVocabularySize) characters")
+        }
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(list.count)
+        for (i, entry) in list.enumerated() {
+            guard let text = entry as? String, text.unicodeScalars.count == 1, let ch = text.unicodeScalars.first else {
+                throw GPTError.badCheckpoint("\(source): vocab entry \(i) is not a single character; \"vocab\" must list one character per token id")
+            }
+            scalars.append(ch)
+        }
+        return try CharTokenizer(validating: scalars, source: source)
+    }
+
     /// A tokenizer over a given vocabulary (e.g. read from a checkpoint), ids in array order.
+    /// The characters must be distinct (`init(validating:source:)` checks untrusted input).
     public init(vocabulary: [Unicode.Scalar]) {
         self.vocabulary = vocabulary
         var ids: [Unicode.Scalar: Int] = [:]

@@ -136,11 +136,13 @@ public final class GPTTrainer {
     /// A fresh run.
     public init(config: GPTTrainingConfig, dataset: TextDataset, outputDirectory: String) throws {
         try config.validate()
+        let modelConfig = config.model(vocabSize: dataset.tokenizer.count)
+        try modelConfig.checkFitsInMemory(batchSize: config.batchSize)   // before any allocation
         self.config = config
         self.dataset = dataset
         self.outputDirectory = outputDirectory
         stream = TorchGenerator(seed: config.seed)
-        model = try GPT(config.model(vocabSize: dataset.tokenizer.count), generator: &stream, dropoutSeed: config.seed)
+        model = try GPT(modelConfig, generator: &stream, dropoutSeed: config.seed)
         let groups = ParameterGroup.decaySplit(model, weightDecay: config.weightDecay)
         optimizer = AdamW(groups, learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2)
         prefetchBatch()                                   // nanoGPT's first get_batch, before the loop

@@ -1,9 +1,10 @@
 import Foundation
+import Slate
 
 /// Thrown when a policy checkpoint cannot be loaded.
 public struct PolicyCheckpointError: Error, CustomStringConvertible, LocalizedError {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String) { self.message = oneLine(message) }
     public var description: String { message }
     public var errorDescription: String? { message }
 }

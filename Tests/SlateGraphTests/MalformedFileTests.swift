@@ -66,8 +66,10 @@ final class MalformedFileTests: XCTestCase {
     }
 
     func testShortGraphIndicator() throws {
-        // 4 lines but A mentions node 5: the indicator is shorter than the node count.
-        try assertError(["graph_indicator": "1\n1\n1\n2\n"], contains: ["T_A.txt:7", "T_graph_indicator.txt", "4 nodes"])
+        // 5 lines but A mentions node 6: the indicator is shorter than the node count.
+        try assertError(["A": valid["A"]! + "6, 5\n"], contains: ["T_A.txt:9", "T_graph_indicator.txt", "5 nodes"])
+        // A graph of one node is refused where the indicator gives it.
+        try assertError(["graph_indicator": "1\n1\n1\n1\n2\n", "A": "1, 2\n"], contains: ["T_graph_indicator.txt:5", "graph 2 has only 1 node"])
     }
 
     func testNodeLabelsCountMismatch() throws {
@@ -94,13 +96,13 @@ final class MalformedFileTests: XCTestCase {
         let dir = root.appendingPathComponent("cora")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         func put(_ name: String, _ text: String) throws { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
-        try put("nodes.tsv", "node\tlabel\tfeature_indices\n0\t1\t0,2\n1\t0\t1\n")
+        try put("nodes.tsv", "node\tlabel\tfeature_indices\n0\t1\t0,2\n1\t0\t1\n2\t0\t2\n")
         try put("edges.tsv", "source\ttarget\n0\t1\n")
-        try put("split.tsv", "node\tsplit\n0\ttrain\n1\ttest\n")
+        try put("split.tsv", "node\tsplit\n0\ttrain\n1\tval\n2\ttest\n")
         let ok = try NodeDataset.cora(root: root)
-        XCTAssertEqual(ok.graph.features, [1, 0, 1, 0, 1, 0])
+        XCTAssertEqual(ok.graph.features, [1, 0, 1, 0, 1, 0, 0, 0, 1])
         XCTAssertEqual(ok.graph.edgeCount, 2)
-        try put("edges.tsv", "source\ttarget\n0\t1\n1\t2\n")
+        try put("edges.tsv", "source\ttarget\n0\t1\n1\t3\n")
         XCTAssertThrowsError(try NodeDataset.cora(root: root)) { XCTAssertTrue("\($0)".contains("edges.tsv:3"), "\($0)") }
         try put("edges.tsv", "source\ttarget\n0\t1\n")
         try put("nodes.tsv", "node\tlabel\tfeature_indices\n0\t1\n1\t0\t1\n")

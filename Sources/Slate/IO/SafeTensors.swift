@@ -11,7 +11,7 @@ import Foundation
 /// Why a safetensors file was rejected.
 public struct SafetensorsError: Error, CustomStringConvertible {
     public let description: String
-    init(_ path: String, _ problem: String) { description = "safetensors file \(path): \(problem)" }
+    init(_ path: String, _ problem: String) { description = "safetensors file \(path): \(oneLine(problem))" }
 }
 
 /// The contents of a safetensors file.
@@ -24,10 +24,25 @@ public struct SafeTensorsFile {
     public var dtypes: [String: String]
     /// The `__metadata__` map (empty when absent).
     public var metadata: [String: String]
+    /// The path (or label) the file was read from, for error messages.
+    public var source: String = "(in memory)"
 
     /// `(name, tensor)` pairs in file order.
     public var ordered: [(String, Tensor)] { names.map { ($0, tensors[$0]!) } }
+
+    /// Throws when a tensor holds NaN or ±Inf, naming the first such tensor (in file order) and
+    /// how many of its values are bad. Loaders call this before using weights: a non-finite
+    /// weight can only come from a corrupt file or a diverged run.
+    public func checkFinite() throws {
+        for name in names {
+            let bad = tensors[name]!.nonFiniteCount
+            guard bad == 0 else {
+                throw SafetensorsError(source, "tensor '\(name)' holds \(bad) NaN or infinite value\(bad == 1 ? "" : "s") out of \(tensors[name]!.count); the weights are corrupt or come from a diverged run, so load an earlier checkpoint")
+            }
+        }
+    }
 }
+
 
 /// Reading and writing safetensors files.
 public enum SafeTensors {
@@ -107,6 +122,9 @@ public enum SafeTensors {
               let header = json as? [String: Any] else {
             throw fail("header is not a valid JSON object (corrupted?)")
         }
+        if let repeated = repeatedTopLevelKey(headerBytes, distinctKeys: header.count) {
+            throw fail("the header names '\(repeated)' twice; each tensor name must appear once (the file is corrupt)")
+        }
         let dataStart = 8 + n, dataSize = data.count - dataStart
 
         var metadata: [String: String] = [:]
@@ -133,11 +151,10 @@ public enum SafeTensors {
                   offsets[0] >= 0, offsets[0] <= offsets[1] else {
                 throw fail("tensor '\(name)' has invalid data_offsets (expected [begin, end] with 0 ≤ begin ≤ end)")
             }
-            let (numel, overflow) = shape.reduce((1, false)) { acc, d in
-                let (p, o) = acc.0.multipliedReportingOverflow(by: d); return (p, acc.1 || o)
-            }
-            guard !overflow, numel <= dataSize, offsets[1] - offsets[0] == numel * size else {
-                throw fail("tensor '\(name)' spans \(offsets[1] - offsets[0]) bytes but shape \(shape) of \(dtype) needs \(overflow ? "an impossible number of" : String(numel * size))")
+            // Elements × bytes per element, overflow-checked: a hostile shape must not wrap around.
+            let bytes = try? MemoryBudget.product(shape + [size], what: "tensor '\(name)'")
+            guard let bytes, offsets[1] - offsets[0] == bytes else {
+                throw fail("tensor '\(name)' spans \(offsets[1] - offsets[0]) bytes but shape \(shape) of \(dtype) needs \(bytes.map(String.init) ?? "an impossible number of") bytes")
             }
             entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1]))
         }
@@ -158,7 +175,7 @@ public enum SafeTensors {
                 : "\(dataSize - expected) unexpected bytes after the last tensor")
         }
 
-        var file = SafeTensorsFile(names: [], tensors: [:], dtypes: [:], metadata: metadata)
+        var file = SafeTensorsFile(names: [], tensors: [:], dtypes: [:], metadata: metadata, source: path)
         data.withUnsafeBytes { raw in
             for e in entries {
                 let t = Tensor(uninitialized: e.shape)
@@ -170,6 +187,37 @@ public enum SafeTensors {
             }
         }
         return file
+    }
+
+    /// The first key that the top-level object of the (valid) JSON `bytes` repeats, or nil when its
+    /// keys are `distinctKeys` many. JSON parsers keep one value of a repeated key silently; a
+    /// safetensors header with a name twice is corrupt (which tensor is meant?), so it is refused.
+    static func repeatedTopLevelKey(_ bytes: Data, distinctKeys: Int) -> String? {
+        var keys: [Data] = []
+        var depth = 0, i = bytes.startIndex
+        while i < bytes.endIndex {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") {                          // a string: find its end
+                var j = i + 1
+                while j < bytes.endIndex, bytes[j] != UInt8(ascii: "\"") { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
+                guard j < bytes.endIndex else { return nil }
+                var k = j + 1                                      // a key is followed by ':'
+                while k < bytes.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[k]) { k += 1 }
+                if depth == 1, k < bytes.endIndex, bytes[k] == UInt8(ascii: ":") { keys.append(bytes[i...j]) }
+                i = j + 1
+                continue
+            }
+            if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
+            if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") { depth -= 1 }
+            i += 1
+        }
+        guard keys.count != distinctKeys else { return nil }
+        var seen = Set<String>()
+        for raw in keys {
+            let name = (try? JSONSerialization.jsonObject(with: Data("[".utf8) + raw + Data("]".utf8)) as? [String])?.first ?? ""
+            if !seen.insert(name).inserted { return name }
+        }
+        return ""
     }
 
     /// A JSON array of integers, or nil.

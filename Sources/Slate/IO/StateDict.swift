@@ -4,7 +4,9 @@ import Foundation
 
 /// A state dict does not fit the module.
 public struct StateDictError: Error, CustomStringConvertible {
+    /// One line: which parameter and what is wrong (names from the file are escaped).
     public let description: String
+    init(description: String) { self.description = oneLine(description) }
 }
 
 extension Module {
@@ -15,6 +17,7 @@ extension Module {
     ///
     /// With `strict`, a name the module lacks is an error as well as a parameter the state lacks;
     /// without it, only parameters present in `state` are loaded (missing ones keep their values).
+    /// A tensor holding NaN or ±Inf is refused (named, with the number of bad values).
     /// Nothing is modified unless every check passes.
     public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
         let named = namedParameters()
@@ -32,6 +35,9 @@ extension Module {
             if let t = state[name], t.shape != p.shape {
                 throw StateDictError(description: "parameter '\(name)' has shape \(t.shape) in the state dict but \(p.shape) in the model")
             }
+            if let t = state[name], case let bad = t.nonFiniteCount, bad > 0 {
+                throw StateDictError(description: "parameter '\(name)' holds \(bad) NaN or infinite value\(bad == 1 ? "" : "s") out of \(t.count); the weights are corrupt or come from a diverged run, so load an earlier checkpoint")
+            }
         }
         for (name, p) in named {
             if let t = state[name] { p.pointer.update(from: t.pointer, count: p.count) }
@@ -47,6 +53,7 @@ extension Module {
     @discardableResult
     public func load(from url: URL, strict: Bool = true) throws -> [String: String] {
         let file = try SafeTensors.read(from: url)
+        try file.checkFinite()
         try loadStateDict(file.tensors, strict: strict)
         return file.metadata
     }

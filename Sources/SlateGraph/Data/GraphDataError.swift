@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 
 /// Everything that can go wrong while locating or parsing a graph dataset.
 /// Each message names the file (and line, when there is one) and says what to do.
@@ -12,7 +13,9 @@ public enum GraphDataError: Error, CustomStringConvertible, Equatable {
     /// A request the dataset cannot satisfy (e.g. more folds than samples of a class).
     case invalidArgument(String)
 
-    public var description: String {
+    public var description: String { oneLine(text) }
+
+    private var text: String {
         switch self {
         case let .missingDataset(name, directory, missingFile):
             return "dataset '\(name)' not found: expected \(missingFile) in \(directory). "

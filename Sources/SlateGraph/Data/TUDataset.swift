@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 
 /// A graph-classification dataset in the TU Dortmund format (MUTAG, PROTEINS, ...).
 ///
@@ -30,13 +31,39 @@ public struct TUDataset: Sendable {
         try TUDataset(name: name, directory: root.appendingPathComponent("tu").appendingPathComponent(name))
     }
 
-    /// Loads dataset `name` from the files in `directory`.
+    /// The files of a TU dataset, by suffix: `A`, `graph_indicator` and `graph_labels` are
+    /// required; `node_labels`, `node_attributes` and `edge_labels` are read when present.
+    public static let fileSuffixes = ["A", "graph_indicator", "graph_labels", "node_labels", "node_attributes", "edge_labels"]
+
+    /// Loads dataset `name` from the files in `directory` (`NAME_<suffix>.txt`).
     public init(name: String, directory: URL) throws {
-        func file(_ suffix: String) -> URL { directory.appendingPathComponent("\(name)_\(suffix).txt") }
+        var files: [String: Data] = [:]
+        for (k, suffix) in Self.fileSuffixes.enumerated() {
+            let url = directory.appendingPathComponent("\(name)_\(suffix).txt")
+            guard let found = k < 3 ? try DataLocation.require(url, dataset: name) : DataLocation.optional(url) else { continue }
+            do { files[suffix] = try Data(contentsOf: found) } catch {
+                throw GraphDataError.inconsistent(file: found.path, reason: "cannot be read (\(error.localizedDescription)); check its permissions")
+            }
+        }
+        try self.init(name: name, files: files)
+    }
+
+    /// Parses dataset `name` from the contents of its files, keyed by suffix (see `fileSuffixes`).
+    /// Every problem is a `GraphDataError` naming `NAME_<suffix>.txt` and the line.
+    public init(name: String, files: [String: Data]) throws {
+        func table(_ suffix: String) throws -> TextTable? {
+            try files[suffix].map { try TextTable(data: $0, fileName: "\(name)_\(suffix).txt") }
+        }
+        func required(_ suffix: String) throws -> TextTable {
+            guard let t = try table(suffix) else {
+                throw GraphDataError.missingDataset(name: name, directory: "(the dataset)", missingFile: "\(name)_\(suffix).txt")
+            }
+            return t
+        }
         self.name = name
-        let indicatorTable = try TextTable(url: DataLocation.require(file("graph_indicator"), dataset: name))
-        let labelTable = try TextTable(url: DataLocation.require(file("graph_labels"), dataset: name))
-        let edgeTable = try TextTable(url: DataLocation.require(file("A"), dataset: name))
+        let indicatorTable = try required("graph_indicator")
+        let labelTable = try required("graph_labels")
+        let edgeTable = try required("A")
 
         // Graph labels -> 0..C-1.
         let raw = try labelTable.singleInts(what: "graph label")
@@ -66,9 +93,14 @@ public struct TUDataset: Sendable {
                                               reason: "names \(n == 0 ? 0 : previous + 1) graphs but \(labelTable.fileName) has \(graphCount) labels")
         }
 
-        // Edges (1-based global ids).
+        for g in 0..<graphCount where graphStart[g + 1] - graphStart[g] < 2 {
+            throw indicatorTable.error(record: graphStart[g], "graph \(g + 1) has only 1 node; a graph to classify needs at least 2 nodes, so remove it (and its label) or fix the ids")
+        }
+
+        // Edges (1-based global ids); each directed entry once.
         var edges = [[(Int, Int)]](repeating: [], count: graphCount)
         var edgeRows = [[Int]](repeating: [], count: graphCount)
+        var firstLine: [SIMD2<Int>: Int] = [:]
         for k in 0..<edgeTable.count {
             let f = try edgeTable.fields(k, separator: ",", expected: 2)
             let a = try edgeTable.int(f[0], record: k, what: "node id", in: 1...Int.max)
@@ -80,20 +112,21 @@ public struct TUDataset: Sendable {
             guard graphOf[b - 1] == g else {
                 throw edgeTable.error(record: k, "edge \(a), \(b) joins graphs \(g + 1) and \(graphOf[b - 1] + 1)")
             }
+            if let earlier = firstLine.updateValue(edgeTable.lines[k].number, forKey: SIMD2(a, b)) {
+                throw edgeTable.error(record: k, "edge \(a), \(b) repeats line \(earlier); list each directed edge once")
+            }
             edges[g].append((a - 1 - graphStart[g], b - 1 - graphStart[g]))
             edgeRows[g].append(k)
         }
 
         // Optional node labels / attributes / edge labels.
         var nodeLabels: [Int]?
-        if let url = DataLocation.optional(file("node_labels")) {
-            let t = try TextTable(url: url)
+        if let t = try table("node_labels") {
             try Self.checkCount(t, n, indicatorTable)
             nodeLabels = try t.singleInts(what: "node label")
         }
         var attributes: [[Double]]?
-        if let url = DataLocation.optional(file("node_attributes")) {
-            let t = try TextTable(url: url)
+        if let t = try table("node_attributes") {
             try Self.checkCount(t, n, indicatorTable)
             var width = -1
             attributes = try (0..<n).map { i in
@@ -104,8 +137,7 @@ public struct TUDataset: Sendable {
             }
         }
         var edgeLabels: [Int]?
-        if let url = DataLocation.optional(file("edge_labels")) {
-            let t = try TextTable(url: url)
+        if let t = try table("edge_labels") {
             guard t.count == edgeTable.count else {
                 throw GraphDataError.inconsistent(file: t.fileName, reason: "has \(t.count) lines but \(edgeTable.fileName) has \(edgeTable.count) edges")
             }
@@ -113,7 +145,7 @@ public struct TUDataset: Sendable {
         }
 
         // Features: one-hot(node label) ++ attributes, or one-hot(degree).
-        let featureRows = Self.nodeFeatures(nodeLabels: nodeLabels, attributes: attributes, edges: edges,
+        let featureRows = try Self.nodeFeatures(nodeLabels: nodeLabels, attributes: attributes, edges: edges,
                                             graphStart: graphStart)
         graphs = (0..<graphCount).map { g in
             let lo = graphStart[g], hi = graphStart[g + 1]
@@ -134,7 +166,7 @@ public struct TUDataset: Sendable {
 
     /// Row-major (N, F) features for all nodes, with F.
     private static func nodeFeatures(nodeLabels: [Int]?, attributes: [[Double]]?, edges: [[(Int, Int)]],
-                                     graphStart: [Int]) -> (values: [Float], width: Int) {
+                                     graphStart: [Int]) throws -> (values: [Float], width: Int) {
         let n = graphStart.last!
         // One-hot block for node labels (categories in ascending order).
         let categories = nodeLabels.map { Array(Set($0)).sorted() } ?? []
@@ -148,6 +180,7 @@ public struct TUDataset: Sendable {
         }
         let degreeWidth = degree.isEmpty ? 0 : (degree.max() ?? 0) + 1
         let width = categories.count + attributeWidth + degreeWidth
+        try MemoryBudget.check(shape: [n, width], what: "node features (\(n) nodes × \(width) features)")
         var values = [Float](repeating: 0, count: n * width)
         for i in 0..<n {
             let row = i * width

@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 
 /// A small reader for the plain-text dataset files: comma- or tab-separated numbers,
 /// one record per line. Leading/trailing blanks and spaces after commas are tolerated;
@@ -11,20 +12,28 @@ struct TextTable {
 
     /// Reads `url`. `skipHeader` drops the first line (TSV files start with a header).
     init(url: URL, skipHeader: Bool = false) throws {
-        fileName = url.lastPathComponent
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            data = try Data(contentsOf: url)
         } catch {
-            throw GraphDataError.inconsistent(file: url.path, reason: "cannot read file as UTF-8 text (\(error.localizedDescription))")
+            throw GraphDataError.inconsistent(file: url.path, reason: "cannot be read (\(error.localizedDescription)); check the path and its permissions")
+        }
+        try self.init(data: data, fileName: url.lastPathComponent, skipHeader: skipHeader)
+    }
+
+    /// Parses the bytes of a file called `fileName` (used in messages). Lines end in LF or CRLF.
+    init(data: Data, fileName: String, skipHeader: Bool = false) throws {
+        self.fileName = fileName
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw GraphDataError.inconsistent(file: fileName, reason: "is not UTF-8 text; save it as plain UTF-8")
         }
         var records: [(number: Int, text: Substring)] = []
         var number = 0
         var sawBlank = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             if skipHeader && number == 1 { continue }
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) {
                 if sawBlank == 0 { sawBlank = number }
                 continue
@@ -32,7 +41,7 @@ struct TextTable {
             if sawBlank != 0 {
                 throw GraphDataError.malformed(file: fileName, line: sawBlank, reason: "empty line inside the data")
             }
-            records.append((number, line))
+            records.append((number, Self.trim(line)))   // trailing blanks (tabs too) are not a field
         }
         lines = records
     }
@@ -46,7 +55,7 @@ struct TextTable {
         let parts = text.split(separator: separator, omittingEmptySubsequences: false).map(Self.trim)
         if let expected, parts.count != expected {
             throw GraphDataError.malformed(file: fileName, line: number,
-                                           reason: "expected \(expected) field(s) separated by '\(separator == "\t" ? "\\t" : String(separator))', found \(parts.count): '\(text)'")
+                                           reason: "expected \(expected) field(s) separated by '\(separator == "\t" ? "\\t" : String(separator))', found \(parts.count): '\(oneLine(text, limit: 80))'")
         }
         if parts.count < minimum {
             throw GraphDataError.malformed(file: fileName, line: number, reason: "expected at least \(minimum) field(s), found \(parts.count)")
@@ -57,7 +66,7 @@ struct TextTable {
     /// Parses an integer field of record `i`, optionally requiring it to lie in `range`.
     func int(_ field: Substring, record i: Int, what: String, in range: ClosedRange<Int>? = nil) throws -> Int {
         guard let value = Int(field) else {
-            throw GraphDataError.malformed(file: fileName, line: lines[i].number, reason: "\(what) '\(field)' is not an integer")
+            throw GraphDataError.malformed(file: fileName, line: lines[i].number, reason: "\(what) '\(oneLine(field, limit: 40))' is not an integer")
         }
         if let range, !range.contains(value) {
             throw GraphDataError.malformed(file: fileName, line: lines[i].number,
@@ -69,7 +78,7 @@ struct TextTable {
     /// Parses a real-valued field of record `i` (finite values only).
     func double(_ field: Substring, record i: Int, what: String) throws -> Double {
         guard let value = Double(field), value.isFinite else {
-            throw GraphDataError.malformed(file: fileName, line: lines[i].number, reason: "\(what) '\(field)' is not a finite number")
+            throw GraphDataError.malformed(file: fileName, line: lines[i].number, reason: "\(what) '\(oneLine(field, limit: 40))' is not a finite number")
         }
         return value
     }

@@ -41,6 +41,9 @@ public enum PolicyCheckpoint {
         try module.save(to: url, metadata: metadata)
     }
 
+    /// Largest accepted observation, hidden or action size in a checkpoint's metadata.
+    public static let maxLayerWidth = 1 << 20
+
     /// Rebuilds the greedy policy stored at `url`. When `environmentID` is given, the checkpoint
     /// must have been trained on it. Throws `PolicyCheckpointError` saying what is wrong.
     public static func load(from url: URL, environmentID: String? = nil) throws -> GreedyNetworkPolicy {
@@ -56,11 +59,12 @@ public enum PolicyCheckpoint {
             return v
         }
         guard try field("format") == format else {
-            throw PolicyCheckpointError("\(url.path) is a '\(meta["format"] ?? "")' file, not a \(format) checkpoint")
+            throw PolicyCheckpointError("\(url.path) is a '\(meta["format"] ?? "")' checkpoint, not a \(format) one; pass a policy written by `slate rl train`")
         }
         guard try field("format_version") == formatVersion else {
             throw PolicyCheckpointError("\(url.path) has policy format version \(meta["format_version"] ?? ""); this build reads version \(formatVersion)")
         }
+        do { try file.checkFinite() } catch { throw PolicyCheckpointError("\(error)") }
         let env = try field("env_id")
         if let environmentID, environmentID != env {
             throw PolicyCheckpointError("\(url.path) was trained on \(env), not \(environmentID); pass --env \(env)")
@@ -69,7 +73,7 @@ public enum PolicyCheckpoint {
               let obsSize = Int(try field("obs_size")), obsSize > 0,
               let actionCount = Int(try field("action_count")), actionCount > 0,
               let activation = ActivationKind(rawValue: try field("activation")) else {
-            throw PolicyCheckpointError("\(url.path) has malformed metadata \(meta)")
+            throw PolicyCheckpointError("\(url.path) has malformed metadata (algo '\(meta["algo"] ?? "")', obs_size '\(meta["obs_size"] ?? "")', action_count '\(meta["action_count"] ?? "")', activation '\(meta["activation"] ?? "")'); save the policy again with `slate rl train`")
         }
         let hiddenText = try field("hidden_sizes")
         let hidden = hiddenText.isEmpty ? [] : hiddenText.split(separator: ",").compactMap { Int($0) }
@@ -77,6 +81,17 @@ public enum PolicyCheckpoint {
               hidden.count == (hiddenText.isEmpty ? 0 : hiddenText.split(separator: ",").count) else {
             throw PolicyCheckpointError("\(url.path) has malformed hidden_sizes '\(hiddenText)'")
         }
+        let sizes = [obsSize] + hidden + [actionCount]
+        guard sizes.allSatisfy({ $0 <= maxLayerWidth }), hidden.count <= 64 else {
+            throw PolicyCheckpointError("\(url.path) describes a network of sizes \(sizes); each size must be at most \(maxLayerWidth) and there may be at most 64 hidden layers, so the metadata is corrupt")
+        }
+        do {
+            var weights = 0
+            for (a, b) in zip(sizes, sizes.dropFirst()) {
+                weights = try MemoryBudget.sum([weights, MemoryBudget.product([a + 1, b, 4], what: "the policy network")], what: "the policy network")
+            }
+            try MemoryBudget.check(bytes: weights, what: "the policy network \(sizes)")
+        } catch { throw PolicyCheckpointError("\(url.path): \(error)") }
         let prefix = try field("policy_prefix") + "."
         var state: [String: Tensor] = [:]
         for (name, tensor) in file.tensors where name.hasPrefix(prefix) {

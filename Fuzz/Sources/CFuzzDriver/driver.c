@@ -1,0 +1,2 @@
+// Declarations only: LLVMFuzzerRunDriver lives in libFuzzer.
+#include "CFuzzDriver.h"
