@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Slate — deep learning from a clean slate, in Swift.
-// One package; the only system dependency is OpenBLAS (Accelerate on macOS).
+// One package; the system dependencies are OpenBLAS (Accelerate on macOS) and, for
+// SlateDistributed and the CLI, Open MPI.
 import PackageDescription
 
 /// Release builds of the numeric targets skip overflow checks in hot loops.
@@ -14,6 +15,7 @@ let package = Package(
         .library(name: "SlateGPT", targets: ["SlateGPT"]),
         .library(name: "SlateGraph", targets: ["SlateGraph"]),
         .library(name: "SlateRL", targets: ["SlateRL"]),
+        .library(name: "SlateDistributed", targets: ["SlateDistributed"]),
         .executable(name: "slate", targets: ["slate"]),
     ],
     dependencies: [
@@ -25,6 +27,12 @@ let package = Package(
             name: "CBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        // Open MPI's C interface plus a shim for the handles Swift cannot import (see shim.h).
+        .systemLibrary(
+            name: "COpenMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"]), .brew(["open-mpi"])]
         ),
         // The x86-64 AVX2/FMA peak loop for `slate bench peak` (C: a function-level target
         // attribute keeps the build portable; called only after checking the CPU flags).
@@ -40,10 +48,18 @@ let package = Package(
         .target(name: "SlateGPT", dependencies: ["Slate"], swiftSettings: fast),
         .target(name: "SlateGraph", dependencies: ["Slate"], swiftSettings: fast),
         .target(name: "SlateRL", dependencies: ["Slate"], swiftSettings: fast),
+        // Data-parallel training: a Communicator (one process or MPI) and gradient averaging.
+        .target(name: "SlateDistributed", dependencies: ["Slate", "COpenMPI"], swiftSettings: fast),
+        // The multi-rank checks `make test-mpi` launches under mpirun (scripts/test-mpi.sh).
+        .executableTarget(
+            name: "slate-mpi-check",
+            dependencies: ["SlateDistributed", "SlateGPT", "Slate"],
+            path: "Tests/MPICheck"
+        ),
         .executableTarget(
             name: "slate",
             dependencies: [
-                "Slate", "SlateGPT", "SlateGraph", "SlateRL",
+                "Slate", "SlateGPT", "SlateGraph", "SlateRL", "SlateDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -52,6 +68,7 @@ let package = Package(
         .testTarget(name: "SlateGPTTests", dependencies: ["SlateGPT", "Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
+        .testTarget(name: "SlateDistributedTests", dependencies: ["SlateDistributed", "Slate"]),
         .testTarget(name: "CLITests", dependencies: ["slate", "Slate"]),
     ]
 )
