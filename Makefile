@@ -1,5 +1,5 @@
 # Slate — the README's commands. `make demo` and `make test` install what is missing first
-# (OpenBLAS through apt, the datasets they use), so each works on a fresh clone.
+# (OpenBLAS and Open MPI through apt, the datasets they use), so each works on a fresh clone.
 SWIFT      ?= swift
 SLATE_DATA ?= ./data
 export SLATE_DATA
@@ -7,9 +7,9 @@ RELEASE    := -c release
 SLATE      := .build/release/slate
 DEMO_OUT   ?= runs/shakespeare-char
 
-.PHONY: demo test test-asan fuzz test-aarch64 deps data build bench clean
+.PHONY: demo test test-mpi test-asan fuzz test-aarch64 deps data build bench clean
 
-# OpenBLAS and pkg-config (apt as root or with sudo; otherwise the exact command to run).
+# OpenBLAS, Open MPI and pkg-config (apt as root or with sudo; otherwise the exact command to run).
 deps:
 	@scripts/install-deps.sh
 
@@ -26,6 +26,12 @@ demo: build
 test: deps data
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
+	@$(MAKE) --no-print-directory test-mpi
+
+# SlateDistributed under mpirun (2 and 3 ranks, TCP, N ranks = one process with N x the batch),
+# each launch in a timeout; reuses `make test`'s build; skips with a reason without mpirun.
+test-mpi:
+	SWIFT=$(SWIFT) scripts/test-mpi.sh
 
 # The engine tests once under AddressSanitizer (debug; its own build folder, so the normal
 # builds stay as they are). CI runs this: ~7.5 min cold on 2 busy cores, ~20 s once built.

@@ -120,6 +120,21 @@ public final class GPTTrainer {
     /// The next iteration to run (0 for a fresh run; the saved step after a resume).
     public private(set) var iter = 0
     public private(set) var bestValLoss = Float.infinity
+    /// Data-parallel training (default: one process). With N replicas each step draws a global
+    /// batch of N × `batch_size` windows and this replica trains on its own `batch_size` of them,
+    /// gradients are averaged after the backward pass, and only replica 0 writes files.
+    /// Setting it redraws the prefetched batch from the same point of the stream.
+    public var dataParallel = DataParallel.single { didSet { redrawNextBatch() } }
+    /// Micro-batches per optimizer step (nanoGPT's `gradient_accumulation_steps`): each step draws
+    /// A × N × `batch_size` windows at once, this replica runs its A micro-batches of `batch_size`
+    /// and sums their gradients (each loss scaled by 1/A). So 1 replica × A equals A replicas × 1
+    /// and one process at A × `batch_size`. Setting it redraws the prefetched batch.
+    public var gradientAccumulationSteps = 1 {
+        didSet {
+            precondition(gradientAccumulationSteps >= 1, "gradient_accumulation_steps must be at least 1")
+            redrawNextBatch()
+        }
+    }
 
     /// The PyTorch-compatible stream of initialisation and batches.
     private var stream: TorchGenerator
@@ -195,11 +210,32 @@ public final class GPTTrainer {
     /// Draws the next step's training batch, noting how far the stream was before it.
     private func prefetchBatch() {
         drawsBeforeNextBatch = stream.draws
-        nextBatch = dataset.batch(.train, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
+        nextBatch = shardedBatch(.train, microBatches: gradientAccumulationSteps)
     }
 
-    /// Tokens processed per step.
-    public var tokensPerStep: Int { config.batchSize * config.blockSize }
+    /// Draws the prefetched batch again from where the stream stood before it.
+    private func redrawNextBatch() {
+        stream = TorchGenerator(seed: config.seed)
+        stream.discard(drawsBeforeNextBatch)
+        prefetchBatch()
+    }
+
+    /// This replica's rows of a global batch of A × N × `batch_size` windows from the stream.
+    private func shardedBatch(_ split: Split, microBatches: Int = 1) -> (inputs: [Int], targets: [Int]) {
+        let (x, y) = dataset.batch(split, batchSize: config.batchSize * dataParallel.count * microBatches,
+                                   blockSize: config.blockSize, generator: &stream)  // (A·N·B·T)
+        let n = config.batchSize * config.blockSize
+        return (dataParallel.shard(x, shardLength: n), dataParallel.shard(y, shardLength: n))  // (A·B·T)
+    }
+
+    /// Where each micro-batch of `batch_size` rows lies in this replica's (A·B·T) batch.
+    private var microBatchRanges: [Range<Int>] {
+        let n = config.batchSize * config.blockSize
+        return (0..<gradientAccumulationSteps).map { ($0 * n)..<(($0 + 1) * n) }
+    }
+
+    /// Tokens processed per step, by all replicas and micro-batches together.
+    public var tokensPerStep: Int { config.batchSize * config.blockSize * dataParallel.count * gradientAccumulationSteps }
 
     /// Mean loss over `eval_iters` random batches of each split (train first, as nanoGPT's
     /// `estimate_loss`, drawn from the run's stream), dropout off, no graph.
@@ -210,31 +246,41 @@ public final class GPTTrainer {
         for split in [Split.train, .val] {
             var total = 0.0
             for _ in 0..<config.evalIters {
-                let (x, y) = dataset.batch(split, batchSize: config.batchSize, blockSize: config.blockSize, generator: &stream)
-                total += Double(withNoGrad { model.loss(x, targets: y, batch: config.batchSize) }.item())
+                let (x, y) = shardedBatch(split, microBatches: gradientAccumulationSteps)   // (A·B·T)
+                for part in microBatchRanges {
+                    total += Double(withNoGrad { model.loss(Array(x[part]), targets: Array(y[part]), batch: config.batchSize) }.item())
+                }
             }
-            result.append(Float(total / Double(config.evalIters)))
+            result.append(Float(total / Double(config.evalIters * gradientAccumulationSteps)))
         }
-        return (result[0], result[1])
+        let mean = dataParallel.averageValues(result.map(Double.init)).map(Float.init)   // over replicas
+        return (mean[0], mean[1])
     }
 
     /// One optimisation step at iteration `it` on the prefetched batch (then draws the next one);
     /// returns the loss before the update. Throws ``TrainingDivergedError`` (before updating the
     /// weights) when the loss or the gradient norm is not finite.
     public func step(_ it: Int) throws -> Float {
-        let (x, y) = nextBatch
+        let (x, y) = nextBatch                            // (A·B·T)
         optimizer.learningRate = config.schedule.rate(at: it)
-        let loss = model.loss(x, targets: y, batch: config.batchSize)
-        prefetchBatch()                                   // as nanoGPT: before the backward
-        let lossValue = loss.item()
-        try requireFinite(lossValue, "training loss", at: "step \(it)")
-        loss.backward()
+        let micro = gradientAccumulationSteps
+        var total: Float = 0
+        for (m, part) in microBatchRanges.enumerated() {  // (A·B·T) -> (B·T)
+            let loss = model.loss(Array(x[part]), targets: Array(y[part]), batch: config.batchSize)
+            if m == micro - 1 { prefetchBatch() }         // as nanoGPT: before the (last) backward
+            let lossValue = loss.item()
+            try requireFinite(lossValue, "training loss", at: "step \(it)")
+            (micro == 1 ? loss : loss * (1 / Float(micro))).backward()
+            total += lossValue
+        }
+        dataParallel.averageGradients(model.parameters())
         if config.gradClip > 0 {
             try requireFinite(clipGradNorm(model.parameters(), maxNorm: config.gradClip), "gradient norm", at: "step \(it)")
         }
         optimizer.step()
         optimizer.zeroGrad()
-        return lossValue
+        let mean = total / Float(micro)
+        return dataParallel.count == 1 ? mean : Float(dataParallel.averageValues([Double(mean)])[0])
     }
 
     /// Writes the training checkpoint for a run that stands before iteration `iter`: weights,
@@ -272,10 +318,10 @@ public final class GPTTrainer {
                 var saved = false
                 if last.val < bestValLoss || !FileManager.default.fileExists(atPath: modelPath) {
                     bestValLoss = min(bestValLoss, last.val)
-                    try saveBestModel(iter: iter, valLoss: last.val)   // first: a kill between the two re-saves it on resume
+                    if dataParallel.isWriter { try saveBestModel(iter: iter, valLoss: last.val) }   // first: a kill between the two re-saves it on resume
                     saved = true
                 }
-                try saveCheckpoint(iter: iter)
+                if dataParallel.isWriter { try saveCheckpoint(iter: iter) }
                 report(.eval(iter: iter, trainLoss: last.train, valLoss: last.val, saved: saved))
             }
             if iter >= config.maxIters { break }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Slate
+import SlateDistributed
 import SlateGPT
 
 /// `slate gpt train`: nanoGPT's flags in kebab case; defaults are its shakespeare-char CPU recipe.
@@ -16,13 +17,15 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
     )
     static let examples = ["slate gpt train --config configs/shakespeare-char.toml",
                            "slate gpt train --max-iters 500 --out runs/short",
-                           "slate gpt train --resume --out runs/short --max-iters 1000"]
+                           "slate gpt train --resume --out runs/short --max-iters 1000",
+                           "mpirun -np 2 --bind-to none slate gpt train --distributed --batch-size 6 --out runs/2x6"]
 
     @Option(help: "Number of transformer blocks.") var nLayer = 4
     @Option(help: "Attention heads per block.") var nHead = 4
     @Option(help: "Embedding width.") var nEmbd = 128
     @Option(help: "Context length in characters.") var blockSize = 64
-    @Option(help: "Sequences per step.") var batchSize = 12
+    @Option(help: "Sequences per step (per rank with --distributed).") var batchSize = 12
+    @Option(help: "Micro-batches of --batch-size per optimizer step, gradients summed (a step sees A × batch-size sequences).") var gradientAccumulationSteps = 1
     @Option(help: "Optimisation steps.") var maxIters = 2000
     @Option(help: "Peak learning rate.") var learningRate: Float = 1e-3
     @Option(help: "Final learning rate of the cosine decay.") var minLr: Float = 1e-4
@@ -38,6 +41,7 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
     @Flag(inversion: .prefixedNo, help: "Biases in Linear and LayerNorm layers.") var bias = false
     @Option(help: "Training text (default: $SLATE_DATA/tinyshakespeare.txt; SLATE_DATA defaults to ./data).") var text: String?
     @Option(help: "Random seed (initialisation, batches, dropout); --seed N retraces nanoGPT's seed N.") var seed: UInt64 = 1337
+    @Flag(help: "Data-parallel training under mpirun: N ranks at --batch-size B train the model one process would at N×B; rank 0 alone prints and writes (without mpirun: a plain run).") var distributed = false
     @OptionGroup var common: RunOptions
 
     var trainConfig: GPTTrainingConfig {
@@ -51,33 +55,52 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
 
     func validate() throws {
         do { try trainConfig.validate() } catch let error as GPTError { throw ValidationError(error.description) }
+        if gradientAccumulationSteps < 1 {
+            throw ValidationError("--gradient-accumulation-steps must be at least 1 (micro-batches per step), got \(gradientAccumulationSteps).")
+        }
     }
 
     func run() throws {
+        let comm = distributed ? try Distributed.start(threads: common.threads) : nil
+        if comm == nil { common.applyThreads() }
+        try GPTDistributed.run(comm) { try train(comm) }
+    }
+
+    func train(_ comm: Communicator?) throws {
         let started = Date()
-        common.applyThreads()
+        let writer = comm?.rank ?? 0 == 0                 // other ranks train, print and write nothing
         let textPath = text ?? gptDefaultTextPath()
         let config = trainConfig
         let out = common.outputDirectory(tool: "gpt", name: ((textPath as NSString).lastPathComponent as NSString).deletingPathExtension)
         let dataset = try TextDataset(file: textPath, blockSize: config.blockSize)
         try config.model(vocabSize: dataset.tokenizer.count).checkFitsInMemory(batchSize: config.batchSize)
-        try RunDirectory.prepare(out, resume: common.resume, overwrite: common.overwrite, checkpoint: "checkpoint.safetensors")
+        if writer { try RunDirectory.prepare(out, resume: common.resume, overwrite: common.overwrite, checkpoint: "checkpoint.safetensors") }
         let trainer = common.resume
             ? try GPTTrainer(resuming: config, dataset: dataset, outputDirectory: out)
             : try GPTTrainer(config: config, dataset: dataset, outputDirectory: out)
+        trainer.gradientAccumulationSteps = gradientAccumulationSteps
+        let averager = try comm.map { try GPTDistributed.attach(trainer, $0, resume: common.resume) }
+        if let comm, !writer {
+            _ = try trainer.train()
+            try Replicas.verify(trainer.model.parameters(), comm, when: "after training")
+            return
+        }
         let configTOML = try ResolvedConfig.write(self, name: "slate gpt train", to: out)
         let say: (String) -> Void = common.quiet ? { _ in } : { print($0) }
         say("slate gpt train — \(config.model(vocabSize: dataset.tokenizer.count))")
         say("  text \(textPath): \(dataset.train.count) train / \(dataset.val.count) val tokens, vocab \(dataset.tokenizer.count)")
-        say("  batch_size=\(config.batchSize) max_iters=\(config.maxIters) learning_rate=\(config.learningRate) min_lr=\(config.minLR) warmup_iters=\(config.warmupIters) lr_decay_iters=\(config.lrDecayIters)")
+        say("  batch_size=\(config.batchSize) gradient_accumulation_steps=\(gradientAccumulationSteps) max_iters=\(config.maxIters) learning_rate=\(config.learningRate) min_lr=\(config.minLR) warmup_iters=\(config.warmupIters) lr_decay_iters=\(config.lrDecayIters)")
         say("  weight_decay=\(config.weightDecay) beta1=\(config.beta1) beta2=\(config.beta2) grad_clip=\(config.gradClip) eval_interval=\(config.evalInterval) eval_iters=\(config.evalIters) seed=\(config.seed) threads=\(Threads.count)")
+        if let comm { say("  distributed: \(comm.size) ranks (\(comm.localSize) on this machine) × batch_size \(config.batchSize) = global batch \(comm.size * config.batchSize)") }
         say("  parameters: \(trainer.model.nonEmbeddingParameterCount) (without position embedding); out: \(out)\(common.resume ? "; resuming at iter \(trainer.iter)" : "")")
 
         let log = try GPTRunLog(directory: out, resumingAt: common.resume ? trainer.iter : nil, configTOML: configTOML)
         let progress = ProgressLine(total: config.maxIters, label: "iter", isTerminal: !common.quiet && isatty(STDOUT_FILENO) == 1)
         var logError: Error?
+        var allreduceMs: [Double] = []
         let summary = try trainer.train { event in
             do { try log.record(event) } catch { logError = logError ?? error }
+            if case .step = event, let averager { allreduceMs.append(averager.lastAllreduceMilliseconds) }
             guard !common.quiet else { return }
             switch event {
             case let .step(iter, loss, _, ms, tps):
@@ -88,6 +111,11 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
         }
         if let logError { throw logError }
         progress.finish()
+        if let comm { try Replicas.verify(trainer.model.parameters(), comm, when: "after training") }
+        if let comm, comm.size > 1, !allreduceMs.isEmpty {
+            say(String(format: "allreduce: %.2f ms/step median, waiting for the slowest rank included (%d floats, %d ranks)",
+                       allreduceMs.sorted()[allreduceMs.count / 2], trainer.model.parameterCount, comm.size))
+        }
         try log.drawPlot()
         let result = RunSummary(tool: "gpt", command: "train", out: out, wallSeconds: Date().timeIntervalSince(started),
                                 metrics: GPTTrainMetrics(summary))

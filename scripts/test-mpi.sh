@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The multi-rank tests of SlateDistributed, each under mpirun inside `timeout`:
+#   collectives on 2 ranks, on 3 ranks (more ranks than cores, odd sizes) and over TCP
+#   (--mca btl self,tcp); a tiny GPT trained by 2 and by 3 ranks × B rows equals one process ×
+#   N·B rows (SGD within 1e-5; AdamW through GPTTrainer within 1e-3, the figure is printed);
+#   `slate gpt train --distributed` under mpirun against one process at twice the batch;
+#   2 micro-batches of gradient accumulation equal 2 ranks; a resumed distributed run equals an
+#   uninterrupted one; `--distributed` without mpirun is bit-identical to a plain run; a configuration that differs
+#   between ranks, and a launcher this Open MPI cannot join, end with an error instead of a hang.
+# Skips (exit 0, with the reason) when mpirun is not installed. Exits non-zero on any failure.
+#
+# Environment: SWIFT (default swift); SWIFT_BUILD_FLAGS (default: the flags `make test` builds
+# with, so nothing is rebuilt); MPI_TIMEOUT seconds per launch (default 300).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SWIFT=${SWIFT:-swift}
+read -r -a FLAGS <<<"${SWIFT_BUILD_FLAGS:--c release -Xswiftc -enable-testing}"
+LIMIT=${MPI_TIMEOUT:-300}
+
+if ! command -v mpirun >/dev/null 2>&1; then
+  echo "test-mpi: skipped: mpirun not found (Open MPI's openmpi-bin is not installed; scripts/install-deps.sh installs it)"
+  exit 0
+fi
+$SWIFT build "${FLAGS[@]}" --product slate-mpi-check && $SWIFT build "${FLAGS[@]}" --product slate ||
+  { echo "test-mpi: error: the build failed" >&2; exit 1; }
+BIN=$($SWIFT build "${FLAGS[@]}" --show-bin-path)
+MPIRUN=(mpirun --oversubscribe --bind-to none)
+[[ $(id -u) -eq 0 ]] && MPIRUN+=(--allow-run-as-root)
+TMP=$(mktemp -d /tmp/slate-test-mpi.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+failed=0 passed=0
+run() {   # run NAME EXPECT(pass|fail) COMMAND... : the command's output goes to $TMP/NAME.log
+  local name=$1 want=$2; shift 2
+  local t0=$SECONDS rc
+  timeout -k 10 "$LIMIT" "$@" >"$TMP/$name.log" 2>&1
+  rc=$?
+  if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+    echo "test-mpi: FAIL $name: no result within $LIMIT s (hang)"; failed=$((failed + 1))
+  elif [[ ($want == pass && $rc -eq 0) || ($want == fail && $rc -ne 0) ]]; then
+    echo "test-mpi: ok   $name ($((SECONDS - t0)) s)"; passed=$((passed + 1))
+    grep -E "^(collectives|gpt-|compare|Error)" "$TMP/$name.log" | sed 's/^/                 /' | head -3
+  else
+    echo "test-mpi: FAIL $name (exit $rc, expected $want):"; sed 's/^/    /' "$TMP/$name.log" | tail -20
+    failed=$((failed + 1))
+  fi
+}
+
+run collectives-np2     pass "${MPIRUN[@]}" -np 2 "$BIN/slate-mpi-check" collectives
+run collectives-np3     pass "${MPIRUN[@]}" -np 3 "$BIN/slate-mpi-check" collectives
+run collectives-tcp     pass "${MPIRUN[@]}" --mca btl self,tcp -np 2 "$BIN/slate-mpi-check" collectives
+run gpt-sgd-np2         pass "${MPIRUN[@]}" -np 2 "$BIN/slate-mpi-check" gpt-sgd
+run gpt-sgd-np3         pass "${MPIRUN[@]}" -np 3 "$BIN/slate-mpi-check" gpt-sgd
+run gpt-adamw-np2-tcp   pass "${MPIRUN[@]}" --mca btl self,tcp -np 2 "$BIN/slate-mpi-check" gpt-adamw
+
+# The CLI on a tiny GPT and a short text.
+TEXT=$TMP/text.txt
+for i in $(seq 400); do echo "First Citizen: before we proceed any further, hear me speak $((i * 7919 % 1000))."; done >"$TEXT"
+GPT=("$BIN/slate" gpt train --text "$TEXT" --n-layer 2 --n-head 2 --n-embd 32 --block-size 16
+  --max-iters 10 --eval-interval 10 --eval-iters 2 --warmup-iters 0 --learning-rate 0.01 --threads 1)
+# Rank 1 gets its own --out (MPMD launch): only rank 0 may print or write, so it must stay empty.
+run cli-np2             pass "${MPIRUN[@]}" -np 1 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/np2" : \
+  -np 1 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/np2-rank1"
+run cli-one-process     pass "${GPT[@]}" --batch-size 6 --out "$TMP/one"
+run cli-np2-equals-one  pass "$BIN/slate-mpi-check" compare "$TMP/np2/model.safetensors" "$TMP/one/model.safetensors" 1e-5
+# Gradient accumulation: 1 process × 2 micro-batches = 2 ranks × 1; 2 ranks × 2 = 1 process × 4B.
+run cli-accumulate-2    pass "${GPT[@]}" --gradient-accumulation-steps 2 --batch-size 3 --out "$TMP/acc2"
+run cli-accumulate-equals-np2 pass "$BIN/slate-mpi-check" compare "$TMP/acc2/model.safetensors" "$TMP/np2/model.safetensors" 1e-5
+run cli-np2-accumulate-2 pass "${MPIRUN[@]}" -np 2 "${GPT[@]}" --distributed --gradient-accumulation-steps 2 --batch-size 3 --out "$TMP/np2acc2"
+run cli-one-batch-12    pass "${GPT[@]}" --batch-size 12 --out "$TMP/one12"
+run cli-np2-accumulate-equals-one pass "$BIN/slate-mpi-check" compare "$TMP/np2acc2/model.safetensors" "$TMP/one12/model.safetensors" 1e-5
+run cli-distributed-alone pass "${GPT[@]}" --distributed --batch-size 6 --out "$TMP/alone"
+run cli-alone-bit-identical pass cmp "$TMP/alone/model.safetensors" "$TMP/one/model.safetensors"
+run cli-rank0-writes    pass test ! -e "$TMP/np2-rank1" -a "$(grep -c '^slate gpt train' "$TMP/cli-np2.log")" = 1 -a -s "$TMP/np2/summary.json"
+# Resume across ranks: 2 ranks for 10 steps, then resumed to 20, equal 2 ranks for 20 uninterrupted.
+run cli-np2-first-half  pass "${MPIRUN[@]}" -np 2 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/half"
+run cli-np2-resumed     pass "${MPIRUN[@]}" -np 2 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/half" --max-iters 20 --resume
+run cli-np2-whole       pass "${MPIRUN[@]}" -np 2 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/whole" --max-iters 20
+run cli-resume-equals-whole pass "$BIN/slate-mpi-check" compare "$TMP/half/model.safetensors" "$TMP/whole/model.safetensors" 0
+run cli-resume-state-equals-whole pass "$BIN/slate-mpi-check" compare "$TMP/half/checkpoint.safetensors" "$TMP/whole/checkpoint.safetensors" 0
+run cli-config-mismatch fail "${MPIRUN[@]}" -np 1 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/bad" : \
+  -np 1 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/bad" --beta2 0.95
+grep -q "resolved a different configuration" "$TMP/cli-config-mismatch.log" ||
+  { echo "test-mpi: FAIL cli-config-mismatch: the message does not name the mismatch"; failed=$((failed + 1)); }
+run cli-foreign-launcher fail env PMI_RANK=0 PMI_SIZE=2 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/foreign"
+grep -q "launch it with Open MPI's mpirun" "$TMP/cli-foreign-launcher.log" ||
+  { echo "test-mpi: FAIL cli-foreign-launcher: the message does not say how to launch"; failed=$((failed + 1)); }
+
+echo "test-mpi: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
