@@ -58,13 +58,15 @@ ARM_SWIFT=/opt/swift-arm64                # in the chroot: swiftlang:arm64's usr
 ARM_RES=$ARM_SWIFT/usr/libexec/swift/lib/swift
 PI_BLAS=/opt/bookworm-openblas            # in the chroot: bookworm's libopenblas0-pthread:arm64
 PI_BLAS_LIB=$PI_BLAS/usr/lib/aarch64-linux-gnu/openblas-pthread
-# amd64 compiler (+ amd64 C runtime, to link Package.swift) + arm64 target libraries.
+# amd64 compiler (+ amd64 C runtime, to link Package.swift) + arm64 target libraries. Open MPI for
+# arm64 (SlateDistributed links libmpi) is unpacked, not installed, by the hook below: installing
+# libopenmpi-dev:arm64 through multiarch pulls in a Fortran toolchain and removes build-essential.
 # Changing this list (or the suite or mirror) rebuilds the chroot.
 PACKAGES="swiftlang git pkg-config ca-certificates libc6-dev libgcc-14-dev libstdc++-14-dev
   libopenblas-dev:arm64 libc6-dev:arm64 libstdc++-14-dev:arm64 libgcc-14-dev:arm64
   libcurl4t64:arm64 libxml2:arm64 zlib1g:arm64
   python3-numpy python3-scipy"   # (amd64, for the tests that run the data-conversion scripts)
-RECIPE="1 $SUITE $MIRROR $(echo $PACKAGES)"
+RECIPE="2 $SUITE $MIRROR $(echo $PACKAGES) +openmpi-arm64-unpacked"
 
 die() { echo "test-aarch64: error: $*" >&2; exit 1; }
 say() { echo "test-aarch64: $*"; }
@@ -213,12 +215,21 @@ if [[ ! -f $CACHE/.ready || $(cat "$CACHE/.ready") != "$RECIPE" ]]; then
   say "building the $SUITE amd64+arm64 chroot in $CACHE (first run: ~1.2 GB download, a few minutes) ..."
   t0=$SECONDS
   rm -rf "$CACHE/.ready" "$ROOT" "$ROOT.new"
-  # Run in the new chroot while apt's lists are still there: the arm64 Swift resource directory.
+  # Run in the new chroot while apt's lists are still there: the arm64 Swift resource directory,
+  # then arm64 Open MPI: libopenmpi-dev:arm64 (headers, ompi-c.pc, libmpi.so) and the runtime
+  # library with every package apt would add for it, downloaded and unpacked with dpkg -x.
   cat >"$CACHE/arm64-swift.sh" <<EOF
 mkdir -p /tmp/arm64 $ARM_SWIFT
 cd /tmp/arm64
 apt-get download -q swiftlang:arm64 libswiftlang:arm64
 for deb in *.deb; do dpkg-deb --fsys-tarfile "\$deb" | tar -x -C $ARM_SWIFT --wildcards './usr/libexec/swift/lib/*'; done
+rm -f *.deb
+lib=\$(apt-cache depends libopenmpi-dev:arm64 | awk '/Depends: libopenmpi[0-9]/ { print \$2; exit }')
+test -n "\$lib"
+lib=\${lib%%:*}:arm64
+apt-get download -q libopenmpi-dev:arm64 \$(apt-get -s install --no-install-recommends "\$lib" | awk '/^Inst / { print \$2 }')
+for deb in *.deb; do dpkg -x "\$deb" /; done
+test -e /usr/lib/aarch64-linux-gnu/pkgconfig/ompi-c.pc
 rm -rf /tmp/arm64 /tmp/arm64-swift.sh
 EOF
   # shellcheck disable=SC2086
@@ -227,6 +238,7 @@ EOF
     --customize-hook='chroot "$1" sh -e /tmp/arm64-swift.sh' \
     "$SUITE" "$ROOT.new" "$MIRROR" || die "mmdebstrap $SUITE failed (see above)"
   [[ -d $ROOT.new$ARM_RES/linux ]] || die "the arm64 Swift resource directory was not extracted to $ROOT.new$ARM_RES"
+  [[ -e $ROOT.new/usr/lib/aarch64-linux-gnu/pkgconfig/ompi-c.pc ]] || die "arm64 Open MPI (ompi-c.pc) was not unpacked into the chroot"
   # The Pi's own OpenBLAS (Raspberry Pi OS 12 = Debian bookworm), extracted, not installed.
   mmdebstrap --variant=extract --architectures=arm64 --include=libopenblas0-pthread \
     bookworm "$ROOT.new$PI_BLAS" "$MIRROR" || die "extracting bookworm's libopenblas0-pthread:arm64 failed"
