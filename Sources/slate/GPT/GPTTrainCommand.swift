@@ -61,7 +61,7 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
     }
 
     func run() throws {
-        let comm = distributed ? try Distributed.start(threads: common.threads) : nil
+        let comm = distributed ? try Distributed.start(threads: common.threading.threads) : nil
         if comm == nil { common.applyThreads() }
         try GPTDistributed.run(comm) { try train(comm) }
     }
