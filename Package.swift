@@ -4,8 +4,8 @@
 // SlateDistributed and the CLI, Open MPI.
 import PackageDescription
 
-/// Release builds of the numeric targets skip overflow checks in hot loops.
-let fast: [SwiftSetting] = []
+// No unsafe flags: release builds keep Swift's checks; hot loops use unsafe buffer pointers and
+// wrapping arithmetic locally where they need the speed.
 
 let package = Package(
     name: "Slate",
@@ -42,14 +42,13 @@ let package = Package(
         .target(
             name: "Slate",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlatePeak", "CSlateThreads"],
-            exclude: ["IO/TensorBoard/proto"],   // the event-file schema, as documentation
-            swiftSettings: fast
+            exclude: ["IO/TensorBoard/proto"]   // the event-file schema, as documentation
         ),
-        .target(name: "SlateGPT", dependencies: ["Slate"], swiftSettings: fast),
-        .target(name: "SlateGraph", dependencies: ["Slate"], swiftSettings: fast),
-        .target(name: "SlateRL", dependencies: ["Slate"], swiftSettings: fast),
+        .target(name: "SlateGPT", dependencies: ["Slate"]),
+        .target(name: "SlateGraph", dependencies: ["Slate"]),
+        .target(name: "SlateRL", dependencies: ["Slate"]),
         // Data-parallel training: a Communicator (one process or MPI) and gradient averaging.
-        .target(name: "SlateDistributed", dependencies: ["Slate", "COpenMPI"], swiftSettings: fast),
+        .target(name: "SlateDistributed", dependencies: ["Slate", "COpenMPI"]),
         // The multi-rank checks `make test-mpi` launches under mpirun (scripts/test-mpi.sh).
         .executableTarget(
             name: "slate-mpi-check",
