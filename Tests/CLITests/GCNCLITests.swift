@@ -3,18 +3,8 @@ import XCTest
 
 /// End-to-end runs of `slate gcn` on tiny configurations against the shared data.
 final class GCNCLITests: XCTestCase {
-    /// `$SLATE_DATA`, else ../shared/data next to the package.
-    private var dataEnvironment: [String: String] {
-        if let env = ProcessInfo.processInfo.environment["SLATE_DATA"], !env.isEmpty { return ["SLATE_DATA": env] }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return ["SLATE_DATA": root.deletingLastPathComponent().appendingPathComponent("shared/data").path]
-    }
-
-    private func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("slate-gcn-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    private var dataEnvironment: [String: String] { gcnDataEnvironment }
+    private func temporaryDirectory() throws -> URL { try gcnTemporaryDirectory() }
 
     func testGraphClassificationRunWritesOutputsAndPredicts() throws {
         let out = try temporaryDirectory()
@@ -35,14 +25,20 @@ final class GCNCLITests: XCTestCase {
         // --json prints the same summary on stdout.
         let printed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(printed["accuracy_mean"] as? Double, mean)
-        // metrics.csv: a header and one row per fold and epoch; training loss falls.
+        // config.toml, eval.csv and metrics.csv (one row per fold and epoch, every column filled); training loss falls.
+        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("config.toml"), encoding: .utf8).contains("hidden = 32"))
+        let evals = try String(contentsOf: out.appendingPathComponent("eval.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(evals.first, "step,fold,epoch,val_loss,val_acc,test_acc")
+        XCTAssertEqual(evals.count, 1 + 3 * 12)
         let rows = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(rows.count, 1 + 3 * 12)
+        XCTAssertTrue((rows + evals).allSatisfy { !$0.contains(",,") && !$0.hasSuffix(",") })
         let loss = { (epoch: Int) -> Double in
-            rows.dropFirst().map { $0.split(separator: ",") }.filter { Int($0[1]) == epoch }.map { Double($0[3])! }.reduce(0, +)
+            rows.dropFirst().map { $0.split(separator: ",") }.filter { Int($0[2]) == epoch }.map { Double($0[4])! }.reduce(0, +)
         }
         XCTAssertLessThan(loss(12), loss(1))
-        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("accuracy.svg"), encoding: .utf8).contains("<polyline"))
+        let svg = try String(contentsOf: out.appendingPathComponent("accuracy.svg"), encoding: .utf8)
+        XCTAssertEqual(svg.components(separatedBy: "<path").count - 1, 3, "train, validation and test curves")
         // The checkpoint predicts every graph.
         let predict = try runSlate(["gcn", "predict", "--checkpoint", out.appendingPathComponent("model.safetensors").path,
                                     "--dataset", "MUTAG"], environment: dataEnvironment)
@@ -61,7 +57,9 @@ final class GCNCLITests: XCTestCase {
                                     "--seeds", "1", "--out", out.path, "--json"], environment: dataEnvironment)
             XCTAssertEqual(run.status, 0, run.stderr)
             let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-            XCTAssertEqual((summary["config"] as? [String: Any])?["conv"] as? String, conv)
+            XCTAssertEqual(summary["conv"] as? String, conv)
+            let toml = try String(contentsOf: URL(fileURLWithPath: try XCTUnwrap(summary["config"] as? String)), encoding: .utf8)
+            XCTAssertTrue(toml.contains("conv = \"\(conv)\""), toml)
             let predict = try runSlate(["gcn", "predict", "--checkpoint", out.appendingPathComponent("model.safetensors").path,
                                         "--dataset", dataset], environment: dataEnvironment)
             XCTAssertEqual(predict.status, 0, predict.stderr)
@@ -73,7 +71,10 @@ final class GCNCLITests: XCTestCase {
     }
 
     func testKarateNodeClassification() throws {
-        let run = try runSlate(["gcn", "train", "--dataset", "karate", "--seeds", "2", "--json"], environment: dataEnvironment)
+        let out = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try runSlate(["gcn", "train", "--dataset", "karate", "--seeds", "2", "--json", "--out", out.path + "/run"],
+                               environment: dataEnvironment)
         XCTAssertEqual(run.status, 0, run.stderr)
         let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         XCTAssertEqual((summary["per_seed"] as? [Double])?.count, 2)
@@ -83,7 +84,7 @@ final class GCNCLITests: XCTestCase {
     func testBadInputFailsWithAHelpfulMessage() throws {
         let empty = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: empty) }
-        let missing = try runSlate(["gcn", "train", "--dataset", "MUTAG"], environment: ["SLATE_DATA": empty.path])
+        let missing = try runSlate(["gcn", "train", "--dataset", "MUTAG", "--out", empty.path + "/out"], environment: ["SLATE_DATA": empty.path])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("make data"), missing.stderr)
         let folds = try runSlate(["gcn", "train", "--dataset", "MUTAG", "--folds", "2"], environment: dataEnvironment)

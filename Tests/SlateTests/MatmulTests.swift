@@ -24,7 +24,9 @@ final class MatmulTests: XCTestCase {
     /// including uneven last blocks, leading dimensions wider than the matrix, and beta = 0 over
     /// garbage in C.
     func testThreadSplitProductsMatchNaive() {
-        for (m, n, k) in [(200, 70, 40), (70, 200, 40), (129, 131, 33)] {
+        // 545 rows on 2 threads and 97 on 3: ⌊length / parts⌋ is a whole panel, so a cut that rounded it
+        // down would leave the last row(s) uncomputed.
+        for (m, n, k) in [(200, 70, 40), (70, 200, 40), (129, 131, 33), (545, 64, 64), (97, 40, 70)] {
             XCTAssertGreaterThanOrEqual(m * n * k, parallelGemmMinimum)
             for threads in [2, 3] {
                 for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {

@@ -35,7 +35,9 @@ public func sgemm(
     }
     let byRows = m >= n
     let length = byRows ? m : n
-    let chunk = (length / parts + 15) / 16 * 16          // whole 16-wide panels per part
+    // Whole 16-wide panels that cover all of C: ⌈length / parts⌉ rounded up to 16 (rounding ⌊length / parts⌋
+    // up left the last row of a 545-row product uncomputed on 2 threads).
+    let chunk = ((length + parts - 1) / parts + 15) / 16 * 16
     parallelRun(parts) { part in
         let start = part * chunk, size = Swift.min(chunk, length - start)
         guard size > 0 else { return }

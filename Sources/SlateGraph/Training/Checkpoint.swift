@@ -69,32 +69,78 @@ public enum GCNCheckpoint {
     }
 
     /// Reads a checkpoint and rebuilds its model with the stored weights.
+    ///
+    /// Refused with a ``GCNCheckpointError`` before anything is allocated: a file of another tool
+    /// (GPT, RL) or a `slate gcn train` training checkpoint, another format version, a configuration
+    /// that is unreadable or whose sizes the stored tensors cannot hold, and weights that are not
+    /// finite (the message names the tensor).
     public static func load(from url: URL) throws -> (model: Model, metadata: [String: String]) {
         let file = try SafeTensors.read(from: url)
         let meta = file.metadata
+        if meta["format"] == "slate-gcn-train" {
+            throw GCNCheckpointError(description: "\(url.path) is a training checkpoint (for --resume); predict with model.safetensors from the same directory")
+        }
         guard meta["format"] == format, let configText = meta["config"] else {
-            throw GraphDataError.invalidArgument("\(url.path) is not a slate-gcn checkpoint (metadata format is '\(meta["format"] ?? "missing")'); train one with `slate gcn train --out DIR`")
+            let kind = meta["format"].map { "its format is '\($0)'" } ?? (meta["n_embd"] != nil || meta["vocab"] != nil ? "it looks like a GPT checkpoint" : "it has no slate-gcn metadata")
+            throw GCNCheckpointError(description: "\(url.path) is not a slate-gcn model (\(kind)); pass the model.safetensors that `slate gcn train` wrote")
         }
         guard meta["format_version"] == version else {
-            throw GraphDataError.invalidArgument("\(url.path) has checkpoint format version \(meta["format_version"] ?? "?"), this build reads \(version)")
+            throw GCNCheckpointError(description: "\(url.path) has checkpoint format version \(meta["format_version"] ?? "?"), this build reads \(version); retrain it with this build")
         }
+        try requireFinite(file.ordered, path: url.path)
+        let stored = Double(file.tensors.values.reduce(0) { $0 + $1.count })
         let decoder = JSONDecoder()
         switch meta["task"] {
         case "graph":
-            let config = try decoder.decode(GraphClassifierConfig.self, from: Data(configText.utf8))
+            guard let config = try? decoder.decode(GraphClassifierConfig.self, from: Data(configText.utf8)) else {
+                throw GCNCheckpointError(description: "\(url.path): the model configuration in its metadata is unreadable; the file is damaged")
+            }
+            guard (0...1).contains(config.dropout), (0...1).contains(config.convolutionDropout) else {
+                throw GCNCheckpointError(description: "\(url.path): the dropout in its metadata is not in [0, 1]; the file is damaged")
+            }
+            try requireSizes([config.inputFeatures, config.hidden, config.classes, config.layers],
+                             largest: [config.inputFeatures, config.hidden].map { Double($0) * Double(config.hidden) }
+                                 + [Double(config.hidden) * Double(config.classes), Double(config.layers)],
+                             stored: stored, path: url.path)
             let model = GraphClassifier(config, seed: 0)
             try model.loadState(file.tensors)
             return (.graph(model), meta)
         case "node":
-            let c = try decoder.decode(NodeModelConfig.self, from: Data(configText.utf8))
+            guard let c = try? decoder.decode(NodeModelConfig.self, from: Data(configText.utf8)) else {
+                throw GCNCheckpointError(description: "\(url.path): the model configuration in its metadata is unreadable; the file is damaged")
+            }
+            try requireSizes([c.inputFeatures, c.hidden, c.classes, c.heads],
+                             largest: [Double(c.inputFeatures) * Double(c.hidden), Double(c.hidden) * Double(c.classes),
+                                       Double(c.heads)],
+                             stored: stored, path: url.path)
             let model = NodeClassifier(inputFeatures: c.inputFeatures, hidden: c.hidden, classes: c.classes,
-                                       dropout: c.dropout, bias: c.bias,
+                                       dropout: 0, bias: c.bias,
                                        normalization: AdjacencyNormalization(rawValue: c.normalization) ?? .symmetric,
                                        conv: c.conv, heads: c.heads, seed: 0)
             try model.loadState(file.tensors)
             return (.node(model, c), meta)
         default:
-            throw GraphDataError.invalidArgument("\(url.path): unknown task '\(meta["task"] ?? "missing")' in checkpoint metadata")
+            throw GCNCheckpointError(description: "\(url.path): unknown task '\(meta["task"] ?? "missing")' in its metadata (graph or node); the file is damaged")
+        }
+    }
+
+    /// Every size at least 1, and no weight matrix the configuration implies larger than all the
+    /// stored values together (a hostile `hidden = 2^62` is refused before it is allocated).
+    private static func requireSizes(_ sizes: [Int], largest: [Double], stored: Double, path: String) throws {
+        guard sizes.allSatisfy({ $0 >= 1 }), largest.allSatisfy({ $0 <= stored }) else {
+            throw GCNCheckpointError(description: "\(path): the model configuration in its metadata (sizes \(sizes)) does not match its \(Int(stored)) stored values; the file is damaged")
+        }
+    }
+
+    /// Throws naming the first tensor that holds NaN or ±infinity, and how many such values it holds.
+    public static func requireFinite(_ tensors: [(String, Tensor)], path: String) throws {
+        for (name, t) in tensors {
+            let p = t.pointer
+            var bad = 0
+            for i in 0..<t.count where !p[i].isFinite { bad += 1 }
+            if bad > 0 {
+                throw GCNCheckpointError(description: "\(path): tensor '\(name)' holds \(bad) non-finite value\(bad == 1 ? "" : "s") (NaN or infinity); the weights are unusable, retrain or use another checkpoint")
+            }
         }
     }
 
@@ -122,6 +168,11 @@ extension Module {
         try loadStateDict(parameters)
         for (name, buffer) in buffers { buffer.pointer.update(from: state[name]!.pointer, count: buffer.count) }
     }
+}
+
+/// A file that is not a usable slate-gcn model; the message says which and what to do.
+public struct GCNCheckpointError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 extension GraphClassifier {

@@ -15,6 +15,8 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public var learningRate: Float = 0.01
     /// Epochs between halvings of the learning rate (0: constant).
     public var decayEvery = 50
+    /// Factor applied to the learning rate every `decayEvery` epochs (PyG's `lr_decay_factor`).
+    public var decayFactor: Float = 0.5
     public var weightDecay: Float = 0
     public var batchSize = 32
     public var folds = 10
@@ -28,6 +30,8 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public var heads = 1
     /// GIN: learn ε.
     public var trainEps = false
+    /// Epochs between checkpoints inside a fold (0: only at the end of each fold).
+    public var checkpointEvery = 10
     public init() {}
 }
 
@@ -42,6 +46,14 @@ public struct GraphEpochRecord: Sendable {
     /// Test accuracy at this epoch — recorded for the curves, never used to choose anything.
     public let testAccuracy: Double
     public let seconds: Double
+
+    public init(fold: Int, epoch: Int, learningRate: Float, trainLoss: Double, trainAccuracy: Double,
+                validationLoss: Double, validationAccuracy: Double, testAccuracy: Double, seconds: Double) {
+        self.fold = fold; self.epoch = epoch; self.learningRate = learningRate
+        self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
+        self.testAccuracy = testAccuracy; self.seconds = seconds
+    }
 }
 
 /// What a graph-classification trainer reports while it runs.
@@ -57,6 +69,7 @@ public struct GraphTrainingResult: AccuracySummary {
     public let perFold: [Double]
     /// The chosen epoch of each fold (1-based).
     public let chosenEpochs: [Int]
+    /// The epochs this process ran (a resumed run's earlier epochs are in its metrics files).
     public let records: [GraphEpochRecord]
     public let wallSeconds: Double
     /// Weights of the fold whose chosen epoch had the best validation accuracy (lower loss on ties).
@@ -68,11 +81,19 @@ public struct GraphTrainingResult: AccuracySummary {
 }
 
 /// Stratified K-fold cross-validation of a `GraphClassifier` on a TU dataset.
+///
+/// The run can be checkpointed and continued: `checkpoint` receives a ``TrainingState`` every
+/// `checkpointEvery` epochs and at the end of every fold, and `run(_:resumingFrom:...)` continues
+/// from one bit for bit (same weights, same accuracies as a run never stopped, at the same thread count).
 public struct GraphClassificationTrainer {
     public let config: GraphTrainingConfig
+    /// Receives the run's state every `checkpointEvery` epochs and at the end of every fold
+    /// (the caller saves it; a throw stops the run).
+    public var checkpoint: (TrainingState) throws -> Void = { _ in }
     public init(config: GraphTrainingConfig) { self.config = config }
 
-    public func run(_ data: TUDataset, progress: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingResult {
+    public func run(_ data: TUDataset, resumingFrom resumed: TrainingState? = nil,
+                    progress: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingResult {
         guard config.epochs >= 1, config.batchSize >= 1, config.layers >= 1, config.hidden >= 1 else {
             throw GraphDataError.invalidArgument("epochs, batch size, layers and hidden must all be at least 1")
         }
@@ -84,42 +105,55 @@ public struct GraphClassificationTrainer {
                                                 normalization: config.normalization, conv: config.conv,
                                                 jumpingKnowledge: config.jumpingKnowledge, heads: config.heads,
                                                 trainEps: config.trainEps)
-        var perFold: [Double] = [], chosen: [Int] = [], records: [GraphEpochRecord] = []
-        var best: (accuracy: Double, loss: Double, fold: Int, weights: [(String, Tensor)])?
-        for (k, fold) in split.splits.enumerated() {
-            let outcome = trainFold(k, fold, data, modelConfig, progress: progress)
-            perFold.append(outcome.test); chosen.append(outcome.epoch); records += outcome.records
-            if best == nil || outcome.validation > best!.accuracy
-                || (outcome.validation == best!.accuracy && outcome.validationLoss < best!.loss) {
-                best = (outcome.validation, outcome.validationLoss, k, outcome.weights)
-            }
-            progress(.foldFinished(fold: k + 1, folds: config.folds, testAccuracy: outcome.test, chosenEpoch: outcome.epoch))
-        }
-        return GraphTrainingResult(perFold: perFold, chosenEpochs: chosen, records: records,
-                                   wallSeconds: Date().timeIntervalSince(started), bestModel: best!.weights,
-                                   bestFold: best!.fold + 1, modelConfig: modelConfig)
-    }
-
-    private struct FoldOutcome {
-        var test = 0.0, validation = -1.0, validationLoss = Double.infinity, epoch = 0
-        var weights: [(String, Tensor)] = []
+        var state = resumed ?? TrainingState()
         var records: [GraphEpochRecord] = []
+        while state.progress.unit < config.folds {
+            let k = state.progress.unit
+            records += try trainFold(k, split.splits[k], data, modelConfig, &state, progress: progress)
+            progress(.foldFinished(fold: k + 1, folds: config.folds, testAccuracy: state.progress.accuracies[k],
+                                   chosenEpoch: state.progress.epochs[k]))
+        }
+        return GraphTrainingResult(perFold: state.progress.accuracies, chosenEpochs: state.progress.epochs, records: records,
+                                   wallSeconds: Date().timeIntervalSince(started), bestModel: state.best,
+                                   bestFold: state.progress.bestUnit + 1, modelConfig: modelConfig)
     }
 
-    private func trainFold(_ k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset,
-                           _ modelConfig: GraphClassifierConfig, progress: (GraphTrainingEvent) -> Void) -> FoldOutcome {
+    /// Fold k's shuffling generator after `epochs` shuffles of `count` graphs: SplitMix64's state
+    /// advances by one fixed increment per draw and a Fisher–Yates shuffle draws count − 1 times.
+    private func shuffler(fold k: Int, after epochs: Int, count: Int) -> SplitMix64 {
+        let draws = UInt64(epochs) &* UInt64(max(count - 1, 0))
+        return SplitMix64(seed: (config.seed ^ UInt64(k + 1) &* 0x9E37) &+ draws &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// Trains fold k from `state` (its start, or the epoch a checkpoint reached) to its end and
+    /// records the fold's result in `state`; returns the epochs it ran.
+    private func trainFold(_ k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset, _ modelConfig: GraphClassifierConfig,
+                           _ state: inout TrainingState, progress: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
         let model = GraphClassifier(modelConfig, seed: config.seed &* 1_000_003 &+ UInt64(k))
         let adam = Adam([ParameterGroup(parameters: model.parameters(), weightDecay: config.weightDecay)],
                         learningRate: config.learningRate)
         var rng = RandomGenerator(seed: config.seed &+ 7919 &* UInt64(k + 1))
-        var order = SplitMix64(seed: config.seed ^ UInt64(k + 1) &* 0x9E37)
+        var train = fold.train
+        let first = state.progress.epoch + 1
+        if first > 1 {   // continue from a checkpoint taken inside this fold
+            try model.loadState(Dictionary(state.model))
+            try adam.loadStateDict(Dictionary(state.optimizer))
+            guard let saved = state.generator, Set(state.progress.order) == Set(fold.train),
+                  state.progress.order.count == fold.train.count else {
+                throw GCNCheckpointError(description: "the checkpoint's fold \(k + 1) does not match this dataset and --folds/--seed; start again with --overwrite")
+            }
+            rng = saved
+            train = state.progress.order
+        }
+        var order = shuffler(fold: k, after: first - 1, count: train.count)
         let validation = GraphBatch(fold.validation.map { data.graphs[$0] })
         let test = GraphBatch(fold.test.map { data.graphs[$0] })
-        var train = fold.train
-        var outcome = FoldOutcome()
-        for epoch in 1...config.epochs {
+        var records: [GraphEpochRecord] = []
+        for epoch in first...config.epochs {
             let t0 = Date()
-            if config.decayEvery > 0 { adam.learningRate = config.learningRate * pow(0.5, Float((epoch - 1) / config.decayEvery)) }
+            if config.decayEvery > 0 {
+                adam.learningRate = config.learningRate * pow(config.decayFactor, Float((epoch - 1) / config.decayEvery))
+            }
             order.shuffle(&train)
             var lossSum = 0.0, correct = 0
             for start in stride(from: 0, to: train.count, by: config.batchSize) {
@@ -127,10 +161,12 @@ public struct GraphClassificationTrainer {
                 model.train()
                 let logits = model(batch, generator: &rng)                                  // (G, C)
                 let loss = logits.crossEntropy(targets: batch.labels!)
+                let value = loss.item()
+                try requireFinite(value, "training loss", at: "epoch \(epoch) of fold \(k + 1)")
                 adam.zeroGrad()
                 loss.backward()
                 adam.step()
-                lossSum += Double(loss.item()) * Double(batch.graphCount)
+                lossSum += Double(value) * Double(batch.graphCount)
                 correct += zip(argmaxRows(logits), batch.labels!).filter { $0 == $1 }.count
             }
             let (vLoss, vAcc) = evaluate(model, validation, &rng)
@@ -140,16 +176,27 @@ public struct GraphClassificationTrainer {
                                           trainAccuracy: Double(correct) / Double(train.count),
                                           validationLoss: vLoss, validationAccuracy: vAcc, testAccuracy: tAcc,
                                           seconds: Date().timeIntervalSince(t0))
-            outcome.records.append(record)
+            records.append(record)
             progress(.epoch(record))
             // Model selection on validation only: best accuracy, lower loss on ties.
-            if vAcc > outcome.validation || (vAcc == outcome.validation && vLoss < outcome.validationLoss) {
-                outcome.validation = vAcc; outcome.validationLoss = vLoss
-                outcome.test = tAcc; outcome.epoch = epoch
-                outcome.weights = model.namedState().map { ($0.0, $0.1.copy()) }
+            var p = state.progress
+            if vAcc > p.unitValidation || (vAcc == p.unitValidation && vLoss < p.unitValidationLoss) {
+                (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (vAcc, vLoss, tAcc, epoch)
+                state.unitBest = model.namedState().map { ($0.0, $0.1.copy()) }
+            }
+            p.epoch = epoch
+            state.progress = p
+            if epoch < config.epochs && config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
+                state.progress.generator = rng.state.map(String.init)
+                state.progress.order = train
+                state.model = model.namedState()
+                state.optimizer = adam.stateDict()
+                try checkpoint(state)
             }
         }
-        return outcome
+        finishUnit(&state)
+        try checkpoint(state)
+        return records
     }
 
     private func evaluate(_ model: GraphClassifier, _ batch: GraphBatch, _ rng: inout RandomGenerator) -> (Double, Double) {
@@ -159,6 +206,26 @@ public struct GraphClassificationTrainer {
             return (Double(logits.crossEntropy(targets: batch.labels!).item()), accuracy(logits, labels: batch.labels!))
         }
     }
+}
+
+/// Closes the fold or seed under way: its result joins the finished ones, its best epoch becomes
+/// the run's best when its validation accuracy is higher (lower loss on ties), and the per-unit
+/// part of the state is cleared for the next one.
+func finishUnit(_ state: inout TrainingState) {
+    var p = state.progress
+    p.accuracies.append(p.unitTest)
+    p.epochs.append(p.unitEpoch)
+    if p.bestUnit < 0 || p.unitValidation > p.bestValidation
+        || (p.unitValidation == p.bestValidation && p.unitValidationLoss < p.bestValidationLoss) {
+        (p.bestValidation, p.bestValidationLoss, p.bestUnit) = (p.unitValidation, p.unitValidationLoss, p.unit)
+        state.best = state.unitBest
+    }
+    p.unit += 1
+    p.epoch = 0
+    (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (-1, .infinity, 0, 0)
+    p.generator = []; p.order = []; p.validationLosses = []
+    state.progress = p
+    state.model = []; state.optimizer = []; state.unitBest = []
 }
 
 /// Test accuracies over folds or seeds, with their statistics.

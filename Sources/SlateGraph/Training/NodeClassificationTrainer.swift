@@ -25,6 +25,8 @@ public struct NodeTrainingConfig: Codable, Sendable {
     public var conv: ConvKind = .gcn
     /// GAT: heads of the hidden layer (concatenated; the output layer has one), PyG's GAT example.
     public var heads = 8
+    /// Epochs between checkpoints inside a seed (0: only at the end of each seed).
+    public var checkpointEvery = 10
     public init() {}
 }
 
@@ -35,6 +37,13 @@ public struct NodeEpochRecord: Sendable {
     public let validationLoss: Double, validationAccuracy: Double
     public let testAccuracy: Double
     public let seconds: Double
+
+    public init(run: Int, epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
+                validationAccuracy: Double, testAccuracy: Double, seconds: Double) {
+        self.run = run; self.epoch = epoch; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
+        self.testAccuracy = testAccuracy; self.seconds = seconds
+    }
 }
 
 /// What a node-classification trainer reports while it runs.
@@ -48,6 +57,7 @@ public struct NodeTrainingResult: AccuracySummary {
     /// Test accuracy of every run, evaluated on the model when training stopped.
     public let perRun: [Double]
     public let epochsRun: [Int]
+    /// The epochs this process ran (a resumed run's earlier epochs are in its metrics files).
     public let records: [NodeEpochRecord]
     public let wallSeconds: Double
     /// Weights of the run with the best final validation accuracy (first run on ties).
@@ -59,9 +69,15 @@ public struct NodeTrainingResult: AccuracySummary {
 /// Trains Kipf & Welling's two-layer GCN on one graph (Cora, Karate) over several seeds.
 public struct NodeClassificationTrainer {
     public let config: NodeTrainingConfig
+    /// Receives the run's state every `checkpointEvery` epochs and at the end of every seed
+    /// (the caller saves it; a throw stops the run).
+    public var checkpoint: (TrainingState) throws -> Void = { _ in }
     public init(config: NodeTrainingConfig) { self.config = config }
 
-    public func run(_ dataset: NodeDataset, progress: (NodeTrainingEvent) -> Void = { _ in }) throws -> NodeTrainingResult {
+    /// Runs every seed; `checkpoint` receives a ``TrainingState`` every `checkpointEvery` epochs and
+    /// at the end of each seed, and `resumingFrom` continues from one bit for bit.
+    public func run(_ dataset: NodeDataset, resumingFrom resumed: TrainingState? = nil,
+                    progress: (NodeTrainingEvent) -> Void = { _ in }) throws -> NodeTrainingResult {
         guard config.epochs >= 1, config.seeds >= 1, config.hidden >= 1 else {
             throw GraphDataError.invalidArgument("epochs, seeds and hidden must all be at least 1")
         }
@@ -70,11 +86,12 @@ public struct NodeClassificationTrainer {
         let g = data.graph
         let x = SparseMatrix(dense: g.features, rows: g.nodeCount, cols: g.featureCount)  // (N, F), sparse
         let a = g.adjacency(config.conv.adjacencyKind(normalization: config.normalization))  // (N, N), once
-        var perRun: [Double] = [], epochs: [Int] = [], records: [NodeEpochRecord] = []
-        var best: (validation: Double, weights: [(String, Tensor)])?
+        var records: [NodeEpochRecord] = []
+        var state = resumed ?? TrainingState()
         let trainTargets = Self.targets(data.labels, only: data.trainNodes)
         let validationTargets = Self.targets(data.labels, only: data.validationNodes)
-        for run in 0..<config.seeds {
+        while state.progress.unit < config.seeds {
+            let run = state.progress.unit
             let seed = config.seed &+ UInt64(run)
             let model = NodeClassifier(inputFeatures: g.featureCount, hidden: config.hidden, classes: data.classCount,
                                        dropout: config.dropout, bias: config.bias, normalization: config.normalization,
@@ -85,19 +102,31 @@ public struct NodeClassificationTrainer {
                             learningRate: config.learningRate)
             var rng = RandomGenerator(seed: seed ^ 0xD20_0047)
             var validationLosses: [Double] = []
-            var epoch = 0
-            while epoch < config.epochs {
+            var epoch = state.progress.epoch
+            if epoch > 0 {   // continue from a checkpoint taken inside this seed
+                try model.loadState(Dictionary(state.model))
+                try adam.loadStateDict(Dictionary(state.optimizer))
+                guard let saved = state.generator else {
+                    throw GCNCheckpointError(description: "the checkpoint holds no generator state for seed \(run + 1); start again with --overwrite")
+                }
+                rng = saved
+                validationLosses = state.progress.validationLosses
+            }
+            var stopped = false
+            while epoch < config.epochs && !stopped {
                 epoch += 1
                 let t0 = Date()
                 model.train()
                 let logits = model(x, adjacency: a, generator: &rng)                      // (N, C)
                 let loss = logits.crossEntropy(targets: trainTargets, ignoreIndex: -1)   // train nodes only
+                let value = loss.item()
+                try requireFinite(value, "training loss", at: "epoch \(epoch) of seed \(run + 1)")
                 adam.zeroGrad()
                 loss.backward()
                 adam.step()
                 let trainAccuracy = accuracy(logits, labels: data.labels, rows: data.trainNodes)
                 let (vLoss, vAcc, tAcc) = evaluate(model, x, a, data, validationTargets, &rng)
-                let record = NodeEpochRecord(run: run + 1, epoch: epoch, trainLoss: Double(loss.item()),
+                let record = NodeEpochRecord(run: run + 1, epoch: epoch, trainLoss: Double(value),
                                              trainAccuracy: trainAccuracy, validationLoss: vLoss,
                                              validationAccuracy: vAcc, testAccuracy: tAcc,
                                              seconds: Date().timeIntervalSince(t0))
@@ -114,18 +143,29 @@ public struct NodeClassificationTrainer {
                 let w = config.patience
                 if w > 0, !data.validationNodes.isEmpty, epoch > w {
                     let window = validationLosses[(validationLosses.count - 1 - w)..<(validationLosses.count - 1)]
-                    if validationLosses.last! > window.reduce(0, +) / Double(w) { break }
+                    stopped = validationLosses.last! > window.reduce(0, +) / Double(w)
+                }
+                if !stopped && epoch < config.epochs && config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
+                    state.progress.epoch = epoch
+                    state.progress.generator = rng.state.map(String.init)
+                    state.progress.validationLosses = validationLosses
+                    state.model = model.namedState()
+                    state.optimizer = adam.stateDict()
+                    try checkpoint(state)
                 }
             }
+            // The seed's result is the model where training stopped.
             let (_, vAcc, tAcc) = evaluate(model, x, a, data, validationTargets, &rng)
-            perRun.append(tAcc); epochs.append(epoch)
-            if best == nil || vAcc > best!.validation {
-                best = (vAcc, model.namedState().map { ($0.0, $0.1.copy()) })
-            }
+            // Ties keep the earlier seed (an infinite loss never wins the tie-break).
+            (state.progress.unitValidation, state.progress.unitValidationLoss) = (vAcc, .infinity)
+            (state.progress.unitTest, state.progress.unitEpoch) = (tAcc, epoch)
+            state.unitBest = model.namedState().map { ($0.0, $0.1.copy()) }
+            finishUnit(&state)
+            try checkpoint(state)
             progress(.runFinished(run: run + 1, runs: config.seeds, testAccuracy: tAcc, epochs: epoch))
         }
-        return NodeTrainingResult(perRun: perRun, epochsRun: epochs, records: records,
-                                  wallSeconds: Date().timeIntervalSince(started), bestModel: best!.weights)
+        return NodeTrainingResult(perRun: state.progress.accuracies, epochsRun: state.progress.epochs, records: records,
+                                  wallSeconds: Date().timeIntervalSince(started), bestModel: state.best)
     }
 
     /// Labels of `nodes`, −1 (ignored by the loss) everywhere else.

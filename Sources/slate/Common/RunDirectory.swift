@@ -8,7 +8,7 @@ import Foundation
 /// - `--resume` needs a checkpoint to resume from.
 /// - A path that is a file, cannot be created or cannot be written is reported at once, not after
 ///   an hour of training.
-/// - Temporary files a killed run left behind (`.<name>.tmp-…`) are removed.
+/// - Temporary files a killed run left behind (`.<name>.tmp-…`, `.dat.nosync…`) are removed.
 enum RunDirectory {
     /// Files whose presence means a directory holds a run.
     static let markers = ["config.toml", "config.json", "summary.json", "metrics.csv", "checkpoint.safetensors",
@@ -44,7 +44,9 @@ enum RunDirectory {
             throw CLIError("cannot write into --out \(path) (read-only or no permission); choose another --out.", status: .cannotCreate)
         }
         try? fm.removeItem(atPath: probe)
-        for name in contents where name.hasPrefix(".") && name.contains(".tmp-") {
+        // Ours (`.<name>.tmp-…` from writeAtomically, the write probe) and Foundation's (`.dat.nosync…` from createFile).
+        for name in contents where name.hasPrefix(".") && (name.contains(".tmp-") || name.hasPrefix(".dat.nosync")
+                                                             || name.hasPrefix(".slate-write-test-")) {
             try? fm.removeItem(atPath: path + "/" + name)
         }
     }

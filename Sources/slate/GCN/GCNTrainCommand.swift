@@ -4,8 +4,9 @@ import Slate
 import SlateGraph
 
 /// `slate gcn train`: graph classification with K-fold CV on a TU dataset, or node classification
-/// on cora/karate. The task follows the dataset. Defaults are the documented reference setups.
-struct GCNTrainCommand: ParsableCommand {
+/// on cora/karate. The task follows the dataset. Defaults are the documented reference setups;
+/// flag names follow PyTorch Geometric's examples (`benchmark/kernel`, `benchmark/citation`).
+struct GCNTrainCommand: ParsableCommand, Exemplified {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a GCN: TU datasets -> graph classification (stratified K-fold CV), cora/karate -> node classification.",
@@ -13,14 +14,22 @@ struct GCNTrainCommand: ParsableCommand {
         Graph classification (MUTAG, PROTEINS, any TU dataset under $SLATE_DATA/tu/NAME): GCN layers, \
         a readout (--pool) and a 2-layer MLP head; for each of --folds stratified folds, the next fold is \
         the validation set that chooses the epoch and the rest is trained on; the test fold chooses nothing. \
-        Defaults: 3 layers of 64, sum pooling, dropout 0.5, Adam lr 0.01 halved every 50 epochs, 100 epochs, batch 32.
+        Defaults: 3 layers of 64, sum pooling, dropout 0.5, Adam learning rate 0.01 halved every 50 epochs, \
+        100 epochs, batch 32.
         Node classification: Kipf & Welling's setup (2 layers, 16 hidden, no bias, dropout 0.5, L2 5e-4 on the \
-        first layer, lr 0.01, 200 epochs, early stopping when the validation loss exceeds the mean of the last 10, \
-        row-normalised features), mean ± std over --seeds runs. Karate: one labelled member per club \
-        (nodes 0 and 33), tested on the other 32, fixed epochs (no validation set).
+        first layer, learning rate 0.01, 200 epochs, early stopping when the validation loss exceeds the mean \
+        of the last 10, row-normalised features), mean ± std over --seeds runs. Karate: one labelled member \
+        per club (nodes 0 and 33), tested on the other 32, fixed epochs (no validation set).
+        Outputs in --out: config.toml (replays the run), metrics.csv (one row per epoch), eval.csv \
+        (validation and test accuracy per epoch), accuracy.svg, summary.json, model.safetensors (best \
+        fold or seed) and checkpoint.safetensors (for --resume).
         Data: $SLATE_DATA (default ./data); `make data` downloads it.
         """
     )
+
+    static let examples = ["slate gcn train --dataset MUTAG --folds 10 --epochs 100 --out runs/mutag",
+                           "slate gcn train --dataset cora --seeds 10 --learning-rate 0.01",
+                           "slate gcn train --resume --config runs/mutag/config.toml --out runs/mutag"]
 
     @Option(help: "Dataset: a TU name (MUTAG, PROTEINS, ...) or cora / karate.")
     var dataset: String
@@ -34,16 +43,22 @@ struct GCNTrainCommand: ParsableCommand {
     @Option(help: "GCN layers (graph classification; node classification uses 2).")
     var layers = 3
 
-    @Option(help: "Hidden width (default 64 for graphs, 16 for nodes).")
+    @Option(help: "Hidden width (default: 64 for graphs, 16 for nodes).")
     var hidden: Int?
 
-    @Option(help: "Training epochs (default 100 for graphs, 200 for nodes).")
+    @Option(help: "Training epochs (default: 100 for graphs, 200 for nodes).")
     var epochs: Int?
 
-    @Option(help: "Adam learning rate.")
-    var lr: Float = 0.01
+    @Option(name: [.customLong("learning-rate"), .customLong("lr")], help: "Adam learning rate.")
+    var learningRate: Float = 0.01
 
-    @Option(help: "L2 weight decay (default 0 for graphs; 5e-4 on the first layer for nodes).")
+    @Option(help: "Epochs between learning-rate decays (graph classification; 0: constant).")
+    var lrDecayStepSize = 50
+
+    @Option(help: "Factor the learning rate is multiplied by at each decay (graph classification).")
+    var lrDecayFactor: Float = 0.5
+
+    @Option(help: "L2 weight decay (default: 0 for graphs; 5e-4 on the first layer for nodes).")
     var weightDecay: Float?
 
     @Option(help: "Dropout probability.")
@@ -52,61 +67,95 @@ struct GCNTrainCommand: ParsableCommand {
     @Option(help: "Graphs per mini-batch (graph classification).")
     var batchSize = 32
 
-    @Option(help: "Cross-validation folds (graph classification, ≥ 3).")
+    @Option(help: "Cross-validation folds (graph classification, at least 3).")
     var folds = 10
 
-    @Option(help: "Independent runs for node classification (mean ± std over seeds).")
+    @Option(help: "Independent runs for node classification (mean ± std over seeds seed, seed+1, ...).")
     var seeds = 10
+
+    @Option(help: "Node classification: stop when the validation loss exceeds the mean of this many previous epochs (0: never).")
+    var earlyStopping = 10
+
+    @Flag(inversion: .prefixedNo, help: "Biases in the GCN layers of node classification (Kipf & Welling use none).")
+    var bias = false
+
+    @Flag(inversion: .prefixedNo, help: "Row-normalise node features (node classification).")
+    var normalizeFeatures = true
+
+    @Option(help: "Adjacency normalisation: symmetric (D^-1/2 (A+I) D^-1/2) or row (D^-1 (A+I)).")
+    var normalization: AdjacencyNormalization = .symmetric
+
+    @Option(help: "Epochs between checkpoints inside a fold or seed (0: only at the end of each); always at the end.")
+    var checkpointEvery = 10
 
     @Option(help: "Random seed (splits, initialisation, dropout, shuffling).")
     var seed: UInt64 = 0
 
-    @Option(help: "Threads for kernels and BLAS (these models are small: 1 is usually fastest).")
-    var threads = 1
-
-    @Option(help: "Output directory for metrics.csv, accuracy.svg, summary.json, config.json, model.safetensors.")
-    var out: String?
-
-    @Flag(help: "Print the summary as JSON on stdout.")
-    var json = false
+    @OptionGroup var common: RunOptions
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
-        guard lr > 0 else { throw ValidationError("--lr must be positive") }
-        guard layers >= 1, (hidden ?? 1) >= 1, (epochs ?? 1) >= 1, batchSize >= 1, seeds >= 1 else {
-            throw ValidationError("--layers, --hidden, --epochs, --batch-size and --seeds must be at least 1")
-        }
-        guard folds >= 3 else { throw ValidationError("--folds must be at least 3 (train, validation and test folds)") }
-        guard (weightDecay ?? 0) >= 0 else { throw ValidationError("--weight-decay must be ≥ 0") }
+        try GCNLimits.positiveFinite(learningRate, "--learning-rate")
+        try GCNLimits.finite(lrDecayFactor, "--lr-decay-factor", in: 0...1, excludingLower: true)
+        try GCNLimits.finite(dropout, "--dropout", in: 0...1, excludingUpper: true)
+        if let weightDecay { try GCNLimits.finite(weightDecay, "--weight-decay", in: 0...Float.greatestFiniteMagnitude) }
+        try GCNLimits.count(layers, "--layers", 1...GCNLimits.maxLayers)
+        if let hidden { try GCNLimits.count(hidden, "--hidden", 1...Int.max) }
+        if let epochs { try GCNLimits.count(epochs, "--epochs", 1...GCNLimits.maxEpochs) }
+        try GCNLimits.count(batchSize, "--batch-size", 1...Int.max)
+        try GCNLimits.count(folds, "--folds", 3...GCNLimits.maxUnits)
+        try GCNLimits.count(seeds, "--seeds", 1...GCNLimits.maxUnits)
+        try GCNLimits.count(earlyStopping, "--early-stopping", 0...GCNLimits.maxEpochs)
+        try GCNLimits.count(lrDecayStepSize, "--lr-decay-step-size", 0...GCNLimits.maxEpochs)
+        try GCNLimits.count(checkpointEvery, "--checkpoint-every", 0...GCNLimits.maxEpochs)
+        // A lower bound from the flags alone (every graph at least one node); the dataset's real
+        // sizes are checked again once it is loaded.
+        try GCNLimits.requireMemory(GCNLimits.graphBytes(features: 1, classes: 2, layers: layers, hidden: hidden ?? 64,
+                                                         batchNodes: Double(batchSize)),
+                                    for: "--hidden \(hidden ?? 64), --layers \(layers), --batch-size \(batchSize)")
     }
 
     func run() throws {
-        Threads.count = threads
-        let progress = GCNProgressPrinter(quiet: json)
+        common.applyThreads()
         do {
-            if NodeDataset.isNodeDataset(dataset) { try trainNodes(progress) } else { try trainGraphs(progress) }
-        } catch let error as GraphDataError {
-            throw ValidationError(error.description)
+            if NodeDataset.isNodeDataset(dataset) { try trainNodes() } else { try trainGraphs() }
+        } catch let error as GCNCheckpointError {
+            throw CLIError(error.description, status: .dataError)
         }
     }
 
-    private func trainGraphs(_ progress: GCNProgressPrinter) throws {
+    private var progress: GCNProgressPrinter { GCNProgressPrinter(quiet: common.quiet) }
+
+    private func trainGraphs() throws {
         let data = try TUDataset.load(name: dataset)
         var config = GraphTrainingConfig()
         config.layers = layers; config.hidden = hidden ?? 64; config.pool = pool; config.dropout = dropout
-        config.epochs = epochs ?? 100; config.learningRate = lr; config.weightDecay = weightDecay ?? 0
-        config.batchSize = batchSize; config.folds = folds; config.seed = seed
+        config.epochs = epochs ?? 100; config.learningRate = learningRate; config.weightDecay = weightDecay ?? 0
+        config.decayEvery = lrDecayStepSize; config.decayFactor = lrDecayFactor
+        config.batchSize = batchSize; config.folds = folds; config.seed = seed; config.normalization = normalization
+        config.checkpointEvery = checkpointEvery
         config.conv = conv; config.jumpingKnowledge = conv == .gin
-        progress.line("gcn train \(data.name): \(data.graphs.count) graphs, \(data.nodeCount) nodes, \(data.featureCount) features, \(data.classCount) classes")
-        progress.line("config: " + GCNOutputs.jsonString(GCNOutputs.graphConfigDict(config, dataset: data.name, threads: threads)))
+        guard folds <= data.graphs.count else {
+            throw ValidationError("--folds \(folds) is more than the \(data.graphs.count) graphs of \(data.name); use at most \(data.graphs.count).")
+        }
+        let largest = data.graphs.map(\.nodeCount).sorted(by: >).prefix(min(batchSize, data.graphs.count)).reduce(0, +)
+        try GCNLimits.requireMemory(GCNLimits.graphBytes(features: data.featureCount, classes: data.classCount, layers: layers,
+                                                         hidden: config.hidden, batchNodes: Double(max(largest, data.nodeCount / max(folds, 1)))),
+                                    for: "\(data.name) with --hidden \(config.hidden), --layers \(layers)")
+        let log = try GCNRunLog(command: self, task: .graph, dataset: data.name, trainingConfig: config,
+                                epochs: config.epochs, hasValidation: true)
+        let progress = self.progress
+        progress.line("gcn train \(data.name): \(data.graphs.count) graphs, \(data.nodeCount) nodes, \(data.featureCount) features, \(data.classCount) classes; threads \(Threads.count)")
+        progress.line("outputs: \(log.out)" + (log.resumed.map { " (resuming at fold \($0.progress.unit + 1), epoch \($0.progress.epoch))" } ?? ""))
         let total = config.folds * config.epochs
-        var done = 0
+        var done = (log.resumed?.progress.unit ?? 0) * config.epochs + (log.resumed?.progress.epoch ?? 0)
         let started = Date()
-        let result = try GraphClassificationTrainer(config: config).run(data) { event in
+        var trainer = GraphClassificationTrainer(config: config)
+        trainer.checkpoint = log.save
+        let result = try trainer.run(data, resumingFrom: log.resumed) { event in
             switch event {
             case .epoch(let r):
                 done += 1
+                log.append(GCNEpochRow(r))
                 progress.status(done: done, total: total, started: started,
                                 String(format: "fold %d/%d epoch %3d/%d  loss %.4f  train %.3f  val %.3f",
                                        r.fold, config.folds, r.epoch, config.epochs, r.trainLoss, r.trainAccuracy, r.validationAccuracy))
@@ -114,47 +163,95 @@ struct GCNTrainCommand: ParsableCommand {
                 progress.line(String(format: "fold %2d/%d: test accuracy %.4f (epoch %d chosen on validation)", fold, folds, test, epoch))
             }
         }
-        let summary = GCNOutputs.graphSummary(result, config: config, dataset: data.name, threads: threads)
-        progress.line(String(format: "%@ %@ pooling, %d-fold CV: test accuracy %.2f ± %.2f %%  (wall %.2f s, %.2f ms/epoch)",
-                             data.name, config.pool.rawValue, config.folds, 100 * result.mean, 100 * result.std,
-                             result.wallSeconds, 1000 * result.secondsPerEpoch))
-        if let out { try GCNOutputs.writeGraphRun(result, summary: summary, config: config, dataset: data.name, to: out) }
-        if json { print(GCNOutputs.jsonString(summary)) }
+        progress.line(String(format: "%@ %@ pooling, %d-fold CV: test accuracy %.2f ± %.2f %%",
+                             data.name, config.pool.rawValue, config.folds, 100 * result.mean, 100 * result.std))
+        let metrics = GCNTrainMetrics(dataset: data.name, task: "graph", conv: conv.rawValue, accuracyMean: result.mean, accuracyStd: result.std,
+                                      perFold: result.perFold, perSeed: nil, epochs: result.chosenEpochs,
+                                      bestFold: result.bestFold, secondsPerEpoch: log.secondsPerEpoch, threads: Threads.count)
+        try GCNCheckpoint.saveGraphModel(result.bestModel, config: result.modelConfig, dataset: data.name,
+                                         extra: ["fold": String(result.bestFold), "accuracy_mean": String(format: "%.4f", result.mean)],
+                                         to: log.url("model.safetensors"))
+        try log.finish(metrics: metrics, plotTitle: "\(data.name) (\(config.pool.rawValue) pooling): accuracy per epoch, mean over \(config.folds) folds")
     }
 
-    private func trainNodes(_ progress: GCNProgressPrinter) throws {
+    private func trainNodes() throws {
         let data = try NodeDataset.load(name: dataset)
         var config = NodeTrainingConfig()
-        config.hidden = hidden ?? 16; config.dropout = dropout; config.learningRate = lr
+        config.hidden = hidden ?? 16; config.dropout = dropout; config.learningRate = learningRate
         config.weightDecay = weightDecay ?? 5e-4; config.epochs = epochs ?? 200; config.seeds = seeds; config.seed = seed
-        config.conv = conv
-        if data.name == "karate" { config.normalizeFeatures = false }   // one-hot ids: already one 1 per row
-        progress.line("gcn train \(data.name): \(data.graph.nodeCount) nodes, \(data.undirectedEdgeCount) edges, \(data.graph.featureCount) features, \(data.classCount) classes, split \(data.trainNodes.count)/\(data.validationNodes.count)/\(data.testNodes.count)")
-        progress.line("config: " + GCNOutputs.jsonString(GCNOutputs.nodeConfigDict(config, dataset: data.name, threads: threads)))
+        config.patience = earlyStopping; config.bias = bias; config.normalizeFeatures = normalizeFeatures
+        config.normalization = normalization; config.checkpointEvery = checkpointEvery; config.conv = conv
+        try GCNLimits.requireMemory(GCNLimits.nodeBytes(nodes: data.graph.nodeCount, features: data.graph.featureCount,
+                                                        classes: data.classCount, hidden: config.hidden),
+                                    for: "\(data.name) with --hidden \(config.hidden)")
+        guard !data.trainNodes.isEmpty, !data.testNodes.isEmpty else {
+            throw CLIError("\(data.name) has \(data.trainNodes.count) training and \(data.testNodes.count) test nodes; its split needs both (check the dataset's split file).", status: .dataError)
+        }
+        let hasValidation = !data.validationNodes.isEmpty
+        let log = try GCNRunLog(command: self, task: .node, dataset: data.name, trainingConfig: config,
+                                epochs: config.epochs, hasValidation: hasValidation)
+        let progress = self.progress
+        progress.line("gcn train \(data.name): \(data.graph.nodeCount) nodes, \(data.undirectedEdgeCount) edges, \(data.graph.featureCount) features, \(data.classCount) classes, split \(data.trainNodes.count)/\(data.validationNodes.count)/\(data.testNodes.count); threads \(Threads.count)")
+        progress.line("outputs: \(log.out)" + (log.resumed.map { " (resuming at seed \($0.progress.unit + 1), epoch \($0.progress.epoch))" } ?? ""))
         let started = Date()
-        var done = 0
-        let result = try NodeClassificationTrainer(config: config).run(data) { event in
+        var done = (log.resumed?.progress.epochs.reduce(0, +) ?? 0) + (log.resumed?.progress.epoch ?? 0)
+        var trainer = NodeClassificationTrainer(config: config)
+        trainer.checkpoint = log.save
+        let result = try trainer.run(data, resumingFrom: log.resumed) { event in
             switch event {
             case .epoch(let r):
                 done += 1
+                log.append(GCNEpochRow(r, seed: seed &+ UInt64(r.run - 1), learningRate: config.learningRate))
                 progress.status(done: done, total: config.seeds * config.epochs, started: started,
-                                String(format: "run %d/%d epoch %3d  loss %.4f  train %.3f  val %.3f",
+                                String(format: "seed %d/%d epoch %3d  loss %.4f  train %.3f  val %.3f",
                                        r.run, config.seeds, r.epoch, r.trainLoss, r.trainAccuracy, r.validationAccuracy))
             case let .runFinished(run, runs, test, epochs):
-                progress.line(String(format: "run %2d/%d: test accuracy %.4f after %d epochs", run, runs, test, epochs))
+                progress.line(String(format: "seed %2d/%d: test accuracy %.4f after %d epochs", run, runs, test, epochs))
             }
         }
-        let summary = GCNOutputs.nodeSummary(result, config: config, dataset: data.name, threads: threads)
-        progress.line(String(format: "%@: test accuracy %.2f ± %.2f %% over %d seeds  (wall %.2f s, %.2f ms/epoch)",
-                             data.name, 100 * result.mean, 100 * result.std, config.seeds, result.wallSeconds,
-                             1000 * result.secondsPerEpoch))
-        if let out { try GCNOutputs.writeNodeRun(result, summary: summary, config: config, dataset: data, to: out) }
-        if json { print(GCNOutputs.jsonString(summary)) }
+        progress.line(String(format: "%@: test accuracy %.2f ± %.2f %% over %d seeds",
+                             data.name, 100 * result.mean, 100 * result.std, config.seeds))
+        let metrics = GCNTrainMetrics(dataset: data.name, task: "node", conv: conv.rawValue, accuracyMean: result.mean, accuracyStd: result.std,
+                                      perFold: nil, perSeed: result.perRun, epochs: result.epochsRun, bestFold: nil,
+                                      secondsPerEpoch: log.secondsPerEpoch, threads: Threads.count)
+        let model = GCNCheckpoint.NodeModelConfig(inputFeatures: data.graph.featureCount, hidden: config.hidden,
+                                                  classes: data.classCount, dropout: config.dropout, bias: config.bias,
+                                                  normalizeFeatures: config.normalizeFeatures,
+                                                  normalization: config.normalization.rawValue,
+                                                  conv: config.conv, heads: config.heads)
+        try GCNCheckpoint.saveNodeModel(result.bestModel, config: model, dataset: data.name,
+                                        extra: ["accuracy_mean": String(format: "%.4f", result.mean)],
+                                        to: log.url("model.safetensors"))
+        try log.finish(metrics: metrics, plotTitle: "\(data.name): accuracy per epoch, mean over \(config.seeds) seeds")
     }
 }
 
 extension PoolingKind: ExpressibleByArgument {}
 extension ConvKind: ExpressibleByArgument {}
+extension AdjacencyNormalization: ExpressibleByArgument {}
+
+/// `summary.json`'s gcn metrics (with RunSummary's common keys).
+struct GCNTrainMetrics: Codable {
+    var dataset: String
+    var task: String
+    /// The convolution (gcn, gin, sage, gat).
+    var conv: String
+    var accuracyMean: Double
+    var accuracyStd: Double
+    var perFold: [Double]?
+    var perSeed: [Double]?
+    /// Chosen epoch of each fold (graphs) or last epoch of each seed (nodes).
+    var epochs: [Int]
+    var bestFold: Int?
+    var secondsPerEpoch: Double
+    var threads: Int
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, task, conv, epochs, threads
+        case accuracyMean = "accuracy_mean", accuracyStd = "accuracy_std", perFold = "per_fold", perSeed = "per_seed"
+        case bestFold = "best_fold", secondsPerEpoch = "seconds_per_epoch"
+    }
+}
 
 /// Progress on stderr: a rewritten status line with an ETA on a terminal, plain lines otherwise.
 final class GCNProgressPrinter {
@@ -165,15 +262,15 @@ final class GCNProgressPrinter {
     init(quiet: Bool) { self.quiet = quiet }
 
     func line(_ text: String) {
+        guard !quiet else { return }
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
     func status(done: Int, total: Int, started: Date, _ text: String) {
-        guard terminal, Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
+        guard !quiet, terminal, Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
         lastDraw = Date()
-        let elapsed = Date().timeIntervalSince(started)
-        let eta = done > 0 ? elapsed / Double(done) * Double(max(total - done, 0)) : 0
-        FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%@  ETA %.0fs", text, eta).utf8))
+        FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%@  ETA %@", text,
+                                                   formatDuration(Date().timeIntervalSince(started) / Double(max(done, 1)) * Double(max(total - done, 0)))).utf8))
     }
 }

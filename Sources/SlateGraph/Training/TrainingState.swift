@@ -1,0 +1,96 @@
+import Foundation
+import Slate
+
+/// Where a training run stands, as one unit a checkpoint can hold: the fold (graph
+/// classification) or seed (node classification) reached, the epoch within it, the results of the
+/// finished folds or seeds, the best model so far, and — when a fold or seed is under way — its
+/// weights, Adam state, RNG state and data order. A run continued from it computes exactly what an
+/// uninterrupted run computes from that point on (same thread count).
+///
+/// Saved as one safetensors file (``encode()``), so it is replaced atomically as a whole; tensors
+/// are named `model.*`, `optimizer.*`, `unit_best.*` (best epoch of the fold or seed under way) and
+/// `best.*` (best finished fold or seed); everything else is JSON in `__metadata__["progress"]`.
+public struct TrainingState {
+    /// Scalars of the state (JSON in the checkpoint's metadata).
+    public struct Progress: Codable, Equatable, Sendable {
+        /// The fold or seed under way, 0-based (== the count when the run is finished).
+        public var unit = 0
+        /// Epochs of `unit` completed.
+        public var epoch = 0
+        /// Test accuracy of every finished fold or seed.
+        public var accuracies: [Double] = []
+        /// The chosen (graph) or last (node) epoch of every finished fold or seed.
+        public var epochs: [Int] = []
+        /// Validation accuracy / loss and 0-based index of the best finished fold or seed.
+        public var bestValidation = -1.0, bestValidationLoss = Double.infinity, bestUnit = -1
+        /// Best epoch so far of the unit under way: validation accuracy, loss, test accuracy, epoch.
+        public var unitValidation = -1.0, unitValidationLoss = Double.infinity, unitTest = 0.0, unitEpoch = 0
+        /// The dropout generator's state words (decimal strings: JSON numbers lose 64-bit precision).
+        public var generator: [String] = []
+        /// Training order of the fold under way after its last shuffle (graph classification).
+        public var order: [Int] = []
+        /// Monitored validation losses of the seed under way (node classification's early stopping).
+        public var validationLosses: [Double] = []
+        public init() {}
+    }
+
+    public var progress = Progress()
+    /// Weights and Adam state of the unit under way (empty between units).
+    public var model: [(String, Tensor)] = [], optimizer: [(String, Tensor)] = []
+    /// Weights at the best epoch of the unit under way, and of the best finished unit.
+    public var unitBest: [(String, Tensor)] = [], best: [(String, Tensor)] = []
+
+    public init() {}
+
+    /// The dropout generator saved in `progress`, or nil when none is (or it is malformed).
+    public var generator: RandomGenerator? {
+        let words = progress.generator.compactMap { UInt64($0) }
+        return words.count == progress.generator.count ? RandomGenerator(state: words) : nil
+    }
+
+    /// One safetensors file: the tensors under their prefixes, `progress` and `metadata` in `__metadata__`.
+    public func encode(metadata: [String: String]) throws -> Data {
+        var meta = metadata
+        meta["progress"] = try Self.json(progress)
+        let groups = [("model.", model), ("optimizer.", optimizer), ("unit_best.", unitBest), ("best.", best)]
+        return try SafeTensors.encode(groups.flatMap { prefix, tensors in tensors.map { (prefix + $0.0, $0.1) } },
+                                      metadata: meta)
+    }
+
+    /// Reads a state written by ``encode(metadata:)``; the metadata is returned alongside.
+    public static func decode(_ file: SafeTensorsFile, path: String) throws -> (state: TrainingState, metadata: [String: String]) {
+        guard let text = file.metadata["progress"],
+              let progress = try? decoder.decode(Progress.self, from: Data(text.utf8)) else {
+            throw GCNCheckpointError(description: "\(path) is not a `slate gcn train` checkpoint (no readable progress record); start the run again with --overwrite")
+        }
+        var state = TrainingState()
+        state.progress = progress
+        for name in file.names {
+            let tensor = file.tensors[name]!
+            for (prefix, keyPath) in [("model.", \TrainingState.model), ("optimizer.", \.optimizer),
+                                      ("unit_best.", \.unitBest), ("best.", \.best)] where name.hasPrefix(prefix) {
+                state[keyPath: keyPath].append((String(name.dropFirst(prefix.count)), tensor))
+                break
+            }
+        }
+        try GCNCheckpoint.requireFinite(state.model + state.optimizer + state.unitBest + state.best, path: path)
+        return (state, file.metadata)
+    }
+
+    private static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
+    private static func json<T: Encodable>(_ value: T) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+}
+
+extension Dictionary where Key == String, Value == Tensor {
+    init(_ pairs: [(String, Tensor)]) { self.init(pairs, uniquingKeysWith: { a, _ in a }) }
+}

@@ -1,0 +1,203 @@
+import ArgumentParser
+import Foundation
+import Slate
+import SlateGraph
+
+/// One epoch of one fold (graphs) or seed (nodes), as the run's files hold it.
+struct GCNEpochRow {
+    var unit: Int, seed: UInt64?, epoch: Int
+    var learningRate: Double, trainLoss: Double, trainAccuracy: Double, milliseconds: Double
+    var validationLoss: Double, validationAccuracy: Double, testAccuracy: Double
+}
+
+extension GCNEpochRow {
+    init(_ r: GraphEpochRecord) {
+        (unit, seed, epoch) = (r.fold, nil, r.epoch)
+        (learningRate, trainLoss, trainAccuracy, milliseconds) = (Double(r.learningRate), r.trainLoss, r.trainAccuracy, 1000 * r.seconds)
+        (validationLoss, validationAccuracy, testAccuracy) = (r.validationLoss, r.validationAccuracy, r.testAccuracy)
+    }
+
+    init(_ r: NodeEpochRecord, seed: UInt64, learningRate: Float) {
+        (unit, self.seed, epoch) = (r.run, seed, r.epoch)
+        (self.learningRate, trainLoss, trainAccuracy, milliseconds) = (Double(learningRate), r.trainLoss, r.trainAccuracy, 1000 * r.seconds)
+        (validationLoss, validationAccuracy, testAccuracy) = (r.validationLoss, r.validationAccuracy, r.testAccuracy)
+    }
+}
+
+/// The output directory of a `slate gcn train` run: prepared before any work (refusing to replace
+/// a run, resuming one), `config.toml` at the start, one `metrics.csv` row (training) and one
+/// `eval.csv` row (validation and test) per epoch as they happen, `checkpoint.safetensors`
+/// replaced atomically, and `accuracy.svg` + `summary.json` at the end.
+///
+/// On `--resume`, the checkpoint must come from the same dataset and settings (a changed flag is
+/// refused by name), and rows logged after it are dropped, so each epoch appears once.
+final class GCNRunLog {
+    enum Task: String { case graph, node }
+
+    static let checkpointName = "checkpoint.safetensors"
+    static let checkpointFormat = "slate-gcn-train"
+
+    let out: String
+    let json: Bool, quiet: Bool
+    /// The state to continue from (`--resume`), nil for a fresh run.
+    private(set) var resumed: TrainingState?
+    private(set) var rows: [GCNEpochRow] = []
+    private let metadata: [String: String]
+    private let task: Task, hasValidation: Bool, epochsPerUnit: Int
+    private var metrics: MetricsLogger!, evaluations: MetricsLogger!
+    private var writeError: Error?
+    private let started = Date()
+
+    init<Config: Encodable>(command: GCNTrainCommand, task: Task, dataset: String, trainingConfig: Config,
+                            epochs: Int, hasValidation: Bool) throws {
+        out = command.common.outputDirectory(tool: "gcn", name: dataset.lowercased())
+        (json, quiet) = (command.common.json, command.common.quiet)
+        (self.task, self.hasValidation, epochsPerUnit) = (task, hasValidation, epochs)
+        metadata = ["format": Self.checkpointFormat, "format_version": GCNCheckpoint.version, "task": task.rawValue,
+                    "dataset": dataset, "training_config": try Self.json(trainingConfig), "threads": String(Threads.count)]
+        try RunDirectory.prepare(out, resume: command.common.resume, overwrite: command.common.overwrite, checkpoint: Self.checkpointName)
+        if command.common.resume { try loadCheckpoint() }
+        try ResolvedConfig.write(command, name: "slate gcn train", to: out)
+        try openLogs()
+    }
+
+    func url(_ name: String) -> URL { URL(fileURLWithPath: out).appendingPathComponent(name) }
+
+    // MARK: checkpoint
+
+    /// Replaces `checkpoint.safetensors` with `state`, atomically (the trainer's checkpoint callback).
+    func save(_ state: TrainingState) throws {
+        if let writeError { throw writeError }
+        try writeAtomically(state.encode(metadata: metadata), to: url(Self.checkpointName))
+    }
+
+    private func loadCheckpoint() throws {
+        let path = url(Self.checkpointName).path
+        let (state, saved): (TrainingState, [String: String])
+        do {
+            (state, saved) = try TrainingState.decode(SafeTensors.read(from: url(Self.checkpointName)), path: path)
+        } catch let error as GCNCheckpointError {
+            throw CLIError(error.description, status: .dataError)
+        }
+        guard saved["format"] == Self.checkpointFormat, saved["format_version"] == GCNCheckpoint.version else {
+            throw CLIError("\(path) is not a `slate gcn train` checkpoint of this version; start again with --overwrite.", status: .dataError)
+        }
+        for key in ["task", "dataset"] where saved[key] != metadata[key] {
+            throw CLIError("cannot resume: the run in \(out) trained \(key) \(saved[key] ?? "?"), this command asks for \(metadata[key]!); pass --dataset \(saved["dataset"] ?? "?") (or --config \(out)/config.toml).", status: .usage)
+        }
+        let before = Self.dictionary(saved["training_config"] ?? "{}"), now = Self.dictionary(metadata["training_config"]!)
+        for key in now.keys.sorted() where key != "checkpointEvery" && "\(before[key] ?? "missing")" != "\(now[key]!)" {
+            let flag = Self.flagNames[key] ?? key
+            throw CLIError("cannot resume: \(flag) was \(before[key] ?? "missing") in the saved run and is \(now[key]!) now; resume with the run's own settings (--config \(out)/config.toml).", status: .usage)
+        }
+        if let threads = saved["threads"], threads != metadata["threads"], !quiet {
+            FileHandle.standardError.write(Data("note: the run was started on \(threads) thread(s) and continues on \(Threads.count); results are bit-exact only at the same thread count (--threads \(threads)).\n".utf8))
+        }
+        resumed = state
+    }
+
+    /// Trainer property -> the flag that sets it, for messages.
+    private static let flagNames = [
+        "layers": "--layers", "hidden": "--hidden", "pool": "--pool", "dropout": "--dropout", "epochs": "--epochs",
+        "learningRate": "--learning-rate", "decayEvery": "--lr-decay-step-size", "decayFactor": "--lr-decay-factor",
+        "weightDecay": "--weight-decay", "batchSize": "--batch-size", "folds": "--folds", "seed": "--seed",
+        "normalization": "--normalization", "patience": "--early-stopping", "seeds": "--seeds",
+        "normalizeFeatures": "--normalize-features", "bias": "--bias", "conv": "--conv", "jumpingKnowledge": "--conv"]
+
+    // MARK: metrics.csv and eval.csv
+
+    /// `step` orders the rows of the whole run: (fold or seed − 1) × epochs + epoch.
+    private var unitColumns: [String] { task == .graph ? ["step", "fold"] : ["step", "run", "seed"] }
+    private var metricColumns: [String] { unitColumns + ["epoch", "learning_rate", "train_loss", "train_acc", "ms_per_epoch"] }
+    private var evalColumns: [String] {
+        unitColumns + ["epoch"] + (hasValidation ? ["val_loss", "val_acc"] : []) + ["test_acc"]
+    }
+
+    private func step(unit: Int, epoch: Int) -> Int { (unit - 1) * epochsPerUnit + epoch }
+
+    /// Appends one epoch to both files (the trainer's progress callback cannot throw: a failed write
+    /// is reported at the next checkpoint or at the end).
+    func append(_ row: GCNEpochRow) {
+        rows.append(row)
+        let unit = [Double(step(unit: row.unit, epoch: row.epoch)), Double(row.unit)] + (row.seed.map { [Double($0)] } ?? [])
+        do {
+            try metrics.log(unit + [Double(row.epoch), row.learningRate, row.trainLoss, row.trainAccuracy, row.milliseconds])
+            try evaluations.log(unit + [Double(row.epoch)] + (hasValidation ? [row.validationLoss, row.validationAccuracy] : [])
+                                + [row.testAccuracy])
+        } catch {
+            writeError = writeError ?? error
+        }
+    }
+
+    /// Fresh logs, or (resuming) the logs cut back to the checkpoint: rows after it are dropped,
+    /// and the kept ones are read back for the plot and the timing.
+    private func openLogs() throws {
+        let resumeStep = resumed.map { Double(step(unit: $0.progress.unit + 1, epoch: $0.progress.epoch + 1)) }
+        metrics = try MetricsLogger(url: url("metrics.csv"), columns: metricColumns, append: resumeStep != nil, keepingRowsBefore: resumeStep)
+        evaluations = try MetricsLogger(url: url("eval.csv"), columns: evalColumns, append: resumeStep != nil, keepingRowsBefore: resumeStep)
+        guard resumeStep != nil else { return }
+        let m = try numbers(url("metrics.csv"), columns: metricColumns.count), e = try numbers(url("eval.csv"), columns: evalColumns.count)
+        guard m.map(\.[0]) == e.map(\.[0]) else {
+            throw CLIError("cannot resume: \(out)/metrics.csv and eval.csv hold different epochs; start again with --overwrite.", status: .dataError)
+        }
+        let u = unitColumns.count
+        rows = zip(m, e).map { m, e in
+            GCNEpochRow(unit: Int(m[1]), seed: u == 3 ? UInt64(m[2]) : nil, epoch: Int(m[u]), learningRate: m[u + 1],
+                        trainLoss: m[u + 2], trainAccuracy: m[u + 3], milliseconds: m[u + 4],
+                        validationLoss: hasValidation ? e[u + 1] : 0, validationAccuracy: hasValidation ? e[u + 2] : 0,
+                        testAccuracy: e[e.count - 1])
+        }
+    }
+
+    /// The rows of a CSV log as numbers (a malformed row is an error naming the file and line).
+    private func numbers(_ url: URL, columns: Int) throws -> [[Double]] {
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()
+        return try lines.enumerated().map { index, line in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).compactMap { Double($0) }
+            guard fields.count == columns else {
+                throw CLIError("cannot resume: \(url.path):\(index + 2) is not a row of this run's log; start again with --overwrite.", status: .dataError)
+            }
+            return fields
+        }
+    }
+
+    // MARK: the end
+
+    /// Mean wall time of the logged epochs, seconds.
+    var secondsPerEpoch: Double { rows.map(\.milliseconds).reduce(0, +) / Double(max(rows.count, 1)) / 1000 }
+
+    /// Writes `accuracy.svg` (mean over folds or seeds per epoch) and `summary.json`, prints the
+    /// summary with `--json`, and says where the outputs are.
+    func finish(metrics summaryMetrics: GCNTrainMetrics, plotTitle: String) throws {
+        if let writeError { throw writeError }
+        var plot = LinePlot(title: plotTitle, xLabel: "epoch", yLabel: "accuracy")
+        let epochs = Array(Set(rows.map(\.epoch))).sorted()
+        func curve(_ value: (GCNEpochRow) -> Double) -> [Double] {
+            var sums: [Int: (Double, Int)] = [:]
+            for r in rows { let s = sums[r.epoch] ?? (0, 0); sums[r.epoch] = (s.0 + value(r), s.1 + 1) }
+            return epochs.map { sums[$0]!.0 / Double(sums[$0]!.1) }
+        }
+        let x = epochs.map(Double.init)
+        plot.add("train", x: x, y: curve(\.trainAccuracy))
+        if hasValidation { plot.add("validation", x: x, y: curve(\.validationAccuracy)) }
+        plot.add("test", x: x, y: curve(\.testAccuracy))
+        try plot.write(to: url("accuracy.svg"))
+        try RunSummary(tool: "gcn", command: "train", out: out, wallSeconds: Date().timeIntervalSince(started),
+                       metrics: summaryMetrics).write(printJSON: json)
+        if !quiet {
+            FileHandle.standardError.write(Data("outputs in \(out): config.toml metrics.csv eval.csv accuracy.svg summary.json model.safetensors \(Self.checkpointName)\n".utf8))
+        }
+    }
+
+    // MARK: JSON helpers
+
+    private static func json<T: Encodable>(_ value: T) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+
+    private static func dictionary(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+}
