@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// Timing of training steps on random tokens: what `slate gpt bench` prints.
-public struct GPTBenchResult: Codable {
+public struct GPTBenchResult: Codable, Sendable {
     /// Median wall time of one step (ms).
     public var msPerIter: Double
     /// Tokens per second at the median step time.

@@ -87,7 +87,7 @@ public final class KVCache {
 }
 
 /// Sampling settings, as nanoGPT's `sample.py`.
-public struct SamplingOptions {
+public struct SamplingOptions: Sendable {
     public var maxNewTokens = 500
     /// Divides the logits; < 1 sharpens, > 1 flattens.
     public var temperature: Float = 0.8

@@ -5,6 +5,8 @@
 /// `backward()` orders the graph by an iterative depth-first search (no recursion, so a graph
 /// of any depth works) and runs each closure once, outputs before inputs.
 
+import CSlateThreads
+
 /// The record of one op: its inputs and how to push a gradient back to them.
 public final class GradFn {
     /// Name of the op, for debugging ("matmul", "add", ...).
@@ -22,21 +24,20 @@ public final class GradFn {
     }
 }
 
-/// Global autograd switch. Ops record nothing while it is off.
+/// Grad mode. Each thread has its own: on when the thread starts, switched off for the calling
+/// thread only by ``withNoGrad(_:)``, so one thread can evaluate a model while another trains it.
 public enum Autograd {
-    nonisolated(unsafe) static var enabled = true
-
-    /// True while ops record their backward functions.
-    public static var isEnabled: Bool { enabled }
+    /// True while ops on the calling thread record their backward functions.
+    public static var isEnabled: Bool { slate_grad_enabled() != 0 }
 }
 
-/// Runs `body` with recording off (inference, evaluation, optimizer updates) and restores the
-/// previous state afterwards.
+/// Runs `body` with recording off on the calling thread (inference, evaluation, optimizer
+/// updates) and restores the thread's previous grad mode afterwards. Other threads keep
+/// recording.
 @discardableResult
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
-    let previous = Autograd.enabled
-    Autograd.enabled = false
-    defer { Autograd.enabled = previous }
+    let previous = slate_set_grad_enabled(0)
+    defer { slate_set_grad_enabled(previous) }
     return try body()
 }
 
@@ -67,7 +68,7 @@ extension Tensor {
     @discardableResult
     public func recordOp(_ name: String, inputs: [Tensor],
                          backward: @escaping (_ gradOutput: Tensor) -> Void) -> Tensor {
-        guard Autograd.enabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
+        guard Autograd.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
         gradFn = GradFn(name: name, inputs: inputs, backward: backward)
         return self

@@ -4,7 +4,7 @@
 /// element matters: L = Σ w ⊙ f(inputs). The analytic gradient of L from `backward()` is compared
 /// with central differences (L(x+h) − L(x−h)) / 2h for every element of every input. Each sum is
 /// accumulated in Double; with Float ops, h around 1e-2…1e-3 balances truncation and rounding.
-public struct GradCheckResult: CustomStringConvertible {
+public struct GradCheckResult: CustomStringConvertible, Sendable {
     /// Largest |analytic − numeric| / (atol + rtol·|numeric|) over all elements; ≤ 1 passes.
     public var worstRatio: Double
     /// Where the worst element is: (input index, flat element index, analytic, numeric).

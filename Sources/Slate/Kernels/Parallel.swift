@@ -9,16 +9,19 @@ import CBLAS
 /// Set once at start (`--threads` or `SLATE_NUM_THREADS`; default: all cores). OpenBLAS itself
 /// is kept at one thread: `sgemm` splits products over these threads (see there).
 public enum Threads {
-    nonisolated(unsafe) private static var current: Int = {
+    /// Done once, on first use: the count from `SLATE_NUM_THREADS` (default: all cores), and
+    /// OpenBLAS kept at one thread. Swift runs a static's initialiser exactly once, thread-safely.
+    private static let configured: Void = {
         let fromEnv = ProcessInfo.processInfo.environment["SLATE_NUM_THREADS"].flatMap { Int($0) }
         setSingleThreadedBLAS()
-        return max(1, fromEnv ?? ProcessInfo.processInfo.activeProcessorCount)
+        slate_set_thread_count(Int32(clamping: max(1, fromEnv ?? ProcessInfo.processInfo.activeProcessorCount)))
     }()
 
-    /// The number of threads kernels split work over.
+    /// The number of threads kernels split work over. An atomic (in CSlateThreads): any thread
+    /// may read it while another sets it; a loop already running keeps the count it started with.
     public static var count: Int {
-        get { current }
-        set { current = max(1, newValue) }
+        get { _ = configured; return Int(slate_thread_count()) }
+        set { _ = configured; slate_set_thread_count(Int32(clamping: max(1, newValue))) }
     }
 
     /// Number of logical cores the OS reports.

@@ -12,7 +12,7 @@
 /// - otherwise: `values[(t + 1) * N + e]`, or `lastValues[e]` for the rollout's last step.
 ///
 /// The advantage recursion `A_t = δ_t + γλ A_{t+1}` is cut at every episode end (either kind).
-public struct AdvantageEstimate {
+public struct AdvantageEstimate: Sendable {
     /// `(T, N)` GAE(γ, λ) advantages.
     public var advantages: [Float]
     /// `(T, N)` value targets: `advantages + values` (TD(λ) returns).

@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// DQN's hyper-parameters; the defaults are CleanRL's `dqn.py` for classic control.
-public struct DQNConfig {
+public struct DQNConfig: Sendable {
     public var learningRate: Float = 2.5e-4
     /// Replay buffer capacity.
     public var bufferSize = 10_000

@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// PPO's hyper-parameters; the defaults are CleanRL's `ppo.py` for classic control.
-public struct PPOConfig {
+public struct PPOConfig: Sendable {
     /// Parallel environments (`--num-envs`).
     public var numEnvs = 4
     /// Steps per environment per rollout (`--num-steps`).

@@ -7,7 +7,7 @@ import Slate
 /// Each op's backward sits under its forward; tests check them against finite differences.
 
 /// How the policy-gradient term is formed.
-public enum PolicyGradientObjective {
+public enum PolicyGradientObjective: Sendable {
     /// PPO's clipped surrogate: `max(-A·ρ, -A·clamp(ρ, 1-ε, 1+ε))` with `ρ = π(a|s) / π_old(a|s)`.
     case clipped(epsilon: Float)
     /// REINFORCE: `-A · log π(a|s)`.
@@ -15,7 +15,7 @@ public enum PolicyGradientObjective {
 }
 
 /// Diagnostics of one policy-loss evaluation (CleanRL's logged names in the comments).
-public struct PolicyLossStats {
+public struct PolicyLossStats: Sendable {
     /// Mean policy-gradient term (`losses/policy_loss`).
     public var policyLoss: Float = 0
     /// Mean entropy of the action distributions (`losses/entropy`).

@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// REINFORCE's hyper-parameters (no CleanRL reference; common CartPole settings).
-public struct ReinforceConfig {
+public struct ReinforceConfig: Sendable {
     /// Parallel environments collecting episodes.
     public var numEnvs = 4
     /// Complete episodes per policy update.

@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// What every trainer is told regardless of algorithm.
-public struct RunSettings {
+public struct RunSettings: Sendable {
     /// Registry id of the environment, e.g. `"CartPole-v1"`.
     public var environmentID: String
     /// Environment steps to train for (summed over vector envs, CleanRL's `global_step`).
@@ -26,7 +26,7 @@ public enum MetricName {
 }
 
 /// Something a trainer reports while it runs; the caller decides how to show or store it.
-public enum TrainingEvent {
+public enum TrainingEvent: Sendable {
     /// An episode finished at `globalStep`.
     case episode(globalStep: Int, record: EpisodeRecord)
     /// An optimisation step or iteration finished: named metrics (the trainer's ``Trainer/metricColumns``).
@@ -166,7 +166,7 @@ func shuffledIndices(_ n: Int, generator: inout RandomGenerator) -> [Int] {
 
 /// The rolling mean of the last `window` training episodes' returns, and the first moment
 /// (global step and seconds since `start`) it reached `target` — "steps to solve".
-public struct ReturnTracker {
+public struct ReturnTracker: Sendable {
     public let window: Int
     /// The return that counts as solved (Gymnasium's `reward_threshold`), if any.
     public let target: Double?
