@@ -33,17 +33,20 @@ let package = Package(
         .target(name: "CSlateThreads"),
         .target(
             name: "Slate",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlatePeak", "CSlateThreads"],
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlateThreads"],
             exclude: ["IO/TensorBoard/proto"],   // the event-file schema, as documentation
             swiftSettings: fast
         ),
         .target(name: "SlateGPT", dependencies: ["Slate"], swiftSettings: fast),
         .target(name: "SlateGraph", dependencies: ["Slate"], swiftSettings: fast),
         .target(name: "SlateRL", dependencies: ["Slate"], swiftSettings: fast),
+        // What the CLI's bench, info and demo commands measure and show, kept out of the engine:
+        // peak-FLOPS probes, CPU identification, the two-moons demo.
+        .target(name: "SlateBench", dependencies: ["Slate", "CSlatePeak"], swiftSettings: fast),
         .executableTarget(
             name: "slate",
             dependencies: [
-                "Slate", "SlateGPT", "SlateGraph", "SlateRL",
+                "Slate", "SlateGPT", "SlateGraph", "SlateRL", "SlateBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "SlateGPTTests", dependencies: ["SlateGPT", "Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
+        .testTarget(name: "SlateBenchTests", dependencies: ["SlateBench", "Slate"]),
         .testTarget(name: "CLITests", dependencies: ["slate", "Slate"]),
     ]
 )
