@@ -19,7 +19,7 @@ public struct GPTBenchResult: Codable, Sendable {
 }
 
 /// Seconds of CPU time this process has used (all threads).
-public func processCPUSeconds() -> Double {
+func processCPUSeconds() -> Double {
     var usage = rusage()
     #if os(Linux)
     getrusage(RUSAGE_SELF.rawValue, &usage)

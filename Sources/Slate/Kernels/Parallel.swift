@@ -40,7 +40,7 @@ public enum Threads {
 /// loop costs as much as the short loops of a training step. Calls from inside a part run
 /// serially.
 @inline(__always)
-public func parallelRun(_ parts: Int, _ body: (_ part: Int) -> Void) {
+func parallelRun(_ parts: Int, _ body: (_ part: Int) -> Void) {
     if parts <= 1 || Threads.count <= 1 {
         for part in 0..<parts { body(part) }
         return
@@ -59,7 +59,7 @@ public func parallelRun(_ parts: Int, _ body: (_ part: Int) -> Void) {
 /// threads. Work smaller than `grain` items per thread runs inline on the calling thread, so
 /// small tensors pay no threading cost. (`parallelChunks` without the chunk number.)
 @inline(__always)
-public func parallelRanges(_ count: Int, grain: Int = 32_768, _ body: (Int, Int) -> Void) {
+package func parallelRanges(_ count: Int, grain: Int = 32_768, _ body: (Int, Int) -> Void) {
     parallelChunks(count, grain: grain) { _, start, end in body(start, end) }
 }
 
@@ -67,7 +67,7 @@ public func parallelRanges(_ count: Int, grain: Int = 32_768, _ body: (Int, Int)
 /// `lengths` as if they were one: the total is cut into `Threads.count` equal shares, so a
 /// segment may be split between two threads and many small ones go to one. An optimizer step
 /// over all parameters is one parallel pass this way, however the sizes are mixed.
-public func parallelSegments(_ lengths: [Int], grain: Int = 32_768,
+func parallelSegments(_ lengths: [Int], grain: Int = 32_768,
                              _ body: (_ segment: Int, _ start: Int, _ end: Int) -> Void) {
     var offsets = [0]                                       // offsets[i] = Σ lengths[..<i]
     for n in lengths { offsets.append(offsets.last! + n) }

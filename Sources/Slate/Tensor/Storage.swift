@@ -59,7 +59,7 @@ public final class StoragePool: @unchecked Sendable {
 
     /// The capacity a request for `count` floats gets: multiples of 16 up to 128, then the
     /// next multiple of an eighth of the largest power of two not above `count`.
-    public static func sizeClass(_ count: Int) -> Int {
+    static func sizeClass(_ count: Int) -> Int {
         if count <= 128 { return Swift.max(16, (count + 15) / 16 * 16) }
         let step = (1 << (Int.bitWidth - 1 - count.leadingZeroBitCount)) / 8
         return (count + step - 1) / step * step

@@ -83,7 +83,7 @@ public struct Graph: Sendable {
 
 /// Divides each row of a row-major (N, F) matrix by its sum (rows summing to 0 are left as they are),
 /// as the GCN reference code does with Cora's bag-of-words features.
-public func rowNormalized(_ x: [Float], rows: Int, cols: Int) -> [Float] {
+func rowNormalized(_ x: [Float], rows: Int, cols: Int) -> [Float] {
     var out = x
     for r in 0..<rows {
         var sum: Float = 0

@@ -74,7 +74,7 @@ public func discountedReturns(rewards: [Float], gamma: Float, bootstrapValue: Fl
 
 /// `(x - mean) / (std + eps)` with the unbiased standard deviation, as CleanRL normalises
 /// advantages per minibatch (`torch.std` is unbiased).
-public func normalized(_ x: [Float], eps: Float = 1e-8) -> [Float] {
+func normalized(_ x: [Float], eps: Float = 1e-8) -> [Float] {
     guard x.count > 1 else { return x.map { _ in 0 } }
     var mean: Double = 0
     for v in x { mean += Double(v) }

@@ -260,7 +260,7 @@ public final class PPOTrainer: Trainer {
 
 /// `1 - Var(target - predicted) / Var(target)` (CleanRL's `explained_variance`); NaN if the
 /// targets are constant.
-public func explainedVariance(predicted: [Float], target: [Float]) -> Double {
+func explainedVariance(predicted: [Float], target: [Float]) -> Double {
     func variance(_ x: [Double]) -> Double {
         let m = x.reduce(0, +) / Double(x.count)
         return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)

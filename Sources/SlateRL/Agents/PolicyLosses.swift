@@ -147,7 +147,7 @@ extension Tensor {
 }
 
 /// Log-probabilities `(B, A)` of a batch of logits `(B, A)` (no autograd; for acting).
-public func logSoftmaxRows(_ logits: UnsafePointer<Float>, rows: Int, cols: Int,
+func logSoftmaxRows(_ logits: UnsafePointer<Float>, rows: Int, cols: Int,
                            into out: UnsafeMutablePointer<Float>) {
     for i in 0..<rows {
         let row = i * cols

@@ -133,7 +133,7 @@ public func evaluate(policy: any Policy, environmentID: String, episodes: Int,
 }
 
 /// Mean and (population) standard deviation of the returns of `records`.
-public func returnStatistics(_ records: [EpisodeRecord]) -> (mean: Double, std: Double) {
+package func returnStatistics(_ records: [EpisodeRecord]) -> (mean: Double, std: Double) {
     guard !records.isEmpty else { return (0, 0) }
     let mean = records.reduce(0) { $0 + $1.episodicReturn } / Double(records.count)
     let variance = records.reduce(0) { $0 + ($1.episodicReturn - mean) * ($1.episodicReturn - mean) }
