@@ -95,7 +95,7 @@ public final class DQNTrainer: Trainer {
         guard settings.totalSteps > 0 else { throw TrainingConfigurationError("--total-steps must be positive") }
         self.config = config
         self.settings = settings
-        envs = try SyncVectorEnv(id: settings.environmentID, count: 1)
+        envs = try settings.resolvedEnvironment().makeVector(count: 1)
         obsDim = envs.singleObservationSpace.flatDimension
         actionCount = envs.singleActionSpace.n
         rng = RandomGenerator(seed: settings.seed)

@@ -101,7 +101,7 @@ public final class PPOTrainer: Trainer {
                             actionCount: probe.actionSpace.n)
         self.config = config
         self.settings = settings
-        envs = try SyncVectorEnv(id: settings.environmentID, count: config.numEnvs)
+        envs = try settings.resolvedEnvironment().makeVector(count: config.numEnvs)
         obsDim = envs.singleObservationSpace.flatDimension
         actionCount = envs.singleActionSpace.n
         rng = RandomGenerator(seed: settings.seed)

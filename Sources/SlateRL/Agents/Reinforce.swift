@@ -82,7 +82,7 @@ public final class ReinforceTrainer: Trainer {
         guard settings.totalSteps > 0 else { throw TrainingConfigurationError("--total-steps must be positive") }
         self.config = config
         self.settings = settings
-        envs = try SyncVectorEnv(id: settings.environmentID, count: config.numEnvs)
+        envs = try settings.resolvedEnvironment().makeVector(count: config.numEnvs)
         obsDim = envs.singleObservationSpace.flatDimension
         actionCount = envs.singleActionSpace.n
         rng = RandomGenerator(seed: settings.seed)
