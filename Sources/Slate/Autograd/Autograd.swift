@@ -60,11 +60,34 @@ extension Tensor {
         }
     }
 
-    /// Records that `self` was computed from `inputs` by an op whose backward is `backward`.
+    /// Records that `self` was computed from `inputs` by an op whose backward is `backward`: the
+    /// one hook every op, built-in or your own, uses to join the autograd graph.
     ///
-    /// Does nothing when recording is off or no input requires grad. Call it on a freshly made
-    /// output, right after computing the forward. `backward` receives dLoss/dSelf and must add
-    /// into the inputs' gradients (use `gradBuffer()`), never overwrite them.
+    /// Call it on a freshly made output, right after computing the forward, and return what it
+    /// returns. It does nothing when recording is off on this thread (``withNoGrad(_:)``) or no
+    /// input requires grad. `backward` receives dL/dself and must *add* dL/dinput into each
+    /// input's gradient (``gradBuffer()``), never overwrite it: an input used twice gets both
+    /// contributions. It runs with recording off.
+    ///
+    /// A worked example, softplus y = log(1 + eˣ), whose derivative is dy/dx = σ(x) = 1 / (1 + e⁻ˣ):
+    ///
+    /// ```swift
+    /// extension Tensor {
+    ///     func softplus() -> Tensor {
+    ///         let out = Tensor(uninitialized: shape)
+    ///         for i in 0..<count { out.pointer[i] = Foundation.log(1 + Foundation.exp(pointer[i])) }
+    ///         return out.recordOp("softplus", inputs: [self]) { g in        // g = dL/dy, shaped as y
+    ///             let dx = self.gradBuffer()
+    ///             for i in 0..<self.count {
+    ///                 dx[i] += g.pointer[i] / (1 + Foundation.exp(-self.pointer[i]))   // dL/dx += g·σ(x)
+    ///             }
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Then check it against finite differences with ``gradCheck(_:step:atol:rtol:seed:_:)``:
+    /// `gradCheck([x]) { $0[0].softplus() }.passed` is true when the backward is right.
     @discardableResult
     public func recordOp(_ name: String, inputs: [Tensor],
                          backward: @escaping (_ gradOutput: Tensor) -> Void) -> Tensor {
