@@ -22,8 +22,13 @@ public struct Graph: Sendable {
 
     /// Builds a graph from a directed edge list; the edges are sorted into CSR order.
     /// - Parameters:
+    ///   - nodeCount: N.
+    ///   - featureCount: F.
     ///   - features: row-major (N, F); its count must be `nodeCount * featureCount`.
     ///   - edges: (source, target) pairs with ids in 0..<N.
+    ///   - edgeLabels: a label for each edge of `edges`, or nil.
+    ///   - nodeLabels: a categorical label for each node, or nil.
+    ///   - label: the class of the whole graph, or nil.
     public init(nodeCount: Int, featureCount: Int, features: [Float], edges: [(Int, Int)],
                 edgeLabels: [Int]? = nil, nodeLabels: [Int]? = nil, label: Int? = nil) {
         precondition(features.count == nodeCount * featureCount, "Graph: features must be N × F")

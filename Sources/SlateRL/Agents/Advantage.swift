@@ -22,8 +22,16 @@ public struct AdvantageEstimate: Sendable {
 /// Computes GAE advantages and returns; see `AdvantageEstimate` for the bootstrapping rules.
 ///
 /// - Parameters:
-///   - rewards, values, terminated, truncated, truncationValues: `(T, N)`.
+///   - rewards: `(T, N)` rewards.
+///   - values: `(T, N)` critic values of the observations the steps were taken from.
+///   - terminated: `(T, N)`, true where the step ended its episode in a terminal state.
+///   - truncated: `(T, N)`, true where the time limit cut the episode.
+///   - truncationValues: `(T, N)` critic values of the final observations of truncated episodes
+///     (read only where `truncated` and not `terminated`).
 ///   - lastValues: `(N)`, the value of the observation after the rollout's last step.
+///   - numEnvs: N.
+///   - gamma: the discount γ.
+///   - lambda: the GAE λ (1: Monte-Carlo returns, 0: one-step TD).
 public func generalizedAdvantages(rewards: [Float], values: [Float], terminated: [Bool],
                                   truncated: [Bool], truncationValues: [Float],
                                   lastValues: [Float], numEnvs: Int,

@@ -35,6 +35,8 @@ extension Tensor {
     ///   - oldLogProbs: `(B)` log-probabilities of `actions` under the behaviour policy
     ///     (ignored for `.vanilla`).
     ///   - advantages: `(B)`, already normalised if wanted.
+    ///   - objective: vanilla policy gradient or PPO's clipped surrogate.
+    ///   - entropyCoef: weight of the entropy bonus.
     /// - Returns: the scalar loss (recorded for autograd) and its diagnostics.
     public func policyGradientLoss(actions: [Int], oldLogProbs: [Float], advantages: [Float],
                                    objective: PolicyGradientObjective,
