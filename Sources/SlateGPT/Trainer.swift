@@ -219,7 +219,7 @@ public final class GPTTrainer {
     }
 
     /// One optimisation step at iteration `it` on the prefetched batch (then draws the next one);
-    /// returns the loss before the update. Throws ``TrainingDivergedError`` (before updating the
+    /// returns the loss before the update. Throws `TrainingDivergedError` (before updating the
     /// weights) when the loss or the gradient norm is not finite.
     public func step(_ it: Int) throws -> Float {
         let (x, y) = nextBatch
