@@ -8,8 +8,8 @@ final class GradModeThreadTests: XCTestCase {
     private final class Outcome: @unchecked Sendable {
         private let lock = NSLock()
         private var seen: [String: Bool] = [:]
-        func set(_ key: String, _ value: Bool) { lock.withLock { seen[key] = value } }
-        subscript(key: String) -> Bool? { lock.withLock { seen[key] } }
+        func set(_ key: String, _ value: Bool) { lock.lock(); seen[key] = value; lock.unlock() }
+        subscript(key: String) -> Bool? { lock.lock(); defer { lock.unlock() }; return seen[key] }
     }
 
     func testNoGradOnOneThreadLeavesAnotherRecording() {
