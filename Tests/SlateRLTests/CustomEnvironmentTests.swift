@@ -70,7 +70,7 @@ final class CustomEnvironmentTests: XCTestCase {
         let trainer = try PPOTrainer(settings: settings, config: config)
         XCTAssertEqual(made.count, 1 + config.numEnvs)            // the probe, then one per vector slot
         var returns: [Double] = []
-        trainer.train { if case .episode(_, let record) = $0 { returns.append(record.episodicReturn) } }
+        try trainer.train { if case .episode(_, let record) = $0 { returns.append(record.episodicReturn) } }
         let mean = { (r: ArraySlice<Double>) in r.reduce(0, +) / Double(r.count) }
         XCTAssertLessThan(mean(returns.prefix(20)), 7)            // sampling at random at first: about 5
         XCTAssertGreaterThanOrEqual(mean(returns.suffix(20)), 9)   // reads the light by the end
@@ -84,10 +84,10 @@ final class CustomEnvironmentTests: XCTestCase {
         var dqn = DQNConfig()
         dqn.learningStarts = 50
         let dqnTrainer = try DQNTrainer(settings: RunSettings(environment: spec, totalSteps: 200, seed: 2), config: dqn)
-        XCTAssertEqual(dqnTrainer.train { _ in }, 200)
+        XCTAssertEqual(try dqnTrainer.train { _ in }, 200)
         let reinforce = try ReinforceTrainer(settings: RunSettings(environment: spec, totalSteps: 200, seed: 3))
         var episodes = 0
-        reinforce.train { if case .episode(_, let record) = $0 { episodes += 1; XCTAssertEqual(record.length, 10) } }
+        try reinforce.train { if case .episode(_, let record) = $0 { episodes += 1; XCTAssertEqual(record.length, 10) } }
         XCTAssertGreaterThan(episodes, 0)
     }
 }

@@ -45,7 +45,7 @@ config.numSteps = 64
 config.learningRate = 2.5e-3
 let trainer = try PPOTrainer(settings: RunSettings(environment: spec, totalSteps: 16_384, seed: 1), config: config)
 var episodes = 0
-trainer.train { if case .episode = $0 { episodes += 1 } }
+try trainer.train { if case .episode = $0 { episodes += 1 } }
 let greedy = try evaluate(policy: trainer.greedyPolicy, environment: spec, episodes: 5, seed: 11)
 let best = 1 - 0.01 * Double(length - 2)
 print("\(episodes) training episodes")

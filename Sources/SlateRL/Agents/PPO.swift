@@ -96,12 +96,12 @@ public final class PPOTrainer: Trainer {
     private var observations: [Float]?
 
     public init(settings: RunSettings, config: PPOConfig = PPOConfig()) throws {
-        let probe = try makeEnvironment(id: settings.environmentID)
-        try config.validate(totalSteps: settings.totalSteps, observationSize: probe.observationSpace.flatDimension,
-                            actionCount: probe.actionSpace.n)
+        let environment = try settings.resolvedEnvironment()   // yours, or the built-in id's
+        try config.validate(totalSteps: settings.totalSteps, observationSize: environment.observationSpace.flatDimension,
+                            actionCount: environment.actionSpace.n)
         self.config = config
         self.settings = settings
-        envs = try settings.resolvedEnvironment().makeVector(count: config.numEnvs)
+        envs = try environment.makeVector(count: config.numEnvs)
         obsDim = envs.singleObservationSpace.flatDimension
         actionCount = envs.singleActionSpace.n
         rng = RandomGenerator(seed: settings.seed)

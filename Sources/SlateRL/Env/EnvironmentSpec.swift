@@ -9,7 +9,7 @@ import Foundation
 /// ```swift
 /// let spec = EnvironmentSpec(solvedThreshold: 0.9) { Corridor(length: 6) }
 /// let trainer = try PPOTrainer(settings: RunSettings(environment: spec, totalSteps: 20_000, seed: 1))
-/// trainer.train { _ in }
+/// try trainer.train { _ in }
 /// ```
 ///
 /// The built-in environments have specs too: ``builtIn(_:)`` (`"CartPole-v1"`, ...).
