@@ -10,7 +10,7 @@ let verse = """
     """
 let text = String(repeating: verse, count: 40)
 
-var config = TrainConfig()            // nanoGPT's shakespeare-char recipe, shrunk
+var config = GPTTrainingConfig()      // nanoGPT's shakespeare-char recipe, shrunk
 config.nLayer = 2; config.nHead = 2; config.nEmbd = 48; config.blockSize = 32
 config.batchSize = 8
 config.maxIters = 200; config.lrDecayIters = 200; config.warmupIters = 20
@@ -22,7 +22,7 @@ defer { try? FileManager.default.removeItem(atPath: out) }
 let trainer = try GPTTrainer(config: config, dataset: dataset, outputDirectory: out)
 
 var firstLoss: Float?
-let summary = try trainer.run { event in
+let summary = try trainer.train { event in
     if case let .eval(iter, trainLoss, valLoss, _) = event {
         if firstLoss == nil { firstLoss = valLoss }
         print("iter \(iter): train loss \(trainLoss), val loss \(valLoss)")
