@@ -21,6 +21,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // `swift package generate-documentation` for `make docs` (a plugin: nothing of it is linked).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -41,7 +43,7 @@ let package = Package(
         .target(name: "CSlateThreads"),
         .target(
             name: "Slate",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlatePeak", "CSlateThreads"],
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlateThreads"],
             exclude: ["IO/TensorBoard/proto"]   // the event-file schema, as documentation
         ),
         .target(name: "SlateGPT", dependencies: ["Slate"]),
@@ -49,6 +51,9 @@ let package = Package(
         .target(name: "SlateRL", dependencies: ["Slate"]),
         // Data-parallel training: a Communicator (one process or MPI) and gradient averaging.
         .target(name: "SlateDistributed", dependencies: ["Slate", "COpenMPI"]),
+        // What the CLI's bench, info and demo commands measure and show, kept out of the engine:
+        // peak-FLOPS probes, CPU identification, the two-moons demo.
+        .target(name: "SlateBench", dependencies: ["Slate", "CSlatePeak"]),
         // The multi-rank checks `make test-mpi` launches under mpirun (scripts/test-mpi.sh).
         .executableTarget(
             name: "slate-mpi-check",
@@ -58,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "slate",
             dependencies: [
-                "Slate", "SlateGPT", "SlateGraph", "SlateRL", "SlateDistributed",
+                "Slate", "SlateGPT", "SlateGraph", "SlateRL", "SlateDistributed", "SlateBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -68,6 +73,7 @@ let package = Package(
         .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
         .testTarget(name: "SlateDistributedTests", dependencies: ["SlateDistributed", "Slate"]),
+        .testTarget(name: "SlateBenchTests", dependencies: ["SlateBench", "Slate"]),
         .testTarget(name: "CLITests", dependencies: ["slate", "Slate"]),
     ]
 )

@@ -113,6 +113,12 @@ static void start_workers(int count) {
     pthread_mutex_unlock(&start_lock);
 }
 
+_Thread_local int slate_grad_disabled = 0;
+
+static _Atomic int thread_count = 0;
+int slate_thread_count(void) { return atomic_load_explicit(&thread_count, memory_order_relaxed); }
+void slate_set_thread_count(int count) { atomic_store_explicit(&thread_count, count, memory_order_relaxed); }
+
 void slate_set_spin_microseconds(long microseconds) {
     atomic_store(&spin_ns, microseconds < 0 ? 0 : microseconds * 1000);
 }

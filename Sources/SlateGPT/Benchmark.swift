@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// Timing of training steps on random tokens: what `slate gpt bench` prints.
-public struct GPTBenchResult: Codable {
+public struct GPTBenchResult: Codable, Sendable {
     /// Median wall time of one step (ms).
     public var msPerIter: Double
     /// Tokens per second at the median step time.
@@ -19,7 +19,7 @@ public struct GPTBenchResult: Codable {
 }
 
 /// Seconds of CPU time this process has used (all threads).
-public func processCPUSeconds() -> Double {
+func processCPUSeconds() -> Double {
     var usage = rusage()
     #if os(Linux)
     getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -3,7 +3,7 @@ import Slate
 
 /// The architecture of a GPT, with nanoGPT's `GPTConfig` field names (also its JSON keys in a
 /// checkpoint's `__metadata__.config`).
-public struct GPTConfig: Codable, Equatable, CustomStringConvertible {
+public struct GPTConfig: Codable, Equatable, CustomStringConvertible, Sendable {
     /// Number of transformer blocks.
     public var nLayer: Int
     /// Attention heads per block.

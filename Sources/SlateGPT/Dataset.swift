@@ -43,7 +43,7 @@ public struct TextDataset {
 }
 
 /// Which split to sample from.
-public enum Split: String { case train, val }
+public enum Split: String, Sendable { case train, val }
 
 extension TextDataset {
     /// The tokens of a split.

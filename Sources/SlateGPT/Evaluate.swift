@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// Result of `evaluate`: mean next-token cross-entropy over every position of every window.
-public struct EvaluationResult: Codable, Equatable {
+public struct EvaluationResult: Codable, Equatable, Sendable {
     public var loss: Double
     public var windows: Int
     public var tokens: Int

@@ -8,15 +8,15 @@ import Slate
 /// Semantics match nanoGPT's `generate`: the model sees the last `block_size` tokens. While the
 /// context fits, every token costs one position; once it is full, the window slides, position
 /// embeddings shift, and the cache is rebuilt from the last `block_size` tokens.
-public final class KVCache {
-    public let model: GPT
+final class KVCache {
+    let model: GPT
     /// Positions cached so far (≤ block_size).
-    public private(set) var length = 0
+    private(set) var length = 0
     private var keys: [Tensor]      // per layer (block_size, C)
     private var values: [Tensor]    // per layer (block_size, C)
     private let scores: UnsafeMutablePointer<Float>   // (block_size) scratch
 
-    public init(model: GPT) {
+    init(model: GPT) {
         self.model = model
         let c = model.config
         keys = (0..<c.nLayer).map { _ in Tensor.zeros([c.blockSize, c.nEmbd]) }
@@ -27,11 +27,11 @@ public final class KVCache {
     deinit { scores.deallocate() }
 
     /// Forgets every cached position.
-    public func reset() { length = 0 }
+    func reset() { length = 0 }
 
     /// Feeds `token` at the next position and returns the logits for the token after it (V).
     /// The cache must not be full.
-    public func append(_ token: Int) -> [Float] {
+    func append(_ token: Int) -> [Float] {
         let cfg = model.config
         precondition(length < cfg.blockSize, "KV cache is full (\(cfg.blockSize) positions); reset it")
         let (c, nh) = (cfg.nEmbd, cfg.nHead)
@@ -74,7 +74,7 @@ public final class KVCache {
 
     /// Logits after `context` (its last `block_size` tokens), reusing the cache when `context`
     /// extends what is cached by exactly one token.
-    public func logits(after context: [Int], cachedPrefixValid: Bool) -> [Float] {
+    func logits(after context: [Int], cachedPrefixValid: Bool) -> [Float] {
         let T = model.config.blockSize
         if cachedPrefixValid && length < T && context.count == length + 1 {
             return append(context[context.count - 1])
@@ -87,7 +87,7 @@ public final class KVCache {
 }
 
 /// Sampling settings, as nanoGPT's `sample.py`.
-public struct SamplingOptions {
+public struct SamplingOptions: Sendable {
     public var maxNewTokens = 500
     /// Divides the logits; < 1 sharpens, > 1 flattens.
     public var temperature: Float = 0.8
@@ -126,7 +126,7 @@ extension GPT {
 
 /// Draws a token from `logits / temperature`, restricted to the `topK` largest (ties kept).
 /// A temperature of 0 picks the most likely token.
-public func sampleToken(_ logits: [Float], temperature: Float, topK: Int?,
+func sampleToken(_ logits: [Float], temperature: Float, topK: Int?,
                         generator: inout RandomGenerator) -> Int {
     if temperature <= 0 { return logits.indices.max { logits[$0] < logits[$1] }! }
     var scaled = logits.map { $0 / temperature }

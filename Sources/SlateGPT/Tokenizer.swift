@@ -33,7 +33,7 @@ public enum GPTError: Error, CustomStringConvertible, Equatable {
 /// Character-level tokenizer, as nanoGPT's `shakespeare_char/prepare.py`: the vocabulary is the
 /// sorted set of characters of the text, and a token id is a character's index in it.
 /// A character is a Unicode scalar (a Python `str` element), so "\r\n" is two tokens as in Python.
-public struct CharTokenizer: Equatable {
+public struct CharTokenizer: Equatable, Sendable {
     /// The characters in id order.
     public let vocabulary: [Unicode.Scalar]
     private let ids: [Unicode.Scalar: Int]

@@ -3,7 +3,7 @@ import Slate
 
 /// Training settings with nanoGPT's names; the defaults are its shakespeare-char CPU recipe
 /// (`config/train_shakespeare_char.py` with the README's CPU overrides).
-public struct GPTTrainingConfig: Codable, Equatable {
+public struct GPTTrainingConfig: Codable, Equatable, Sendable {
     public var nLayer = 4, nHead = 4, nEmbd = 128, blockSize = 64
     public var bias = false
     public var dropout: Float = 0
@@ -70,7 +70,7 @@ public struct GPTTrainingConfig: Codable, Equatable {
 }
 
 /// What a training run reports while it runs.
-public enum GPTTrainingEvent {
+public enum GPTTrainingEvent: Sendable {
     /// One optimisation step: its loss, learning rate, wall time and throughput.
     case step(iter: Int, loss: Float, lr: Float, ms: Double, tokensPerSec: Double)
     /// A periodic estimate over `eval_iters` batches of each split; `saved` when it is the best
@@ -79,7 +79,7 @@ public enum GPTTrainingEvent {
 }
 
 /// Final figures of a run.
-public struct GPTTrainingSummary: Codable {
+public struct GPTTrainingSummary: Codable, Sendable {
     public var valLoss: Float
     public var trainLoss: Float
     public var bestValLoss: Float
@@ -258,7 +258,7 @@ public final class GPTTrainer {
     }
 
     /// One optimisation step at iteration `it` on the prefetched batch (then draws the next one);
-    /// returns the loss before the update. Throws ``TrainingDivergedError`` (before updating the
+    /// returns the loss before the update. Throws `TrainingDivergedError` (before updating the
     /// weights) when the loss or the gradient norm is not finite.
     public func step(_ it: Int) throws -> Float {
         let (x, y) = nextBatch                            // (A·B·T)

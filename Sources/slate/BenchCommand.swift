@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Slate
+import SlateBench
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Slate
+import SlateBench
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

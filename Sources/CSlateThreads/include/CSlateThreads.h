@@ -20,4 +20,25 @@ void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context
 /// How long (µs) an idle worker polls for the next job before sleeping; 0 sleeps at once.
 void slate_set_spin_microseconds(long microseconds);
 
+// Grad mode, per thread: nonzero while ops on this thread must not record their backward
+// (Slate's `withNoGrad`). A C thread-local because Swift 6.0 has no thread-local storage for
+// plain threads (`@TaskLocal` follows tasks, not threads); read inline it costs about 0.5 ns,
+// against 7 ns for a pthread key and 2 µs for Foundation's threadDictionary (measured).
+extern _Thread_local int slate_grad_disabled;
+
+/// Whether ops on the calling thread record their backward.
+static inline int slate_grad_enabled(void) { return !slate_grad_disabled; }
+
+/// Switches recording on the calling thread on (1) or off (0); returns the previous setting.
+static inline int slate_set_grad_enabled(int enabled) {
+    int previous = !slate_grad_disabled;
+    slate_grad_disabled = !enabled;
+    return previous;
+}
+
+/// The number of threads Slate's kernels split work over (`Threads.count`), read and set
+/// atomically: any thread may read it while another sets it. 0 until first set.
+int slate_thread_count(void);
+void slate_set_thread_count(int count);
+
 #endif

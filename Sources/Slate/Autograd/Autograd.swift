@@ -5,6 +5,8 @@
 /// `backward()` orders the graph by an iterative depth-first search (no recursion, so a graph
 /// of any depth works) and runs each closure once, outputs before inputs.
 
+import CSlateThreads
+
 /// The record of one op: its inputs and how to push a gradient back to them.
 public final class GradFn {
     /// Name of the op, for debugging ("matmul", "add", ...).
@@ -22,21 +24,20 @@ public final class GradFn {
     }
 }
 
-/// Global autograd switch. Ops record nothing while it is off.
+/// Grad mode. Each thread has its own: on when the thread starts, switched off for the calling
+/// thread only by ``withNoGrad(_:)``, so one thread can evaluate a model while another trains it.
 public enum Autograd {
-    nonisolated(unsafe) static var enabled = true
-
-    /// True while ops record their backward functions.
-    public static var isEnabled: Bool { enabled }
+    /// True while ops on the calling thread record their backward functions.
+    public static var isEnabled: Bool { slate_grad_enabled() != 0 }
 }
 
-/// Runs `body` with recording off (inference, evaluation, optimizer updates) and restores the
-/// previous state afterwards.
+/// Runs `body` with recording off on the calling thread (inference, evaluation, optimizer
+/// updates) and restores the thread's previous grad mode afterwards. Other threads keep
+/// recording.
 @discardableResult
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
-    let previous = Autograd.enabled
-    Autograd.enabled = false
-    defer { Autograd.enabled = previous }
+    let previous = slate_set_grad_enabled(0)
+    defer { slate_set_grad_enabled(previous) }
     return try body()
 }
 
@@ -59,15 +60,38 @@ extension Tensor {
         }
     }
 
-    /// Records that `self` was computed from `inputs` by an op whose backward is `backward`.
+    /// Records that `self` was computed from `inputs` by an op whose backward is `backward`: the
+    /// one hook every op, built-in or your own, uses to join the autograd graph.
     ///
-    /// Does nothing when recording is off or no input requires grad. Call it on a freshly made
-    /// output, right after computing the forward. `backward` receives dLoss/dSelf and must add
-    /// into the inputs' gradients (use `gradBuffer()`), never overwrite them.
+    /// Call it on a freshly made output, right after computing the forward, and return what it
+    /// returns. It does nothing when recording is off on this thread (``withNoGrad(_:)``) or no
+    /// input requires grad. `backward` receives dL/dself and must *add* dL/dinput into each
+    /// input's gradient (``gradBuffer()``), never overwrite it: an input used twice gets both
+    /// contributions. It runs with recording off.
+    ///
+    /// A worked example, softplus y = log(1 + eˣ), whose derivative is dy/dx = σ(x) = 1 / (1 + e⁻ˣ):
+    ///
+    /// ```swift
+    /// extension Tensor {
+    ///     func softplus() -> Tensor {
+    ///         let out = Tensor(uninitialized: shape)
+    ///         for i in 0..<count { out.pointer[i] = Foundation.log(1 + Foundation.exp(pointer[i])) }
+    ///         return out.recordOp("softplus", inputs: [self]) { g in        // g = dL/dy, shaped as y
+    ///             let dx = self.gradBuffer()
+    ///             for i in 0..<self.count {
+    ///                 dx[i] += g.pointer[i] / (1 + Foundation.exp(-self.pointer[i]))   // dL/dx += g·σ(x)
+    ///             }
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Then check it against finite differences with ``gradCheck(_:step:atol:rtol:seed:_:)``:
+    /// `gradCheck([x]) { $0[0].softplus() }.passed` is true when the backward is right.
     @discardableResult
     public func recordOp(_ name: String, inputs: [Tensor],
                          backward: @escaping (_ gradOutput: Tensor) -> Void) -> Tensor {
-        guard Autograd.enabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
+        guard Autograd.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
         gradFn = GradFn(name: name, inputs: inputs, backward: backward)
         return self

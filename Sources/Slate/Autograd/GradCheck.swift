@@ -1,10 +1,8 @@
-/// Finite-difference gradient checking, as `torch.autograd.gradcheck` does it.
-///
-/// The function's output is projected onto fixed random weights `w` so that every output
-/// element matters: L = Σ w ⊙ f(inputs). The analytic gradient of L from `backward()` is compared
-/// with central differences (L(x+h) − L(x−h)) / 2h for every element of every input. Each sum is
-/// accumulated in Double; with Float ops, h around 1e-2…1e-3 balances truncation and rounding.
-public struct GradCheckResult: CustomStringConvertible {
+// Finite-difference gradient checking, as `torch.autograd.gradcheck` does it.
+
+/// The outcome of ``gradCheck(_:step:atol:rtol:seed:_:)``: how far the worst element is from
+/// its tolerance, and where.
+public struct GradCheckResult: CustomStringConvertible, Sendable {
     /// Largest |analytic − numeric| / (atol + rtol·|numeric|) over all elements; ≤ 1 passes.
     public var worstRatio: Double
     /// Where the worst element is: (input index, flat element index, analytic, numeric).
@@ -17,12 +15,29 @@ public struct GradCheckResult: CustomStringConvertible {
     }
 }
 
-/// Checks the gradients of `f` with respect to `inputs` (each must have `requiresGrad`).
+/// Checks the gradients of `f` with respect to `inputs` (each must have `requiresGrad`) against
+/// finite differences, as `torch.autograd.gradcheck` does.
+///
+/// The output is projected onto fixed random weights w so that every output element matters:
+/// L = Σ w ⊙ f(inputs). The analytic gradient of L from `backward()` is compared with central
+/// differences (L(x + h) − L(x − h)) / 2h for every element of every input, each sum accumulated
+/// in Double; with Float ops, h around 1e-2…1e-3 balances truncation and rounding.
+///
+/// ```swift
+/// let x = Tensor.randn([3, 4], requiresGrad: true)
+/// let result = gradCheck([x]) { $0[0].tanh() }
+/// assert(result.passed, result.description)
+/// ```
 ///
 /// - Parameters:
+///   - inputs: the tensors to differentiate with respect to; their values are perturbed one
+///     element at a time and restored.
 ///   - step: the finite-difference step h.
-///   - atol, rtol: an element passes when |analytic − numeric| ≤ atol + rtol·|numeric|.
+///   - atol: absolute tolerance: an element passes when |analytic − numeric| ≤ atol + rtol·|numeric|.
+///   - rtol: relative tolerance (see `atol`).
 ///   - seed: seeds the projection weights.
+///   - f: the function under test, given `inputs`; any output shape.
+/// - Returns: the worst element's ratio to its tolerance, and where it is.
 public func gradCheck(_ inputs: [Tensor], step: Float = 1e-2, atol: Double = 1e-3, rtol: Double = 1e-2,
                       seed: UInt64 = 7, _ f: ([Tensor]) -> Tensor) -> GradCheckResult {
     var rng = RandomGenerator(seed: seed)

@@ -2,9 +2,9 @@ import Foundation
 
 /// A small SVG line chart — loss.svg, returns.svg, accuracy.svg — with no plotting library:
 /// several named series, axes with "nice" ticks (1, 2, 5 × 10ᵏ), a title and a legend.
-public struct LinePlot {
+public struct LinePlot: Sendable {
     /// One named line.
-    public struct Series {
+    public struct Series: Sendable {
         public var name: String
         public var x: [Double]
         public var y: [Double]

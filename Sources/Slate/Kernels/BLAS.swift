@@ -16,7 +16,7 @@ import CBLAS
 /// which on a small machine steals the core Slate's other kernels run on. Products under
 /// `parallelGemmMinimum` multiply-adds run on the calling thread.
 @inline(__always)
-public func sgemm(
+package func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
@@ -52,7 +52,7 @@ public func sgemm(
 }
 
 /// Multiply-adds (M·N·K) from which `sgemm` splits a product over threads.
-public let parallelGemmMinimum = 1 << 18
+let parallelGemmMinimum = 1 << 18
 
 /// One single-threaded BLAS call.
 @inline(__always)
@@ -67,7 +67,7 @@ private func blasSgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: 
 
 /// The naive triple loop: the reference twin that tests compare `sgemm` against, and a
 /// readable statement of what GEMM computes. Accumulates in Double.
-public func naiveGemm(
+package func naiveGemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,

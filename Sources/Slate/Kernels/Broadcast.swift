@@ -2,7 +2,7 @@
 /// of extent 1 (or a missing leading axis) stretches to match the other.
 
 /// The shape two broadcast operands produce, or nil when they are incompatible.
-public func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
     let rank = max(a.count, b.count)
     var out = [Int](repeating: 1, count: rank)
     for i in 0..<rank {
@@ -15,7 +15,7 @@ public func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
 }
 
 /// Element strides of `shape` read as `outShape` under broadcasting (0 on stretched axes).
-public func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
+func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
     var strides = [Int](repeating: 0, count: outShape.count)
     var step = 1
     for i in stride(from: shape.count - 1, through: 0, by: -1) {
@@ -56,7 +56,7 @@ func forEachBroadcastRow(_ outShape: [Int], _ stridesA: [Int], _ stridesB: [Int]
 
 /// Sums `source` (of `sourceShape`) down to `targetShape`, which must broadcast to it:
 /// the gradient of a broadcast. Adds into `target` (it is not cleared first).
-public func accumulateSumToShape(_ source: UnsafePointer<Float>, _ sourceShape: [Int],
+func accumulateSumToShape(_ source: UnsafePointer<Float>, _ sourceShape: [Int],
                                  into target: UnsafeMutablePointer<Float>, _ targetShape: [Int]) {
     if sourceShape == targetShape {
         let n = sourceShape.reduce(1, *)

@@ -9,29 +9,29 @@
 /// 88.3 are clamped to 88.3 so that 2ⁿ never overflows (softmax only ever passes x − max ≤ 0).
 
 /// Lane count of the vector kernels.
-public typealias FloatVector = SIMD8<Float>
+typealias FloatVector = SIMD8<Float>
 /// Integer lanes of the same width (for building 2ⁿ in the exponent bits).
-public typealias IntVector = SIMD8<Int32>
+typealias IntVector = SIMD8<Int32>
 
-@usableFromInline enum ExpConstants {
-    @usableFromInline static let log2e: Float = 1.442_695_040_888_963_4
-    @usableFromInline static let ln2Hi: Float = 0.693_359_375          // 9 mantissa bits: n·ln2Hi exact
-    @usableFromInline static let ln2Lo: Float = -2.121_944_400_546_905_8e-4
-    @usableFromInline static let maxInput: Float = 88.3           // n ≤ 127
-    @usableFromInline static let minInput: Float = -87.3                // 2ⁿ stays a normal float
+enum ExpConstants {
+    static let log2e: Float = 1.442_695_040_888_963_4
+    static let ln2Hi: Float = 0.693_359_375          // 9 mantissa bits: n·ln2Hi exact
+    static let ln2Lo: Float = -2.121_944_400_546_905_8e-4
+    static let maxInput: Float = 88.3           // n ≤ 127
+    static let minInput: Float = -87.3                // 2ⁿ stays a normal float
     /// 1.5·2²³: adding it rounds to the nearest integer, which lands in the low mantissa bits.
-    @usableFromInline static let roundMagic: Float = 12_582_912
-    @usableFromInline static let p0: Float = 1.987_569_150_0e-4
-    @usableFromInline static let p1: Float = 1.398_199_950_7e-3
-    @usableFromInline static let p2: Float = 8.333_451_907_3e-3
-    @usableFromInline static let p3: Float = 4.166_579_589_4e-2
-    @usableFromInline static let p4: Float = 1.666_666_545_9e-1
-    @usableFromInline static let p5: Float = 5.000_000_120_1e-1
+    static let roundMagic: Float = 12_582_912
+    static let p0: Float = 1.987_569_150_0e-4
+    static let p1: Float = 1.398_199_950_7e-3
+    static let p2: Float = 8.333_451_907_3e-3
+    static let p3: Float = 4.166_579_589_4e-2
+    static let p4: Float = 1.666_666_545_9e-1
+    static let p5: Float = 5.000_000_120_1e-1
 }
 
 /// eˣ for every lane (see the file comment for the method and accuracy).
-@inlinable @inline(__always)
-public func fastExp(_ x: FloatVector) -> FloatVector {
+@inline(__always)
+func fastExp(_ x: FloatVector) -> FloatVector {
     typealias C = ExpConstants
     let tooSmall = x .< FloatVector(repeating: C.minInput)
     var v = x.replacing(with: C.minInput, where: tooSmall)
@@ -53,8 +53,8 @@ public func fastExp(_ x: FloatVector) -> FloatVector {
 }
 
 /// Scalar eˣ with the same method and constants: the fallback for the tail of a row.
-@inlinable @inline(__always)
-public func fastExp(_ x: Float) -> Float {
+@inline(__always)
+func fastExp(_ x: Float) -> Float {
     typealias C = ExpConstants
     if x < C.minInput { return 0 }                                       // also −∞; NaN falls through
     let v = Swift.min(x, C.maxInput)
@@ -74,20 +74,19 @@ public func fastExp(_ x: Float) -> Float {
 // MARK: - Row kernels built on it
 
 /// Loads `FloatVector.scalarCount` floats from `p` (no alignment needed).
-@inlinable @inline(__always)
-public func loadVector(_ p: UnsafePointer<Float>) -> FloatVector {
+@inline(__always)
+func loadVector(_ p: UnsafePointer<Float>) -> FloatVector {
     UnsafeRawPointer(p).loadUnaligned(as: FloatVector.self)
 }
 
 /// Stores a vector at `p` (no alignment needed).
-@inlinable @inline(__always)
-public func storeVector(_ v: FloatVector, _ p: UnsafeMutablePointer<Float>) {
+@inline(__always)
+func storeVector(_ v: FloatVector, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: FloatVector.self)
 }
 
 /// max(x[0..<n]); −∞ for an empty row.
-@inlinable
-public func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     let w = FloatVector.scalarCount
     var i = 0
     var best: Float = -.infinity
@@ -106,8 +105,7 @@ public func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
 }
 
 /// Σ x[0..<n] (one Float accumulator per lane).
-@inlinable
-public func rowSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+func rowSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     let w = FloatVector.scalarCount
     var acc = FloatVector(repeating: 0)
     var i = 0
@@ -119,8 +117,7 @@ public func rowSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
 
 /// out[i] = exp(x[i] − shift) for i in 0..<n; returns Σ out (one Float accumulator per lane).
 /// `out` may equal `x`; pass nil to only sum.
-@inlinable
-public func expShiftedRow(_ x: UnsafePointer<Float>, shift: Float,
+func expShiftedRow(_ x: UnsafePointer<Float>, shift: Float,
                           _ out: UnsafeMutablePointer<Float>?, _ n: Int) -> Float {
     let w = FloatVector.scalarCount
     var acc = FloatVector(repeating: 0)

@@ -3,19 +3,19 @@
 /// erf(x) ≈ x·P(x²)/Q(x²) on [−4, 4] (outside, erf is ±1 to single precision), a rational
 /// approximation of degree 13/8 (the coefficients Eigen uses for its float erf). Max absolute
 /// error ≈ 4e-7 against the double-precision erf — tested in `FastGELUTests`.
-@usableFromInline enum ErfConstants {
-    @usableFromInline static let a: (Float, Float, Float, Float, Float, Float, Float) = (
+enum ErfConstants {
+    static let a: (Float, Float, Float, Float, Float, Float, Float) = (
         -1.609_603_332_624_15e-02, -2.954_599_808_540_25e-03, -7.349_906_303_268_55e-04,
         -5.692_506_394_623_46e-05, -2.101_024_020_825_08e-06, 2.770_681_424_959_02e-08,
         -2.726_142_258_013_06e-10)
-    @usableFromInline static let b: (Float, Float, Float, Float, Float) = (
+    static let b: (Float, Float, Float, Float, Float) = (
         -1.426_473_905_141_89e-02, -7.373_329_167_204_68e-03, -1.682_826_974_382_03e-03,
         -2.133_740_552_789_05e-04, -1.456_607_184_649_96e-05)
 }
 
 /// erf for every lane.
-@inlinable @inline(__always)
-public func fastErf(_ x: FloatVector) -> FloatVector {
+@inline(__always)
+func fastErf(_ x: FloatVector) -> FloatVector {
     typealias C = ErfConstants
     // Clamp to [−4, 4] with compares and blends: `clamped(lowerBound:upperBound:)` goes through
     // pointwiseMin/Max, which Swift 6 leaves as out-of-line calls in this loop.
@@ -36,17 +36,16 @@ public func fastErf(_ x: FloatVector) -> FloatVector {
 }
 
 /// Scalar erf with the same approximation (tails of rows).
-@inlinable @inline(__always)
-public func fastErf(_ x: Float) -> Float {
+@inline(__always)
+func fastErf(_ x: Float) -> Float {
     fastErf(FloatVector(repeating: x))[0]
 }
 
-@usableFromInline let geluInvSqrt2: Float = 0.707_106_781_186_547_6
-@usableFromInline let geluInvSqrt2Pi: Float = 0.398_942_280_401_432_7
+let geluInvSqrt2: Float = 0.707_106_781_186_547_6
+let geluInvSqrt2Pi: Float = 0.398_942_280_401_432_7
 
 /// y[i] = x·Φ(x) = ½x(1 + erf(x/√2)) for i in 0..<n.
-@inlinable
-public func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
     let w = FloatVector.scalarCount
     var i = 0
     while i + w <= n {
@@ -61,8 +60,7 @@ public func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Flo
 /// backward. Φ and φ are recomputed from x rather than kept from the forward: a stored Φ would
 /// save the erf (≈ 2 % of a small GPT step) but cost a 4C-wide tensor per layer (600 MB in
 /// nanoGPT's large config).
-@inlinable
-public func geluBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+func geluBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                          _ dx: UnsafeMutablePointer<Float>, beta: Float = 1, _ n: Int) {
     let w = FloatVector.scalarCount
     var i = 0

@@ -9,16 +9,19 @@ import CBLAS
 /// Set once at start (`--threads` or `SLATE_NUM_THREADS`; default: all cores). OpenBLAS itself
 /// is kept at one thread: `sgemm` splits products over these threads (see there).
 public enum Threads {
-    nonisolated(unsafe) private static var current: Int = {
+    /// Done once, on first use: the count from `SLATE_NUM_THREADS` (default: all cores), and
+    /// OpenBLAS kept at one thread. Swift runs a static's initialiser exactly once, thread-safely.
+    private static let configured: Void = {
         let fromEnv = ProcessInfo.processInfo.environment["SLATE_NUM_THREADS"].flatMap { Int($0) }
         setSingleThreadedBLAS()
-        return max(1, fromEnv ?? ProcessInfo.processInfo.activeProcessorCount)
+        slate_set_thread_count(Int32(clamping: max(1, fromEnv ?? ProcessInfo.processInfo.activeProcessorCount)))
     }()
 
-    /// The number of threads kernels split work over.
+    /// The number of threads kernels split work over. An atomic (in CSlateThreads): any thread
+    /// may read it while another sets it; a loop already running keeps the count it started with.
     public static var count: Int {
-        get { current }
-        set { current = max(1, newValue) }
+        get { _ = configured; return Int(slate_thread_count()) }
+        set { _ = configured; slate_set_thread_count(Int32(clamping: max(1, newValue))) }
     }
 
     /// Number of logical cores the OS reports.
@@ -37,7 +40,7 @@ public enum Threads {
 /// loop costs as much as the short loops of a training step. Calls from inside a part run
 /// serially.
 @inline(__always)
-public func parallelRun(_ parts: Int, _ body: (_ part: Int) -> Void) {
+func parallelRun(_ parts: Int, _ body: (_ part: Int) -> Void) {
     if parts <= 1 || Threads.count <= 1 {
         for part in 0..<parts { body(part) }
         return
@@ -56,7 +59,7 @@ public func parallelRun(_ parts: Int, _ body: (_ part: Int) -> Void) {
 /// threads. Work smaller than `grain` items per thread runs inline on the calling thread, so
 /// small tensors pay no threading cost. (`parallelChunks` without the chunk number.)
 @inline(__always)
-public func parallelRanges(_ count: Int, grain: Int = 32_768, _ body: (Int, Int) -> Void) {
+package func parallelRanges(_ count: Int, grain: Int = 32_768, _ body: (Int, Int) -> Void) {
     parallelChunks(count, grain: grain) { _, start, end in body(start, end) }
 }
 
@@ -64,7 +67,7 @@ public func parallelRanges(_ count: Int, grain: Int = 32_768, _ body: (Int, Int)
 /// `lengths` as if they were one: the total is cut into `Threads.count` equal shares, so a
 /// segment may be split between two threads and many small ones go to one. An optimizer step
 /// over all parameters is one parallel pass this way, however the sizes are mixed.
-public func parallelSegments(_ lengths: [Int], grain: Int = 32_768,
+func parallelSegments(_ lengths: [Int], grain: Int = 32_768,
                              _ body: (_ segment: Int, _ start: Int, _ end: Int) -> Void) {
     var offsets = [0]                                       // offsets[i] = Σ lengths[..<i]
     for n in lengths { offsets.append(offsets.last! + n) }

@@ -6,7 +6,7 @@ import Foundation
 /// Fans follow PyTorch: for a weight of shape `[out, in, k...]`, `fanIn = in·Πk`, `fanOut = out·Πk`.
 public enum Init {
     /// Which fan Kaiming init scales by.
-    public enum FanMode { case fanIn, fanOut }
+    public enum FanMode: Sendable { case fanIn, fanOut }
 
     /// `(fanIn, fanOut)` of a weight shaped `[out, in, ...]` (a 1-D tensor counts as `[n]`: both n).
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {

@@ -62,9 +62,10 @@ public final class Linear: Layer {
         Init.linearDefault(weight: weight, bias: self.bias, generator: &generator)
     }
 
-    /// A layer drawing from the global generator (`Random.seed`).
+    /// A layer drawing from a child of the global generator (`Random.seed`, `Random.child()`).
     public convenience init(inFeatures: Int, outFeatures: Int, bias: Bool = true) {
-        self.init(inFeatures: inFeatures, outFeatures: outFeatures, bias: bias, generator: &Random.global)
+        var generator = Random.child()
+        self.init(inFeatures: inFeatures, outFeatures: outFeatures, bias: bias, generator: &generator)
     }
 
     public var inFeatures: Int { weight.shape[1] }

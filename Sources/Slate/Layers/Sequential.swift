@@ -55,7 +55,14 @@ public final class MLP: Layer {
     private let body: Sequential
     public var training = true
 
-    /// - Parameter sizes: feature counts, input first: `[2, 16, 16, 1]` is 2-16-16-1.
+    /// An MLP initialised as PyTorch's `nn.Linear` layers are.
+    ///
+    /// - Parameters:
+    ///   - sizes: feature counts, input first: `[2, 16, 16, 1]` is 2-16-16-1.
+    ///   - activation: the nonlinearity between two Linear layers.
+    ///   - activateLast: also apply it after the last Linear.
+    ///   - bias: give every Linear a bias.
+    ///   - generator: draws the initial weights.
     public init(sizes: [Int], activation: ActivationKind = .relu, activateLast: Bool = false,
                 bias: Bool = true, generator: inout RandomGenerator) {
         precondition(sizes.count >= 2, "MLP needs at least input and output sizes, got \(sizes)")

@@ -17,10 +17,14 @@ extension Tensor {
     /// Batch norm of `self` `(N, C)` over its rows, with optional affine `weight`, `bias` `(C)`.
     ///
     /// - Parameters:
-    ///   - runningMean, runningVar: `(C)` running estimates; updated in place in training (when given),
-    ///     used for normalisation in evaluation (required then).
+    ///   - weight: `(C)` scale w, or nil for 1.
+    ///   - bias: `(C)` shift b, or nil for 0.
+    ///   - runningMean: `(C)` running mean; updated in place in training (when given), used for
+    ///     normalisation in evaluation (required then).
+    ///   - runningVar: `(C)` running (unbiased) variance, updated and used as `runningMean`.
     ///   - training: normalise with the batch statistics (true) or the running ones (false).
     ///   - momentum: weight of the new batch in the running estimates (PyTorch's 0.1).
+    ///   - eps: added to the variance under the square root.
     public func batchNorm(weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
                           training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
         precondition(rank == 2, "batchNorm: expected a (N, C) input, got \(shape)")

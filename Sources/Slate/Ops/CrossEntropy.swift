@@ -1,12 +1,9 @@
-/// Cross-entropy over integer class targets, fused: log-softmax and the negative log-likelihood
-/// in one pass per row, as PyTorch's `F.cross_entropy(logits, targets, ignore_index=...)` with
-/// its default reduction 'mean'.
-///
-///   loss = (1/n) Σ_{i not ignored} (logsumexp(x_i) − x_i[t_i])       n = number not ignored
-///   dx_i = g/n · (softmax(x_i) − onehot(t_i))   (0 for ignored rows)
-///
-/// The forward saves only each row's log-sum-exp; the backward recomputes softmax from it, so
-/// no (N, V) probability tensor is kept alive between the passes.
+// Cross-entropy over integer class targets, fused: log-softmax and the negative log-likelihood
+// in one pass per row, as PyTorch's `F.cross_entropy(logits, targets, ignore_index=...)` with
+// its default reduction 'mean'.
+//
+// The forward saves only each row's log-sum-exp; the backward recomputes softmax from it, so
+// no (N, V) probability tensor is kept alive between the passes.
 
 import Foundation
 
@@ -16,6 +13,9 @@ extension Tensor {
     /// `ignoreIndex` contribute nothing and are not counted in the mean; when every row is
     /// ignored the result is NaN (0/0), as in PyTorch. A target outside `0..<V` (other than
     /// `ignoreIndex`) is a precondition failure.
+    ///
+    /// loss = (1/n) Σᵢ (logsumexp(xᵢ) − xᵢ[tᵢ]) over the n rows not ignored;
+    /// dxᵢ = g/n · (softmax(xᵢ) − onehot(tᵢ)), and 0 for ignored rows.
     public func crossEntropy(targets: [Int], ignoreIndex: Int? = nil) -> Tensor {
         precondition(rank >= 1, "crossEntropy needs logits of shape (..., V), got \(shape)")
         let v = shape[rank - 1]

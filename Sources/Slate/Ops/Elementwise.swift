@@ -55,14 +55,14 @@ extension Tensor {
     public func square() -> Tensor { map(SquareFn.self) }
 }
 
-public enum AbsFn: UnaryFunction {
-    public static let name = "abs"
-    @inline(__always) public static func f(_ x: Float) -> Float { Swift.abs(x) }
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) }
+enum AbsFn: UnaryFunction {
+    static let name = "abs"
+    @inline(__always) static func f(_ x: Float) -> Float { Swift.abs(x) }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) }
 }
 
-public enum SquareFn: UnaryFunction {
-    public static let name = "square"
-    @inline(__always) public static func f(_ x: Float) -> Float { x * x }
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { 2 * x }
+enum SquareFn: UnaryFunction {
+    static let name = "square"
+    @inline(__always) static func f(_ x: Float) -> Float { x * x }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 2 * x }
 }

@@ -1,15 +1,15 @@
-/// Layer normalisation over the last axis, fused (as llm.c's `layernorm_forward/backward`):
-/// one task per block of rows, each row visited with vector loops, mean and 1/std saved for the
-/// backward. PyTorch semantics: biased variance, eps inside the square root.
-///
-///   μ = mean(x)   σ² = mean((x − μ)²)   r = 1/√(σ² + eps)   x̂ = (x − μ)·r
-///   y = x̂ ⊙ w + b
-///   backward, with d = g ⊙ w:  dx = r · (d − mean(d) − x̂ · mean(d ⊙ x̂))
-///                              dw = Σ_rows g ⊙ x̂     db = Σ_rows g
+// Layer normalisation over the last axis, fused (as llm.c's `layernorm_forward/backward`):
+// one task per block of rows, each row visited with vector loops, mean and 1/std saved for the
+// backward. PyTorch semantics: biased variance, eps inside the square root.
 
 extension Tensor {
     /// Layer norm of `self` `(..., C)` over its last axis with `weight` `(C)` and optional
-    /// `bias` `(C)`. Same shape as `self`.
+    /// `bias` `(C)`. Same shape as `self`. PyTorch semantics: biased variance, `eps` inside
+    /// the square root.
+    ///
+    /// Per row: μ = mean(x), σ² = mean((x − μ)²), r = 1/√(σ² + eps), x̂ = (x − μ)·r,
+    /// y = x̂ ⊙ w + b. Backward, with d = g ⊙ w: dx = r · (d − mean(d) − x̂ · mean(d ⊙ x̂)),
+    /// dw = Σ_rows g ⊙ x̂, db = Σ_rows g.
     public func layerNorm(weight: Tensor, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
         let c = shape.last ?? 1
         precondition(rank >= 1 && weight.shape == [c],

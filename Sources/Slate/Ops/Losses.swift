@@ -1,12 +1,12 @@
-/// Regression losses, fused (one pass forward, one pass backward), mean reduction as PyTorch's
-/// defaults. Both operands must have the same shape (no silent broadcasting of (N, 1) against
-/// (N,), a classic bug); both may require grad.
-///
-///   MSE:    L = mean((p − t)²)                                   dL/dp = 2(p − t)/n
-///   Huber:  L = mean(½d² if |d| < δ else δ(|d| − ½δ)), d = p − t  dL/dp = clamp(d, −δ, δ)/n
-///   (torch.nn.HuberLoss(delta=δ); equals SmoothL1Loss(beta=δ) scaled by δ.)
+// Regression losses, fused (one pass forward, one pass backward), mean reduction as PyTorch's
+// defaults. Both operands must have the same shape (no silent broadcasting of (N, 1) against
+// (N,), a classic bug); both may require grad.
+//
+// (The math of each loss is on its function.)
 
 /// Mean squared error between `prediction` and `target` (same shape), a scalar.
+///
+/// L = mean((p − t)²), dL/dp = 2(p − t)/n (and −dL/dp for t, when it requires grad).
 public func mseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
     regressionLoss(prediction, target, name: "mseLoss",
                    value: { d in d * d }, derivative: { d in 2 * d })
@@ -14,6 +14,9 @@ public func mseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 
 /// Huber loss (mean) with threshold `delta`, as `torch.nn.HuberLoss(delta:)`: quadratic for
 /// |p − t| < delta, linear beyond.
+///
+/// With d = p − t: L = mean(½d² if |d| < δ else δ(|d| − ½δ)), dL/dp = clamp(d, −δ, δ)/n.
+/// Equals `SmoothL1Loss(beta: δ)` scaled by δ.
 public func huberLoss(_ prediction: Tensor, _ target: Tensor, delta: Float = 1.0) -> Tensor {
     precondition(delta > 0, "huberLoss: delta must be positive, got \(delta)")
     return regressionLoss(prediction, target, name: "huberLoss",

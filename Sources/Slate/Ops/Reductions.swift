@@ -1,12 +1,10 @@
-/// Reductions over chosen axes: sum, mean, max (with its arg-max), and argmax.
-///
-///   sum:  y = Σ_axes x          dx = broadcast(g)
-///   mean: y = Σ_axes x / n      dx = broadcast(g) / n
-///   max:  y = max_axis x        dx = g at the first arg-max, 0 elsewhere
+// Reductions over chosen axes: sum, mean, max (with its arg-max), and argmax.
 
 extension Tensor {
     /// Sum over `axes` (negative axes count from the end; an empty list reduces nothing).
     /// With `keepDims` the reduced axes stay as extent 1, otherwise they are removed.
+    ///
+    /// y = Σ_axes x; dx = g broadcast back over the reduced axes.
     public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
         let reduced = Set(axes.map { normalizeAxis($0, rank: rank) })
         let keptShape = shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element }
@@ -20,6 +18,8 @@ extension Tensor {
     }
 
     /// Mean over `axes` (see `sum(axes:keepDims:)`).
+    ///
+    /// y = Σ_axes x / n, n the number of elements reduced; dx = broadcast(g) / n.
     public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
         let reduced = Set(axes.map { normalizeAxis($0, rank: rank) })
         let n = reduced.map { shape[$0] }.reduce(1, *)

@@ -1,9 +1,6 @@
-/// Softmax and log-softmax over one axis, fused and numerically stable (the row maximum is
-/// subtracted before exponentiating). The last axis has a vectorised, multi-core fast path;
-/// other axes use a strided loop.
-///
-///   softmax:     y = exp(x − max) / Σ exp(x − max)        dx = y ⊙ (g − Σ g⊙y)
-///   logSoftmax:  y = x − max − log Σ exp(x − max)         dx = g − softmax(x) · Σ g
+// Softmax and log-softmax over one axis, fused and numerically stable (the row maximum is
+// subtracted before exponentiating). The last axis has a vectorised, multi-core fast path;
+// other axes use a strided loop.
 
 import Foundation
 
@@ -27,9 +24,14 @@ func rowGrain(_ rowLength: Int, elements: Int = 16_384) -> Int { max(1, elements
 
 extension Tensor {
     /// Softmax over `axis` (default: the last). Same shape as `self`.
+    ///
+    /// y = exp(x − max) / Σ exp(x − max) (the maximum subtracted for stability);
+    /// dx = y ⊙ (g − Σ g ⊙ y).
     public func softmax(axis: Int = -1) -> Tensor { softmaxFamily(axis: axis, log: false) }
 
     /// Log-softmax over `axis` (default: the last). Same shape as `self`.
+    ///
+    /// y = x − max − log Σ exp(x − max); dx = g − softmax(x) · Σ g.
     public func logSoftmax(axis: Int = -1) -> Tensor { softmaxFamily(axis: axis, log: true) }
 
     /// The shared body: one task per block of lines along the axis; contiguous rows (last axis)

@@ -3,7 +3,7 @@ import Foundation
 /// Elementwise functions of one tensor. Each is a type with its value `f` and its derivative
 /// `df` (given both input x and output y, whichever is cheaper), so one generic kernel serves all
 /// of them and the compiler inlines the math into the loop.
-public protocol UnaryFunction {
+protocol UnaryFunction {
     static var name: String { get }
     static func f(_ x: Float) -> Float
     /// dy/dx at input `x` with output `y = f(x)`.
@@ -13,7 +13,7 @@ public protocol UnaryFunction {
 extension Tensor {
     /// Applies `F` elementwise; its backward multiplies the incoming gradient by `F.df`.
     @inline(__always)
-    public func map<F: UnaryFunction>(_: F.Type) -> Tensor {
+    func map<F: UnaryFunction>(_: F.Type) -> Tensor {
         let out = Tensor(uninitialized: shape)
         let px = pointer, py = out.pointer
         parallelRanges(count, grain: 16_384) { s, e in for i in s..<e { py[i] = F.f(px[i]) } }
@@ -63,58 +63,58 @@ extension Tensor {
     }
 }
 
-public enum ExpFn: UnaryFunction {
-    public static let name = "exp"
-    @inline(__always) public static func f(_ x: Float) -> Float { Foundation.exp(x) }
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { y }
+enum ExpFn: UnaryFunction {
+    static let name = "exp"
+    @inline(__always) static func f(_ x: Float) -> Float { Foundation.exp(x) }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { y }
 }
 
-public enum LogFn: UnaryFunction {
-    public static let name = "log"
-    @inline(__always) public static func f(_ x: Float) -> Float { Foundation.log(x) }
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { 1 / x }
+enum LogFn: UnaryFunction {
+    static let name = "log"
+    @inline(__always) static func f(_ x: Float) -> Float { Foundation.log(x) }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 1 / x }
 }
 
-public enum SqrtFn: UnaryFunction {
-    public static let name = "sqrt"
-    @inline(__always) public static func f(_ x: Float) -> Float { x.squareRoot() }
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { 0.5 / y }
+enum SqrtFn: UnaryFunction {
+    static let name = "sqrt"
+    @inline(__always) static func f(_ x: Float) -> Float { x.squareRoot() }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 0.5 / y }
 }
 
-public enum TanhFn: UnaryFunction {
-    public static let name = "tanh"
-    @inline(__always) public static func f(_ x: Float) -> Float { Foundation.tanh(x) }
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { 1 - y * y }
+enum TanhFn: UnaryFunction {
+    static let name = "tanh"
+    @inline(__always) static func f(_ x: Float) -> Float { Foundation.tanh(x) }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 1 - y * y }
 }
 
-public enum SigmoidFn: UnaryFunction {
-    public static let name = "sigmoid"
-    @inline(__always) public static func f(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
+enum SigmoidFn: UnaryFunction {
+    static let name = "sigmoid"
+    @inline(__always) static func f(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
 }
 
-public enum ReLUFn: UnaryFunction {
-    public static let name = "relu"
-    @inline(__always) public static func f(_ x: Float) -> Float { x > 0 ? x : 0 }
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : 0 }
+enum ReLUFn: UnaryFunction {
+    static let name = "relu"
+    @inline(__always) static func f(_ x: Float) -> Float { x > 0 ? x : 0 }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : 0 }
 }
 
-public enum ELUFn: UnaryFunction {
-    public static let name = "elu"
-    @inline(__always) public static func f(_ x: Float) -> Float { x > 0 ? x : expm1f(x) }
+enum ELUFn: UnaryFunction {
+    static let name = "elu"
+    @inline(__always) static func f(_ x: Float) -> Float { x > 0 ? x : expm1f(x) }
     /// dy/dx = 1 for x > 0, eˣ = y + 1 otherwise.
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : y + 1 }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : y + 1 }
 }
 
-public enum GELUFn: UnaryFunction {
-    public static let name = "gelu"
+enum GELUFn: UnaryFunction {
+    static let name = "gelu"
     static let invSqrt2: Float = 0.707_106_781_186_547_6
     static let invSqrt2Pi: Float = 0.398_942_280_401_432_7
-    @inline(__always) public static func f(_ x: Float) -> Float {
+    @inline(__always) static func f(_ x: Float) -> Float {
         0.5 * x * (1 + Foundation.erf(x * invSqrt2))
     }
     /// Φ(x) + x·φ(x)
-    @inline(__always) public static func df(_ x: Float, _ y: Float) -> Float {
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float {
         0.5 * (1 + Foundation.erf(x * invSqrt2)) + x * invSqrt2Pi * Foundation.exp(-0.5 * x * x)
     }
 }

@@ -25,6 +25,7 @@ public struct TrainingDivergedError: Error, CustomStringConvertible, Sendable {
 
 /// Throws ``TrainingDivergedError`` unless `value` is finite.
 /// - Parameters:
+///   - value: the number to check.
 ///   - quantity: what the value is ("loss", "gradient norm").
 ///   - position: where the run stands ("step 35").
 public func requireFinite<F: BinaryFloatingPoint>(_ value: F, _ quantity: String, at position: @autoclosure () -> String) throws {

@@ -48,12 +48,12 @@ extension Tensor {
 
     /// Normal draws from the global generator (see `Random.seed`).
     public static func randn(_ shape: [Int], std: Float = 1, requiresGrad: Bool = false) -> Tensor {
-        randn(shape, std: std, generator: &Random.global, requiresGrad: requiresGrad)
+        Random.withGlobal { randn(shape, std: std, generator: &$0, requiresGrad: requiresGrad) }
     }
 
     /// Uniform draws in `[low, high)` from the global generator.
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
                                requiresGrad: Bool = false) -> Tensor {
-        uniform(shape, low: low, high: high, generator: &Random.global, requiresGrad: requiresGrad)
+        Random.withGlobal { uniform(shape, low: low, high: high, generator: &$0, requiresGrad: requiresGrad) }
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Every random thing in Slate — initialisation, dropout masks, batches, sampling — draws from a
 /// generator like this, so a `--seed` makes a run repeatable.
-public struct RandomGenerator: RandomNumberGenerator {
+public struct RandomGenerator: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
 
     /// A generator whose whole stream is fixed by `seed`.
@@ -76,11 +76,30 @@ public struct RandomGenerator: RandomNumberGenerator {
     }
 }
 
-/// The global generator used when no explicit one is passed. `Random.seed(_:)` resets it.
+/// The process-wide generator used when no explicit one is passed, shared by every thread under
+/// a lock. Pass your own `RandomGenerator` where speed or per-thread repeatability matters.
 public enum Random {
-    nonisolated(unsafe) public static var global = RandomGenerator(seed: 0x5EED)
+    private static let lock = NSLock()
+    /// Read and written only while holding `lock` (hence safe to share across threads).
+    nonisolated(unsafe) private static var global = RandomGenerator(seed: 0x5EED)
+
     /// Reseeds the global generator.
-    public static func seed(_ seed: UInt64) { global = RandomGenerator(seed: seed) }
+    public static func seed(_ seed: UInt64) {
+        lock.lock(); defer { lock.unlock() }
+        global = RandomGenerator(seed: seed)
+    }
+
+    /// Runs `body` with exclusive use of the global generator.
+    public static func withGlobal<R>(_ body: (inout RandomGenerator) throws -> R) rethrows -> R {
+        lock.lock(); defer { lock.unlock() }
+        return try body(&global)
+    }
+
+    /// A new generator seeded from the next draw of the global one: repeatable after
+    /// `Random.seed(_:)`, and free to use without the lock.
+    public static func child() -> RandomGenerator {
+        withGlobal { RandomGenerator(seed: $0.next()) }
+    }
 }
 
 @inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }

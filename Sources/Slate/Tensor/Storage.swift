@@ -27,7 +27,8 @@ public final class Storage {
     }
 }
 
-/// Free blocks keyed by size class. Thread-safe.
+/// Free blocks keyed by size class. Thread-safe: every mutable property is read and written
+/// under one lock (hence `@unchecked Sendable`).
 ///
 /// A request is rounded up to its size class (`sizeClass(_:)`: at most 12.5 % larger), so that
 /// tensors whose sizes vary a little from step to step — a batch of graphs with a different node
@@ -38,19 +39,27 @@ public final class StoragePool: @unchecked Sendable {
     /// The process-wide pool.
     public static let shared = StoragePool()
 
+    private let lock = NSLock()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var idleBytes = 0
-    private let lock = NSLock()
-    /// Upper bound on idle pooled memory (default 1 GiB).
-    public var limitBytes = 1 << 30
+    private var limit = 1 << 30
+    private var hitCount = 0, missCount = 0
 
-    /// Counters for tests and benchmarks: allocations served from the pool vs. fresh.
-    public private(set) var hits = 0
-    public private(set) var misses = 0
+    /// Upper bound on idle pooled memory (default 1 GiB). Lowering it frees nothing at once;
+    /// blocks returned beyond it are freed (call `drain()` to free the idle ones now).
+    public var limitBytes: Int {
+        get { lock.lock(); defer { lock.unlock() }; return limit }
+        set { lock.lock(); defer { lock.unlock() }; limit = Swift.max(0, newValue) }
+    }
+
+    /// Allocations served from the pool so far (for tests and benchmarks).
+    public var hits: Int { lock.lock(); defer { lock.unlock() }; return hitCount }
+    /// Allocations that needed fresh memory so far.
+    public var misses: Int { lock.lock(); defer { lock.unlock() }; return missCount }
 
     /// The capacity a request for `count` floats gets: multiples of 16 up to 128, then the
     /// next multiple of an eighth of the largest power of two not above `count`.
-    public static func sizeClass(_ count: Int) -> Int {
+    static func sizeClass(_ count: Int) -> Int {
         if count <= 128 { return Swift.max(16, (count + 15) / 16 * 16) }
         let step = (1 << (Int.bitWidth - 1 - count.leadingZeroBitCount)) / 8
         return (count + step - 1) / step * step
@@ -61,11 +70,11 @@ public final class StoragePool: @unchecked Sendable {
         lock.lock()
         if let p = free[size]?.popLast() {  // pops in place: no copy of the list
             idleBytes -= size * 4
-            hits += 1
+            hitCount += 1
             lock.unlock()
             return p
         }
-        misses += 1
+        missCount += 1
         lock.unlock()
         let raw = UnsafeMutableRawPointer.allocate(byteCount: size * 4, alignment: 64)
         return raw.bindMemory(to: Float.self, capacity: size)
@@ -74,7 +83,7 @@ public final class StoragePool: @unchecked Sendable {
     func give(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
         let size = Self.sizeClass(count)
         lock.lock()
-        if idleBytes + size * 4 <= limitBytes {
+        if idleBytes + size * 4 <= limit {
             free[size, default: []].append(p)
             idleBytes += size * 4
             lock.unlock()

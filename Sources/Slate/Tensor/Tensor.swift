@@ -114,7 +114,7 @@ public final class Tensor {
 
 /// Maps a possibly negative axis to `0..<rank`.
 @inline(__always)
-public func normalizeAxis(_ axis: Int, rank: Int) -> Int {
+func normalizeAxis(_ axis: Int, rank: Int) -> Int {
     let a = axis < 0 ? axis + rank : axis
     precondition(a >= 0 && a < max(rank, 1), "axis \(axis) out of range for rank \(rank)")
     return a

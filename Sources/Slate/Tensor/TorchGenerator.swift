@@ -15,7 +15,7 @@ import Foundation
 ///
 /// Tensors under 16 elements take another path in PyTorch (cached double normals) that is not
 /// restated: `fillNormal` gives them normals from one block of 16, which PyTorch would not.
-public struct TorchGenerator {
+public struct TorchGenerator: Sendable {
     private var state = [UInt32](repeating: 0, count: 624)
     private var next = 0
     private var left = 1

@@ -42,10 +42,10 @@ public struct StratifiedKFold: Sendable {
 }
 
 /// A small seeded generator (SplitMix64) so splits don't depend on the engine's RNG.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -54,7 +54,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// Fisher-Yates shuffle with this generator (independent of the standard library's algorithm).
-    public mutating func shuffle<T>(_ a: inout [T]) {
+    mutating func shuffle<T>(_ a: inout [T]) {
         guard a.count > 1 else { return }
         for i in stride(from: a.count - 1, to: 0, by: -1) {
             let j = Int(next() % UInt64(i + 1))

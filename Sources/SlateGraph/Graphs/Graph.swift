@@ -22,8 +22,13 @@ public struct Graph: Sendable {
 
     /// Builds a graph from a directed edge list; the edges are sorted into CSR order.
     /// - Parameters:
+    ///   - nodeCount: N.
+    ///   - featureCount: F.
     ///   - features: row-major (N, F); its count must be `nodeCount * featureCount`.
     ///   - edges: (source, target) pairs with ids in 0..<N.
+    ///   - edgeLabels: a label for each edge of `edges`, or nil.
+    ///   - nodeLabels: a categorical label for each node, or nil.
+    ///   - label: the class of the whole graph, or nil.
     public init(nodeCount: Int, featureCount: Int, features: [Float], edges: [(Int, Int)],
                 edgeLabels: [Int]? = nil, nodeLabels: [Int]? = nil, label: Int? = nil) {
         precondition(features.count == nodeCount * featureCount, "Graph: features must be N × F")
@@ -83,7 +88,7 @@ public struct Graph: Sendable {
 
 /// Divides each row of a row-major (N, F) matrix by its sum (rows summing to 0 are left as they are),
 /// as the GCN reference code does with Cora's bag-of-words features.
-public func rowNormalized(_ x: [Float], rows: Int, cols: Int) -> [Float] {
+func rowNormalized(_ x: [Float], rows: Int, cols: Int) -> [Float] {
     var out = x
     for r in 0..<rows {
         var sum: Float = 0

@@ -1,7 +1,7 @@
 import Slate
 
 /// Fraction of `rows` whose arg-max logit equals the label (lowest index on ties).
-public func accuracy(_ logits: Tensor, labels: [Int], rows: [Int]? = nil) -> Double {
+package func accuracy(_ logits: Tensor, labels: [Int], rows: [Int]? = nil) -> Double {
     let selected = rows ?? Array(0..<logits.shape[0])
     guard !selected.isEmpty else { return 0 }
     let predicted = argmaxRows(logits)
@@ -9,7 +9,7 @@ public func accuracy(_ logits: Tensor, labels: [Int], rows: [Int]? = nil) -> Dou
 }
 
 /// Arg-max of each row of a (N, C) matrix (lowest index on ties).
-public func argmaxRows(_ logits: Tensor) -> [Int] {
+func argmaxRows(_ logits: Tensor) -> [Int] {
     let (n, c) = (logits.shape[0], logits.shape[1])
     let p = logits.pointer
     return (0..<n).map { r in

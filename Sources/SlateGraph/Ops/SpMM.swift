@@ -18,7 +18,7 @@ public func spmm(_ a: SparseMatrix, _ x: Tensor) -> Tensor {
 }
 
 /// out (rows, f) = (accumulate ? out : 0) + A · x, with x of shape (A.cols, f). Row-parallel.
-public func spmmKernel(_ a: SparseMatrix, _ x: UnsafePointer<Float>, _ f: Int,
+func spmmKernel(_ a: SparseMatrix, _ x: UnsafePointer<Float>, _ f: Int,
                        _ out: UnsafeMutablePointer<Float>, accumulate: Bool) {
     let rows = a.rows
     let workPerRow = max(1, a.nonZeros / max(rows, 1)) * max(f, 1)
@@ -43,7 +43,7 @@ public func spmmKernel(_ a: SparseMatrix, _ x: UnsafePointer<Float>, _ f: Int,
 }
 
 /// Reference twin of `spmm`'s forward: dense A (rows × cols) times X, in Double.
-public func naiveSpMM(_ a: SparseMatrix, _ x: [Float], featureCount f: Int) -> [Float] {
+func naiveSpMM(_ a: SparseMatrix, _ x: [Float], featureCount f: Int) -> [Float] {
     let dense = a.dense()
     var out = [Float](repeating: 0, count: a.rows * f)
     for r in 0..<a.rows {

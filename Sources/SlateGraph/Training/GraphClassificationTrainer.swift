@@ -245,7 +245,7 @@ extension AccuracySummary {
 }
 
 /// Sample standard deviation (n − 1); 0 for fewer than two values.
-public func sampleStd(_ values: [Double]) -> Double {
+func sampleStd(_ values: [Double]) -> Double {
     guard values.count > 1 else { return 0 }
     let mean = values.reduce(0, +) / Double(values.count)
     return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()

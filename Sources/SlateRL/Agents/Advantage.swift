@@ -12,7 +12,7 @@
 /// - otherwise: `values[(t + 1) * N + e]`, or `lastValues[e]` for the rollout's last step.
 ///
 /// The advantage recursion `A_t = δ_t + γλ A_{t+1}` is cut at every episode end (either kind).
-public struct AdvantageEstimate {
+public struct AdvantageEstimate: Sendable {
     /// `(T, N)` GAE(γ, λ) advantages.
     public var advantages: [Float]
     /// `(T, N)` value targets: `advantages + values` (TD(λ) returns).
@@ -22,8 +22,16 @@ public struct AdvantageEstimate {
 /// Computes GAE advantages and returns; see `AdvantageEstimate` for the bootstrapping rules.
 ///
 /// - Parameters:
-///   - rewards, values, terminated, truncated, truncationValues: `(T, N)`.
+///   - rewards: `(T, N)` rewards.
+///   - values: `(T, N)` critic values of the observations the steps were taken from.
+///   - terminated: `(T, N)`, true where the step ended its episode in a terminal state.
+///   - truncated: `(T, N)`, true where the time limit cut the episode.
+///   - truncationValues: `(T, N)` critic values of the final observations of truncated episodes
+///     (read only where `truncated` and not `terminated`).
 ///   - lastValues: `(N)`, the value of the observation after the rollout's last step.
+///   - numEnvs: N.
+///   - gamma: the discount γ.
+///   - lambda: the GAE λ (1: Monte-Carlo returns, 0: one-step TD).
 public func generalizedAdvantages(rewards: [Float], values: [Float], terminated: [Bool],
                                   truncated: [Bool], truncationValues: [Float],
                                   lastValues: [Float], numEnvs: Int,
@@ -74,7 +82,7 @@ public func discountedReturns(rewards: [Float], gamma: Float, bootstrapValue: Fl
 
 /// `(x - mean) / (std + eps)` with the unbiased standard deviation, as CleanRL normalises
 /// advantages per minibatch (`torch.std` is unbiased).
-public func normalized(_ x: [Float], eps: Float = 1e-8) -> [Float] {
+func normalized(_ x: [Float], eps: Float = 1e-8) -> [Float] {
     guard x.count > 1 else { return x.map { _ in 0 } }
     var mean: Double = 0
     for v in x { mean += Double(v) }

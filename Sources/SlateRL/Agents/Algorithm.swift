@@ -1,4 +1,4 @@
 /// The algorithms `slate rl train` knows.
-public enum Algorithm: String, CaseIterable {
+public enum Algorithm: String, CaseIterable, Sendable {
     case ppo, dqn, reinforce
 }

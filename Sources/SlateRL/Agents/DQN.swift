@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// DQN's hyper-parameters; the defaults are CleanRL's `dqn.py` for classic control.
-public struct DQNConfig {
+public struct DQNConfig: Sendable {
     public var learningRate: Float = 2.5e-4
     /// Replay buffer capacity.
     public var bufferSize = 10_000
@@ -89,13 +89,13 @@ public final class DQNTrainer: Trainer {
     private var observation: [Float]?
 
     public init(settings: RunSettings, config: DQNConfig = DQNConfig()) throws {
-        let probe = try makeEnvironment(id: settings.environmentID)
-        try config.validate(totalSteps: settings.totalSteps, observationSize: probe.observationSpace.flatDimension,
-                            actionCount: probe.actionSpace.n)
+        let environment = try settings.resolvedEnvironment()   // yours, or the built-in id's
+        try config.validate(totalSteps: settings.totalSteps, observationSize: environment.observationSpace.flatDimension,
+                            actionCount: environment.actionSpace.n)
         guard settings.totalSteps > 0 else { throw TrainingConfigurationError("--total-steps must be positive") }
         self.config = config
         self.settings = settings
-        envs = try SyncVectorEnv(id: settings.environmentID, count: 1)
+        envs = try environment.makeVector(count: 1)
         obsDim = envs.singleObservationSpace.flatDimension
         actionCount = envs.singleActionSpace.n
         rng = RandomGenerator(seed: settings.seed)

@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// PPO's hyper-parameters; the defaults are CleanRL's `ppo.py` for classic control.
-public struct PPOConfig {
+public struct PPOConfig: Sendable {
     /// Parallel environments (`--num-envs`).
     public var numEnvs = 4
     /// Steps per environment per rollout (`--num-steps`).
@@ -96,12 +96,12 @@ public final class PPOTrainer: Trainer {
     private var observations: [Float]?
 
     public init(settings: RunSettings, config: PPOConfig = PPOConfig()) throws {
-        let probe = try makeEnvironment(id: settings.environmentID)
-        try config.validate(totalSteps: settings.totalSteps, observationSize: probe.observationSpace.flatDimension,
-                            actionCount: probe.actionSpace.n)
+        let environment = try settings.resolvedEnvironment()   // yours, or the built-in id's
+        try config.validate(totalSteps: settings.totalSteps, observationSize: environment.observationSpace.flatDimension,
+                            actionCount: environment.actionSpace.n)
         self.config = config
         self.settings = settings
-        envs = try SyncVectorEnv(id: settings.environmentID, count: config.numEnvs)
+        envs = try environment.makeVector(count: config.numEnvs)
         obsDim = envs.singleObservationSpace.flatDimension
         actionCount = envs.singleActionSpace.n
         rng = RandomGenerator(seed: settings.seed)
@@ -260,7 +260,7 @@ public final class PPOTrainer: Trainer {
 
 /// `1 - Var(target - predicted) / Var(target)` (CleanRL's `explained_variance`); NaN if the
 /// targets are constant.
-public func explainedVariance(predicted: [Float], target: [Float]) -> Double {
+func explainedVariance(predicted: [Float], target: [Float]) -> Double {
     func variance(_ x: [Double]) -> Double {
         let m = x.reduce(0, +) / Double(x.count)
         return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)

@@ -7,7 +7,7 @@ import Slate
 /// Each op's backward sits under its forward; tests check them against finite differences.
 
 /// How the policy-gradient term is formed.
-public enum PolicyGradientObjective {
+public enum PolicyGradientObjective: Sendable {
     /// PPO's clipped surrogate: `max(-A·ρ, -A·clamp(ρ, 1-ε, 1+ε))` with `ρ = π(a|s) / π_old(a|s)`.
     case clipped(epsilon: Float)
     /// REINFORCE: `-A · log π(a|s)`.
@@ -15,7 +15,7 @@ public enum PolicyGradientObjective {
 }
 
 /// Diagnostics of one policy-loss evaluation (CleanRL's logged names in the comments).
-public struct PolicyLossStats {
+public struct PolicyLossStats: Sendable {
     /// Mean policy-gradient term (`losses/policy_loss`).
     public var policyLoss: Float = 0
     /// Mean entropy of the action distributions (`losses/entropy`).
@@ -35,6 +35,8 @@ extension Tensor {
     ///   - oldLogProbs: `(B)` log-probabilities of `actions` under the behaviour policy
     ///     (ignored for `.vanilla`).
     ///   - advantages: `(B)`, already normalised if wanted.
+    ///   - objective: vanilla policy gradient or PPO's clipped surrogate.
+    ///   - entropyCoef: weight of the entropy bonus.
     /// - Returns: the scalar loss (recorded for autograd) and its diagnostics.
     public func policyGradientLoss(actions: [Int], oldLogProbs: [Float], advantages: [Float],
                                    objective: PolicyGradientObjective,
@@ -147,7 +149,7 @@ extension Tensor {
 }
 
 /// Log-probabilities `(B, A)` of a batch of logits `(B, A)` (no autograd; for acting).
-public func logSoftmaxRows(_ logits: UnsafePointer<Float>, rows: Int, cols: Int,
+func logSoftmaxRows(_ logits: UnsafePointer<Float>, rows: Int, cols: Int,
                            into out: UnsafeMutablePointer<Float>) {
     for i in 0..<rows {
         let row = i * cols

@@ -2,7 +2,7 @@ import Foundation
 import Slate
 
 /// REINFORCE's hyper-parameters (no CleanRL reference; common CartPole settings).
-public struct ReinforceConfig {
+public struct ReinforceConfig: Sendable {
     /// Parallel environments collecting episodes.
     public var numEnvs = 4
     /// Complete episodes per policy update.
@@ -76,13 +76,13 @@ public final class ReinforceTrainer: Trainer {
     }
 
     public init(settings: RunSettings, config: ReinforceConfig = ReinforceConfig()) throws {
-        let probe = try makeEnvironment(id: settings.environmentID)
-        try config.validate(totalSteps: settings.totalSteps, observationSize: probe.observationSpace.flatDimension,
-                            actionCount: probe.actionSpace.n)
+        let environment = try settings.resolvedEnvironment()   // yours, or the built-in id's
+        try config.validate(totalSteps: settings.totalSteps, observationSize: environment.observationSpace.flatDimension,
+                            actionCount: environment.actionSpace.n)
         guard settings.totalSteps > 0 else { throw TrainingConfigurationError("--total-steps must be positive") }
         self.config = config
         self.settings = settings
-        envs = try SyncVectorEnv(id: settings.environmentID, count: config.numEnvs)
+        envs = try environment.makeVector(count: config.numEnvs)
         obsDim = envs.singleObservationSpace.flatDimension
         actionCount = envs.singleActionSpace.n
         rng = RandomGenerator(seed: settings.seed)

@@ -1,7 +1,7 @@
 import Slate
 
 /// The regression loss of a Q-learning update.
-public enum TDLossKind: String, CaseIterable {
+public enum TDLossKind: String, CaseIterable, Sendable {
     /// Mean squared error (CleanRL's `dqn.py`: `F.mse_loss`).
     case mse
     /// Huber / smooth-L1 with δ = 1 (the DQN paper's error clipping).

@@ -2,18 +2,33 @@ import Foundation
 import Slate
 
 /// What every trainer is told regardless of algorithm.
-public struct RunSettings {
-    /// Registry id of the environment, e.g. `"CartPole-v1"`.
+public struct RunSettings: Sendable {
+    /// Id of the environment, e.g. `"CartPole-v1"`: a built-in one, or `environment.id`.
     public var environmentID: String
+    /// Your own environment; `nil` trains on the built-in `environmentID`.
+    public var environment: EnvironmentSpec?
     /// Environment steps to train for (summed over vector envs, CleanRL's `global_step`).
     public var totalSteps: Int
     /// Seeds network init, action sampling and the environments.
     public var seed: UInt64
 
+    /// Settings for a built-in environment, by id (`EnvironmentRegistry.ids`).
     public init(environmentID: String, totalSteps: Int, seed: UInt64) {
         self.environmentID = environmentID
         self.totalSteps = totalSteps
         self.seed = seed
+    }
+
+    /// Settings for any environment, yours included.
+    public init(environment: EnvironmentSpec, totalSteps: Int, seed: UInt64) {
+        self.init(environmentID: environment.id, totalSteps: totalSteps, seed: seed)
+        self.environment = environment
+    }
+
+    /// The environment to train on: `environment`, or the built-in spec of `environmentID`
+    /// (throws `UnknownEnvironmentError` for an unknown id).
+    public func resolvedEnvironment() throws -> EnvironmentSpec {
+        try environment ?? EnvironmentSpec.builtIn(environmentID)
     }
 }
 
@@ -26,7 +41,7 @@ public enum MetricName {
 }
 
 /// Something a trainer reports while it runs; the caller decides how to show or store it.
-public enum TrainingEvent {
+public enum TrainingEvent: Sendable {
     /// An episode finished at `globalStep`.
     case episode(globalStep: Int, record: EpisodeRecord)
     /// An optimisation step or iteration finished: named metrics (the trainer's ``Trainer/metricColumns``).
@@ -123,8 +138,15 @@ extension TrainingCheckpoint {
 /// reset seeded with `seed` and later ones continuing its stream (as Gymnasium evaluation loops).
 public func evaluate(policy: any Policy, environmentID: String, episodes: Int,
                      seed: UInt64) throws -> [EpisodeRecord] {
+    try evaluate(policy: policy, environment: EnvironmentSpec.builtIn(environmentID), episodes: episodes, seed: seed)
+}
+
+/// Runs `episodes` fresh episodes of `policy` in a new copy of `environment`, the first reset
+/// seeded with `seed` and later ones continuing its stream.
+public func evaluate(policy: any Policy, environment: EnvironmentSpec, episodes: Int,
+                     seed: UInt64) throws -> [EpisodeRecord] {
     guard episodes > 0 else { throw TrainingConfigurationError("--eval-episodes must be at least 1, got \(episodes)") }
-    let env = try makeEnvironment(id: environmentID)
+    let env = environment.make()
     var records: [EpisodeRecord] = []
     for episode in 0..<episodes {
         records.append(runEpisode(env, policy: policy, seed: episode == 0 ? seed : nil))
@@ -133,7 +155,7 @@ public func evaluate(policy: any Policy, environmentID: String, episodes: Int,
 }
 
 /// Mean and (population) standard deviation of the returns of `records`.
-public func returnStatistics(_ records: [EpisodeRecord]) -> (mean: Double, std: Double) {
+package func returnStatistics(_ records: [EpisodeRecord]) -> (mean: Double, std: Double) {
     guard !records.isEmpty else { return (0, 0) }
     let mean = records.reduce(0) { $0 + $1.episodicReturn } / Double(records.count)
     let variance = records.reduce(0) { $0 + ($1.episodicReturn - mean) * ($1.episodicReturn - mean) }
@@ -166,7 +188,7 @@ func shuffledIndices(_ n: Int, generator: inout RandomGenerator) -> [Int] {
 
 /// The rolling mean of the last `window` training episodes' returns, and the first moment
 /// (global step and seconds since `start`) it reached `target` — "steps to solve".
-public struct ReturnTracker {
+public struct ReturnTracker: Sendable {
     public let window: Int
     /// The return that counts as solved (Gymnasium's `reward_threshold`), if any.
     public let target: Double?
@@ -184,12 +206,7 @@ public struct ReturnTracker {
 
     /// Gymnasium's `reward_threshold` of the built-in environments.
     public static func solvedThreshold(environmentID: String) -> Double? {
-        switch environmentID {
-        case CartPole.id: return 475
-        case Acrobot.id: return -100
-        case MountainCar.id: return -110
-        default: return nil
-        }
+        (try? EnvironmentRegistry.entry(id: environmentID))?.solvedThreshold
     }
 
     /// Rolling mean of the recent returns (`nil` before the first episode).

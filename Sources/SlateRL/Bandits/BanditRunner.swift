@@ -1,5 +1,5 @@
 /// Learning curves of a bandit algorithm, averaged over independent runs.
-public struct BanditCurves {
+public struct BanditCurves: Sendable {
     /// Algorithm name.
     public var name: String
     /// Mean reward at each step, `(steps)`.

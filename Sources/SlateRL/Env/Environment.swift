@@ -1,6 +1,6 @@
 /// One finished episode's statistics, as Gymnasium's `RecordEpisodeStatistics` puts in
 /// `info["episode"]`: the undiscounted return `r` and the length `l`.
-public struct EpisodeRecord: Equatable {
+public struct EpisodeRecord: Equatable, Sendable {
     /// Sum of the episode's rewards.
     public var episodicReturn: Double
     /// Number of steps in the episode.
@@ -13,7 +13,7 @@ public struct EpisodeRecord: Equatable {
 }
 
 /// Extra information returned beside an observation, like Gymnasium's `info` dict, but typed.
-public struct StepInfo {
+public struct StepInfo: Sendable {
     /// Set when a wrapper or vector env auto-reset this env in the same step: the last
     /// observation of the finished episode (the returned observation is already the new episode's
     /// first one). Bootstrap a *truncated* episode from the value of this observation.
@@ -39,7 +39,7 @@ public struct StepInfo {
 ///   terminal; a value-based target should bootstrap from the value of `observation`.
 ///
 /// Both can be true at once (a terminal state reached on the last allowed step).
-public struct StepResult {
+public struct StepResult: Sendable {
     /// The next observation (float32, like Gymnasium's classic-control observations).
     public var observation: [Float]
     public var reward: Double
@@ -61,7 +61,7 @@ public struct StepResult {
 }
 
 /// The scalar part of a step, for the allocation-free `step(_:into:)`.
-public struct Transition: Equatable {
+public struct Transition: Equatable, Sendable {
     public var reward: Double
     public var terminated: Bool
     public var truncated: Bool
@@ -151,7 +151,7 @@ extension StatefulEnvironment {
 
 /// Step counter and seeded generator every built-in environment carries: the built-in time
 /// limit (Gymnasium's `TimeLimit`) and `reset(seed:)` semantics in one place.
-public struct EpisodeClock {
+public struct EpisodeClock: Sendable {
     /// Time limit (`nil` = none).
     public let maxEpisodeSteps: Int?
     /// Steps since the last reset.

@@ -1,7 +1,7 @@
 /// Running episode returns and lengths for one or many environments, as Gymnasium's
 /// `RecordEpisodeStatistics`: accumulate every reward, and when an episode ends (terminated *or*
 /// truncated) emit its `EpisodeRecord` and remember it in a window of recent episodes.
-public struct EpisodeStatistics {
+public struct EpisodeStatistics: Sendable {
     /// Return so far of the episode running in each env.
     public private(set) var runningReturns: [Double]
     /// Length so far of the episode running in each env.

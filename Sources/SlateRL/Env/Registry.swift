@@ -21,11 +21,17 @@ public enum EnvironmentRegistry {
     /// A fresh environment for `id` (not yet reset), with its default time limit;
     /// `maxEpisodeSteps` overrides the limit when given.
     public static func make(id: String, maxEpisodeSteps: Int? = nil) throws -> any Environment {
+        try entry(id: id, maxEpisodeSteps: maxEpisodeSteps).make()
+    }
+
+    /// The factory of `id` and Gymnasium's `reward_threshold` for it; the one list of built-ins.
+    static func entry(id: String, maxEpisodeSteps: Int? = nil) throws
+        -> (make: @Sendable () -> any Environment, solvedThreshold: Double?) {
         switch id {
-        case CartPole.id: return CartPole(maxEpisodeSteps: maxEpisodeSteps ?? 500)
-        case MountainCar.id: return MountainCar(maxEpisodeSteps: maxEpisodeSteps ?? 200)
-        case Acrobot.id: return Acrobot(maxEpisodeSteps: maxEpisodeSteps ?? 500)
-        case GridWorld.id: return GridWorld(maxEpisodeSteps: maxEpisodeSteps ?? 100)
+        case CartPole.id: return ({ CartPole(maxEpisodeSteps: maxEpisodeSteps ?? 500) }, 475)
+        case MountainCar.id: return ({ MountainCar(maxEpisodeSteps: maxEpisodeSteps ?? 200) }, -110)
+        case Acrobot.id: return ({ Acrobot(maxEpisodeSteps: maxEpisodeSteps ?? 500) }, -100)
+        case GridWorld.id: return ({ GridWorld(maxEpisodeSteps: maxEpisodeSteps ?? 100) }, nil)
         default: throw UnknownEnvironmentError(id: id, validIDs: ids)
         }
     }

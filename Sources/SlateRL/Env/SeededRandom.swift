@@ -6,7 +6,7 @@ import Slate
 ///
 /// Gymnasium draws its resets from numpy's PCG64; we draw from the same *distributions*
 /// (the same uniform ranges) but not the same bits — replays start from a recorded state instead.
-public struct SeededRandom: RandomNumberGenerator {
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// The engine's xoshiro256** generator supplies the bits; this type adds the distributions
     /// environments and bandits draw from.
     private var bits: RandomGenerator

@@ -1,7 +1,7 @@
 /// A finite set of actions `{0, 1, ..., n-1}`, as Gymnasium's `spaces.Discrete(n)`.
 ///
 /// Agents read the number of logits / Q-values from `n`.
-public struct DiscreteSpace: Equatable, CustomStringConvertible {
+public struct DiscreteSpace: Equatable, CustomStringConvertible, Sendable {
     /// Number of actions.
     public let n: Int
 
@@ -22,7 +22,7 @@ public struct DiscreteSpace: Equatable, CustomStringConvertible {
 
 /// A box of real vectors `low <= x <= high` with a shape, as Gymnasium's `spaces.Box`
 /// (float32 observations). Bounds are stored flat in row-major order.
-public struct BoxSpace: Equatable, CustomStringConvertible {
+public struct BoxSpace: Equatable, CustomStringConvertible, Sendable {
     /// Lower bound of every element (may be `-Float.greatestFiniteMagnitude` for "unbounded").
     public let low: [Float]
     /// Upper bound of every element.

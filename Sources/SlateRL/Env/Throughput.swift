@@ -3,7 +3,7 @@ import Foundation
 /// Raw environment speed, no agent: how many `step` calls per second one core does.
 public enum EnvironmentThroughput {
     /// One measurement.
-    public struct Result {
+    public struct Result: Sendable {
         /// What was timed.
         public var label: String
         public var steps: Int

@@ -5,7 +5,7 @@ public struct VectorEnvError: Error, CustomStringConvertible {
 }
 
 /// What one step of a vector env returns: one row per sub-environment.
-public struct VectorStepResult {
+public struct VectorStepResult: Sendable {
     /// `(numEnvs, obsDim)` row-major. For an env whose episode just ended this is already the
     /// first observation of its *next* episode (same-step auto-reset).
     public var observations: [Float]

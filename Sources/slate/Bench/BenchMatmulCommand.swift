@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Slate
+import SlateBench
 
 /// `slate bench matmul`: Slate's `Tensor.matmul` against raw BLAS and the hardware peak.
 struct BenchMatmulCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import Slate
+import SlateBench
 
 /// Everything one `slate bench matmul` run measured; printed as a table or as one JSON document
 /// from the same values.

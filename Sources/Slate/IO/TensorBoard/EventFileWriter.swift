@@ -38,7 +38,8 @@ public final class EventFileWriter {
     /// Creates a new event file in `directory` (created if missing).
     ///
     /// - Parameters:
-    ///   - resumingAt: the first step a resumed run logs; readers then discard older events
+    ///   - directory: the folder the event file goes into.
+    ///   - step: the first step a resumed run logs; readers then discard older events
     ///     from this step on. `nil` for a fresh run.
     ///   - wallClock: seconds since 1970 for each event's `wall_time` (tests pass a fixed clock).
     public init(directory: URL, resumingAt step: Int? = nil,

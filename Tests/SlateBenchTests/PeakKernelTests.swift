@@ -1,5 +1,6 @@
 import XCTest
-@testable import Slate
+import Slate
+@testable import SlateBench
 
 /// The peak loops compute real values; these scalar twins compute the same recurrences one lane
 /// at a time, so a loop that skipped work (or a compiler that folded it) would disagree.

@@ -1,3 +1,4 @@
+import Slate
 import Dispatch
 #if canImport(CSlatePeak)
 import CSlatePeak

@@ -1,3 +1,4 @@
+import Slate
 import Foundation
 
 /// What the machine says about its processor: model, board, core type, clock and vector features.

@@ -1,3 +1,4 @@
+import Slate
 import Foundation
 
 /// The two-moons toy problem (scikit-learn's `make_moons`) and a small MLP trained on it with

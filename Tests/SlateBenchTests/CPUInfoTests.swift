@@ -1,5 +1,6 @@
 import XCTest
-@testable import Slate
+import Slate
+@testable import SlateBench
 
 /// `CPUInfo.parse` on /proc/cpuinfo layouts from a Raspberry Pi 5, a Pi 4 and an x86 server.
 final class CPUInfoTests: XCTestCase {
