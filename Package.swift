@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SlateGraph", targets: ["SlateGraph"]),
         .library(name: "SlateRL", targets: ["SlateRL"]),
         .library(name: "SlateDistributed", targets: ["SlateDistributed"]),
+        .library(name: "SlateRecommend", targets: ["SlateRecommend"]),
         .executable(name: "slate", targets: ["slate"]),
     ],
     dependencies: [
@@ -47,6 +48,8 @@ let package = Package(
         .target(name: "SlateGPT", dependencies: ["Slate"]),
         .target(name: "SlateGraph", dependencies: ["Slate"]),
         .target(name: "SlateRL", dependencies: ["Slate"]),
+        // The graph contextual bandit: combines two showcases, so it sits on the floor above them.
+        .target(name: "SlateRecommend", dependencies: ["Slate", "SlateGraph", "SlateRL"]),
         // Data-parallel training: a Communicator (one process or MPI) and gradient averaging.
         .target(name: "SlateDistributed", dependencies: ["Slate", "COpenMPI"]),
         // The multi-rank checks `make test-mpi` launches under mpirun (scripts/test-mpi.sh).
@@ -58,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "slate",
             dependencies: [
-                "Slate", "SlateGPT", "SlateGraph", "SlateRL", "SlateDistributed",
+                "Slate", "SlateGPT", "SlateGraph", "SlateRL", "SlateDistributed", "SlateRecommend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "SlateGraphTests", dependencies: ["SlateGraph", "Slate"], exclude: ["Fixtures"]),
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
         .testTarget(name: "SlateDistributedTests", dependencies: ["SlateDistributed", "Slate"]),
+        .testTarget(name: "SlateRecommendTests", dependencies: ["SlateRecommend", "SlateRL", "SlateGraph", "Slate"]),
         .testTarget(name: "CLITests", dependencies: ["slate", "Slate"]),
     ]
 )
