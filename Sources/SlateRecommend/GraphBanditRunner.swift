@@ -15,13 +15,13 @@ public enum GraphBanditKind: String, CaseIterable, Sendable {
 
 /// Everything one comparison needs: the maps to draw and the algorithms' settings.
 public struct GraphBanditSettings: Sendable {
-    public var nodes = 200
+    public var nodes = 500
     public var features = 8
     public var noise = 0.5
-    public var rounds = 500
-    public var runs = 5
+    public var rounds = 1000
+    public var runs = 10
     /// LinUCB's α, also the Thompson scale ν.
-    public var alpha = 1.0
+    public var alpha = 2.0
     /// Ridge λ of every linear posterior.
     public var ridge = 1.0
     public var encoder = EncoderSettings()

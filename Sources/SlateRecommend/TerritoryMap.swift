@@ -9,10 +9,10 @@ import SlateRL
 /// Node `i` carries features `xᵢ ~ N(0, I_F)`, drawn independently of the geometry. Its hidden
 /// expected reward is
 ///
-///     μᵢ = a · (u·xᵢ) + b · tanh(2 zᵢ),   zᵢ = (v·mᵢ − mean) / std over nodes,
+///     μᵢ = a · (u·xᵢ) + b · max(zᵢ, 0),   zᵢ = (v·mᵢ − mean) / std over nodes,
 ///
 /// where `mᵢ = (1/|N(i)|) Σ_{j∈N(i)} xⱼ` is the mean of the neighbours' features, `u` and `v`
-/// are random unit vectors and `a = 0.5`, `b = 1` by default (`z = 0` for an isolated node).
+/// are random unit vectors and `a = 0.25`, `b = 1` by default (`z = 0` for an isolated node).
 /// Since the features are independent across nodes, `xᵢ` alone carries no information about
 /// `zᵢ`: a linear model on raw features explains at most the `a · u·xᵢ` part, and the rest
 /// (most of the variance) needs the neighbourhood. Deploying to node `i` pays
@@ -32,7 +32,7 @@ public struct TerritoryMap: Sendable {
     ///   - nodes: `N ≥ 2`; features: `F ≥ 1`; `noise` σ ≥ 0.
     ///   - ownWeight, neighbourWeight: `a` and `b` of the reward.
     public init(nodes n: Int, features f: Int, noise: Double, meanDegree: Double = 8,
-                ownWeight: Double = 0.5, neighbourWeight: Double = 1, using rng: inout SeededRandom) {
+                ownWeight: Double = 0.25, neighbourWeight: Double = 1, using rng: inout SeededRandom) {
         precondition(n >= 2 && f >= 1 && noise >= 0, "TerritoryMap needs N ≥ 2, F ≥ 1, σ ≥ 0")
         let points = (0..<n).map { _ in (rng.unit(), rng.unit()) }
         let radius = (meanDegree / (Double.pi * Double(n))).squareRoot()
@@ -54,7 +54,7 @@ public struct TerritoryMap: Sendable {
         expectedReward = (0..<n).map { i in
             let own = (0..<f).reduce(0.0) { $0 + u[$1] * x[i * f + $1] }
             let z = degrees[i] == 0 ? 0 : (projected[i] - mean) / std
-            return ownWeight * own + neighbourWeight * tanh(2 * z)
+            return ownWeight * own + neighbourWeight * max(z, 0)
         }
         self.noise = noise
         bestReward = expectedReward.max()!

@@ -34,8 +34,8 @@ func rSquared(_ rows: [[Double]], _ y: [Double]) -> Double {
 }
 
 final class TerritoryMapTests: XCTestCase {
-    /// Raw features leave most of the reward unexplained; adding the neighbours' mean features
-    /// explains most of it: the reward really depends on the neighbourhood.
+    /// Raw features leave most of the expected reward unexplained (R² < 0.25); adding the
+    /// neighbours' mean features explains most of it (R² > 0.65): the reward really depends on the neighbourhood.
     func testRewardDependsOnTheNeighbourhood() {
         var rng = SeededRandom(seed: 3)
         let map = TerritoryMap(nodes: 400, features: 6, noise: 0.5, using: &rng)
@@ -45,8 +45,10 @@ final class TerritoryMapTests: XCTestCase {
         let withNeighbours = (0..<map.nodeCount).map { i in x[i] + Array(m[(i * 6)..<(i * 6 + 6)]) + [1] }
         let rawR2 = rSquared(raw, map.expectedReward)
         let fullR2 = rSquared(withNeighbours, map.expectedReward)
-        XCTAssertLessThan(rawR2, 0.4, "raw features must not explain the reward")
-        XCTAssertGreaterThan(fullR2, 0.8, "the neighbourhood mean must explain the rest")
+        // The neighbour term is b·max(z, 0), which a linear fit on m captures most of, not all.
+        XCTAssertLessThan(rawR2, 0.25, "raw features must leave most of the reward unexplained")
+        XCTAssertGreaterThan(fullR2, 0.65, "the neighbourhood mean must explain most of the rest")
+        XCTAssertGreaterThan(fullR2 - rawR2, 0.5)
         XCTAssertEqual(map.bestReward, map.expectedReward.max()!)
     }
 

@@ -28,22 +28,22 @@ struct GCNBanditCommand: ParsableCommand, Exemplified {
                            "slate gcn bandit --algorithms linucb,gnn-thompson --runs 10 --noise 1"]
 
     @Option(help: "Territories (nodes) per map.")
-    var nodes = 200
+    var nodes = 500
 
     @Option(help: "Raw features per node.")
     var features = 8
 
     @Option(help: "Rounds (deployments) per run.")
-    var rounds = 500
+    var rounds = 1000
 
     @Option(help: "Maps to average over; run r uses seed + r.")
-    var runs = 5
+    var runs = 10
 
     @Option(help: "Comma-separated algorithms: random, linucb, gnn-linucb, gnn-thompson.")
     var algorithms = GraphBanditKind.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "LinUCB exploration weight α (also the Thompson posterior scale ν).")
-    var alpha = 1.0
+    var alpha = 2.0
 
     @Option(help: "Standard deviation σ of the reward noise.")
     var noise = 0.5
@@ -140,6 +140,7 @@ struct GCNBanditCommand: ParsableCommand, Exemplified {
         }
         var plot = LinePlot(title: "Cumulative regret, \(nodes) territories, mean of \(runs) runs",
                             xLabel: "round", yLabel: "cumulative regret")
+        plot.legendCorner = .topLeft   // regret rises to the right: the top left stays empty
         for c in curves { plot.add(c.kind.rawValue, y: c.cumulativeRegret) }
         try plot.write(to: dir.appendingPathComponent("regret.svg"))
 
