@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SlateGraph", targets: ["SlateGraph"]),
         .library(name: "SlateRL", targets: ["SlateRL"]),
         .library(name: "SlateDistributed", targets: ["SlateDistributed"]),
+        .library(name: "SlateRecommend", targets: ["SlateRecommend"]),
         .executable(name: "slate", targets: ["slate"]),
     ],
     dependencies: [
@@ -49,6 +50,8 @@ let package = Package(
         .target(name: "SlateGPT", dependencies: ["Slate"]),
         .target(name: "SlateGraph", dependencies: ["Slate"]),
         .target(name: "SlateRL", dependencies: ["Slate"]),
+        // The graph contextual bandit: combines two showcases, so it sits on the floor above them.
+        .target(name: "SlateRecommend", dependencies: ["Slate", "SlateGraph", "SlateRL"]),
         // Data-parallel training: a Communicator (one process or MPI) and gradient averaging.
         .target(name: "SlateDistributed", dependencies: ["Slate", "COpenMPI"]),
         // What the CLI's bench, info and demo commands measure and show, kept out of the engine:
@@ -63,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "slate",
             dependencies: [
-                "Slate", "SlateGPT", "SlateGraph", "SlateRL", "SlateDistributed", "SlateBench",
+                "Slate", "SlateGPT", "SlateGraph", "SlateRL", "SlateDistributed", "SlateRecommend", "SlateBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -74,6 +77,7 @@ let package = Package(
         .testTarget(name: "SlateRLTests", dependencies: ["SlateRL", "Slate"]),
         .testTarget(name: "SlateDistributedTests", dependencies: ["SlateDistributed", "Slate"]),
         .testTarget(name: "SlateBenchTests", dependencies: ["SlateBench", "Slate"]),
+        .testTarget(name: "SlateRecommendTests", dependencies: ["SlateRecommend", "SlateRL", "SlateGraph", "Slate"]),
         .testTarget(name: "CLITests", dependencies: ["slate", "Slate"]),
     ]
 )

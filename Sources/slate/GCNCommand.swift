@@ -5,6 +5,6 @@ struct GCNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gcn",
         abstract: "Train graph convolutional networks for graph and node classification.",
-        subcommands: [GCNTrainCommand.self, GCNPredictCommand.self]
+        subcommands: [GCNTrainCommand.self, GCNPredictCommand.self, GCNBanditCommand.self]
     )
 }

@@ -16,6 +16,12 @@ public struct LinePlot: Sendable {
     public private(set) var series: [Series] = []
     /// Plot `y` on a log₁₀ scale (non-positive values are skipped).
     public var logY = false
+    /// Where the legend sits inside the plot area (top left suits curves that rise to the right,
+    /// such as cumulative regret).
+    public var legendCorner: LegendCorner = .topRight
+
+    /// A corner of the plot area.
+    public enum LegendCorner: Sendable { case topRight, topLeft }
 
     public init(title: String, xLabel: String = "step", yLabel: String = "", logY: Bool = false) {
         self.title = title
@@ -90,8 +96,9 @@ public struct LinePlot: Sendable {
             }
             out += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
             let ly = top + 14 + 16 * Double(i)
-            out += "<line x1=\"\(f(left + plotW - 130))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotW - 110))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-            out += "<text x=\"\(f(left + plotW - 104))\" y=\"\(f(ly))\">\(Self.escape(series[i].name))</text>\n"
+            let lx = legendCorner == .topRight ? left + plotW - 130 : left + 12   // the swatch's left end
+            out += "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 20))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+            out += "<text x=\"\(f(lx + 26))\" y=\"\(f(ly))\">\(Self.escape(series[i].name))</text>\n"
         }
         return out + "</svg>\n"
     }
