@@ -7,7 +7,7 @@ RELEASE    := -c release
 SLATE      := .build/release/slate
 DEMO_OUT   ?= runs/shakespeare-char
 
-.PHONY: demo test test-mpi test-asan fuzz test-aarch64 deps data build bench clean
+.PHONY: demo test test-mpi test-asan fuzz docs examples check-versioned test-aarch64 deps data build bench clean
 
 # OpenBLAS, Open MPI and pkg-config (apt as root or with sudo; otherwise the exact command to run).
 deps:
@@ -45,6 +45,18 @@ test-asan: deps
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# DocC for the four library modules; any warning fails. Archives: .build/plugins/Swift-DocC/outputs/
+docs:
+	$(SWIFT) package generate-documentation --target Slate --target SlateGPT --target SlateGraph --target SlateRL --warnings-as-errors
+
+# Examples/ (its own package): builds and runs each program and checks the outcome it prints.
+examples: deps
+	scripts/run-examples.sh
+
+# A tagged clone of HEAD used with `from:` by an outside package (release build, ~3 min).
+check-versioned: deps
+	scripts/check-versioned-dependency.sh
 
 # Every dataset into $(SLATE_DATA), SHA-256 checked; `make data FILES=tinyshakespeare.txt` for some.
 data:

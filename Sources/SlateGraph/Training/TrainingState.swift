@@ -7,7 +7,7 @@ import Slate
 /// weights, Adam state, RNG state and data order. A run continued from it computes exactly what an
 /// uninterrupted run computes from that point on (same thread count).
 ///
-/// Saved as one safetensors file (``encode()``), so it is replaced atomically as a whole; tensors
+/// Saved as one safetensors file (``encode(metadata:)``), so it is replaced atomically as a whole; tensors
 /// are named `model.*`, `optimizer.*`, `unit_best.*` (best epoch of the fold or seed under way) and
 /// `best.*` (best finished fold or seed); everything else is JSON in `__metadata__["progress"]`.
 public struct TrainingState {
