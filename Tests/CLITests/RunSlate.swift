@@ -20,14 +20,20 @@ func slateBinary() -> URL {
     return dir.appendingPathComponent("slate")
 }
 
-/// Runs `slate` with `arguments` and returns its exit status and output.
-func runSlate(_ arguments: [String], environment: [String: String] = [:]) throws -> SlateRun {
+/// A `slate` process for `arguments`, with `environment` added to this process's, not started.
+func slateProcess(_ arguments: [String], environment: [String: String]) -> Process {
     let process = Process()
     process.executableURL = slateBinary()
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
     process.environment = env
+    return process
+}
+
+/// Runs `slate` with `arguments` and returns its exit status and output.
+func runSlate(_ arguments: [String], environment: [String: String] = [:]) throws -> SlateRun {
+    let process = slateProcess(arguments, environment: environment)
     let outPipe = Pipe(), errPipe = Pipe()
     process.standardOutput = outPipe
     process.standardError = errPipe
@@ -48,12 +54,7 @@ func runSlate(_ arguments: [String], environment: [String: String] = [:]) throws
 /// Starts `slate` with `arguments` without waiting for it (output discarded), for tests that
 /// interrupt a run.
 func startSlate(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
-    let process = Process()
-    process.executableURL = slateBinary()
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
+    let process = slateProcess(arguments, environment: environment)
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
