@@ -42,7 +42,11 @@ final class TerritoryMapTests: XCTestCase {
         let x = (0..<map.nodeCount).map { map.features($0) }
         let m = TerritoryMap.neighbourMeans(map.graph, x.flatMap { $0 })
         let raw = x.map { $0 + [1] }
-        let withNeighbours = (0..<map.nodeCount).map { i in x[i] + Array(m[(i * 6)..<(i * 6 + 6)]) + [1] }
+        let withNeighbours: [[Double]] = (0..<map.nodeCount).map { (i: Int) -> [Double] in
+            let own: [Double] = x[i]
+            let neighbours: [Double] = Array(m[(i * 6)..<(i * 6 + 6)])
+            return own + neighbours + [1.0]
+        }
         let rawR2 = rSquared(raw, map.expectedReward)
         let fullR2 = rSquared(withNeighbours, map.expectedReward)
         // The neighbour term is b·max(z, 0), which a linear fit on m captures most of, not all.
