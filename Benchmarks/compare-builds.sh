@@ -9,7 +9,8 @@
 #   gpt_ms        `slate gpt bench` ms per training step (nanoGPT's CPU recipe, 2 threads)
 #   matmul64/1024 `slate bench matmul` GFLOP/s of Tensor.matmul at n = 64 and 1024 (2 threads)
 #   ppo_sps       `slate rl train` PPO environment steps per second (CartPole, 20k steps, 1 thread)
-#   mutag_ms      `slate gcn train` ms per MUTAG epoch (10 folds x 20 epochs, 1 thread)
+#   mutag_ms      `slate gcn train` wall ms of the whole MUTAG run (10 folds x 20 epochs, 1 thread,
+#                 outputs included)
 set -euo pipefail
 A=$1; B=$2; ROUNDS=${3:-5}
 export SLATE_DATA=${SLATE_DATA:-./data}
@@ -23,8 +24,9 @@ import json,sys
 rows=json.load(sys.stdin)["results"]
 g={r["n"]: r["gflops_slate"] for r in rows if r["m"]==r["n"]==r["k"] and r["threads"]==2}
 print(g[64], g[1024])')
-  p=$($S rl train --total-steps 20000 --eval-episodes 1 --threads 1 --out "$tmp/rl-$RANDOM" 2>&1 | sed -n 's/.*(\([0-9.]*\) steps\/s).*/\1/p')
-  e=$($S gcn train --dataset MUTAG --epochs 20 --threads 1 2>&1 | sed -n 's/.*, \([0-9.]*\) ms\/epoch).*/\1/p')
+  p=$($S rl train --total-steps 20000 --eval-episodes 1 --threads 1 --out "$tmp/rl-$RANDOM" 2>&1 | sed -n 's/^trained.*(\([0-9.]*\) steps\/s.*/\1/p')
+  e=$(python3 -c 'import subprocess, sys, time; t = time.perf_counter(); subprocess.run(sys.argv[1:], capture_output=True); print(1000 * (time.perf_counter() - t))' \
+      $S gcn train --dataset MUTAG --epochs 20 --threads 1 --out "$tmp/gcn-$RANDOM")
   echo "$g $m64 $m1024 $p $e"
 }
 
@@ -37,7 +39,7 @@ import sys, statistics as st
 rows = [l.split() for l in open(sys.argv[1])]
 A = [list(map(float, r[1:])) for r in rows if r[0] == "A"]
 B = [list(map(float, r[1:])) for r in rows if r[0] == "B"]
-names = ["gpt_ms/step", "matmul64 GFLOP/s", "matmul1024 GFLOP/s", "ppo steps/s", "mutag ms/epoch"]
+names = ["gpt_ms/step", "matmul64 GFLOP/s", "matmul1024 GFLOP/s", "ppo steps/s", "mutag run ms"]
 higher_is_better = [False, True, True, True, False]
 print(f"{'figure':22} {'A median':>10} {'B median':>10} {'B time / A time (median of rounds)':>36}")
 for i, n in enumerate(names):

@@ -86,7 +86,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     var normalization: AdjacencyNormalization = .symmetric
 
     @Option(help: "Epochs between checkpoints inside a fold or seed (0: only at the end of each); always at the end.")
-    var checkpointEvery = 10
+    var checkpointEvery = 50
 
     @Option(help: "Random seed (splits, initialisation, dropout, shuffling).")
     var seed: UInt64 = 0
