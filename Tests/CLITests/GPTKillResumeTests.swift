@@ -31,8 +31,9 @@ final class GPTKillResumeTests: XCTestCase {
         // checkpoint was written yet) after each kill; then let the last resume finish.
         let killed = dir + "/killed"
         var generator = RandomGenerator(seed: 20261129)
-        var kills = 0
-        while kills < 5 {
+        var kills = 0, attempts = 0
+        while kills < 5 && attempts < 40 {
+            attempts += 1
             let resume = FileManager.default.fileExists(atPath: killed + "/checkpoint.safetensors")
             let process = try startSlate(settings + ["--out", killed] + (resume ? ["--resume"] : ["--overwrite"]))
             let delay = 0.05 + generator.nextDouble() * runSeconds * 0.9
@@ -40,9 +41,12 @@ final class GPTKillResumeTests: XCTestCase {
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
+            } else {
+                try? FileManager.default.removeItem(atPath: killed)   // it finished first: start over
             }
             process.waitUntilExit()
         }
+        XCTAssertGreaterThanOrEqual(kills, 5, "the run kept finishing before five kills landed")
         let resumed = FileManager.default.fileExists(atPath: killed + "/checkpoint.safetensors")
         let last = try runSlate(settings + ["--out", killed] + (resumed ? ["--resume"] : ["--overwrite"]))
         XCTAssertEqual(last.status, 0, last.stderr)
