@@ -40,9 +40,13 @@ final class RLResumeCLITests: XCTestCase {
         while kills < 5 && attempts < 40 {
             attempts += 1
             let hasCheckpoint = FileManager.default.fileExists(atPath: killed + "/checkpoint.safetensors")
-            let mode = attempts == 1 ? [] : (hasCheckpoint ? ["--resume"] : ["--overwrite"])
+            let mode = hasCheckpoint ? ["--resume"] : ["--overwrite"]
             let delay = 0.05 + 0.6 * generator.nextDouble()
-            if try runAndKill(ppo + ["--out", killed] + mode, after: delay) { kills += 1 }
+            if try runAndKill(ppo + ["--out", killed] + mode, after: delay) {
+                kills += 1
+            } else {
+                try? FileManager.default.removeItem(atPath: killed)   // it finished first: start over
+            }
         }
         XCTAssertGreaterThanOrEqual(kills, 5, "the run ended before five kills landed")
         let mode = FileManager.default.fileExists(atPath: killed + "/checkpoint.safetensors") ? "--resume" : "--overwrite"
