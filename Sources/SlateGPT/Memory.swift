@@ -8,8 +8,8 @@ extension GPTConfig {
     /// file holds before allocating anything.
     public var parameterCount: Int? {
         let (L, C, T, V) = (nLayer, nEmbd, blockSize, vocabSize)
-        return checkedSum(checkedProduct(L, checkedSum(checkedProduct(12, C, C), checkedProduct(bias ? 13 : 2, C))),
-                          checkedProduct(V, C), checkedProduct(T, C), checkedProduct(bias ? 2 : 1, C))
+        let perBlock = try? sizeSum(sizeProduct(12, C, C), sizeProduct(bias ? 13 : 2, C))
+        return try? sizeSum(sizeProduct(L, perBlock ?? -1), sizeProduct(V, C), sizeProduct(T, C), sizeProduct(bias ? 2 : 1, C))
     }
 
     /// An estimate of the bytes a training step needs at `batchSize`: weights, gradients and the
@@ -19,10 +19,12 @@ extension GPTConfig {
     /// (a size no machine can hold). Within a factor of about two of the measured peak RSS.
     public func trainingMemoryBytes(batchSize: Int) -> Int? {
         let (L, C, T, V, nh, B) = (nLayer, nEmbd, blockSize, vocabSize, nHead, batchSize)
-        guard B > 0, let parameters = parameterCount, let tokens = checkedProduct(B, T) else { return nil }
-        let activations = checkedSum(checkedProduct(tokens, L, 16, C), checkedProduct(tokens, L, 2, nh, T),
-                                     checkedProduct(tokens, 3, V))
-        return checkedProduct(checkedSum(checkedProduct(parameters, 4), activations) ?? -1, 4).flatMap { $0 >= 0 ? $0 : nil }
+        guard B > 0, let parameters = parameterCount else { return nil }
+        return try? {
+            let tokens = try sizeProduct(B, T)
+            let activations = try sizeSum(sizeProduct(tokens, L, 16, C), sizeProduct(tokens, L, 2, nh, T), sizeProduct(tokens, 3, V))
+            return try sizeProduct(sizeSum(sizeProduct(parameters, 4), activations), 4)
+        }()
     }
 
     /// Throws a `GPTError.badConfig` before anything is allocated when ``trainingMemoryBytes(batchSize:)``
@@ -36,20 +38,7 @@ extension GPTConfig {
     }
 }
 
-/// The product of non-negative sizes, or nil when one is nil or negative or the product overflows.
-func checkedProduct(_ factors: Int?...) -> Int? {
-    factors.reduce(Optional(1)) { acc, x in
-        guard let a = acc, let x, x >= 0 else { return nil }
-        let (p, overflow) = a.multipliedReportingOverflow(by: x)
-        return overflow ? nil : p
-    }
-}
-
-/// The sum of non-negative sizes, or nil when one is nil or the sum overflows.
-func checkedSum(_ terms: Int?...) -> Int? {
-    terms.reduce(Optional(0)) { acc, x in
-        guard let a = acc, let x else { return nil }
-        let (s, overflow) = a.addingReportingOverflow(x)
-        return overflow ? nil : s
-    }
-}
+/// `MemoryBudget.product` and `.sum` for the GPT's own size formulas (an overflow or a negative
+/// size throws; the callers turn that into nil).
+private func sizeProduct(_ factors: Int...) throws -> Int { try MemoryBudget.product(factors, what: "the GPT") }
+private func sizeSum(_ terms: Int...) throws -> Int { try MemoryBudget.sum(terms, what: "the GPT") }
