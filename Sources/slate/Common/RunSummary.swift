@@ -8,7 +8,7 @@ import Slate
 /// `config` (the `config.toml` that replays the run), `out`, `wall_seconds`, `peak_rss_mb`,
 /// `slate_version`. JSON never holds NaN or infinity: a non-finite metric is written as `null`
 /// (declare such metrics optional and pass them through ``finite(_:)``).
-struct RunSummary<Metrics: Codable>: Codable {
+struct RunSummary<Metrics: Encodable>: Encodable {
     var tool: String
     var command: String
     var config: String
@@ -31,18 +31,6 @@ struct RunSummary<Metrics: Codable>: Codable {
         self.wallSeconds = wallSeconds
         self.peakRSSMegabytes = currentPeakRSSMegabytes()
         self.metrics = metrics
-    }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        tool = try c.decode(String.self, forKey: .tool)
-        command = try c.decode(String.self, forKey: .command)
-        config = try c.decode(String.self, forKey: .config)
-        out = try c.decode(String.self, forKey: .out)
-        wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
-        peakRSSMegabytes = try c.decode(Double.self, forKey: .peakRSSMegabytes)
-        slateVersion = try c.decode(String.self, forKey: .slateVersion)
-        metrics = try Metrics(from: decoder)
     }
 
     func encode(to encoder: Encoder) throws {
