@@ -133,7 +133,7 @@ final class HostileCheckpointTests: XCTestCase {
     /// model is built, with the estimate and the machine's memory; non-finite rates are refused.
     func testTrainerRefusesHugeBatchAndNonFiniteRates() throws {
         let dataset = try TextDataset(text: String(repeating: "hello world. ", count: 40), blockSize: 8)
-        var config = TrainConfig()
+        var config = GPTTrainingConfig()
         config.nLayer = 1; config.nHead = 2; config.nEmbd = 8; config.blockSize = 8
         config.batchSize = 100_000_000_000
         XCTAssertThrowsError(try GPTTrainer(config: config, dataset: dataset, outputDirectory: NSTemporaryDirectory())) { error in
@@ -141,9 +141,9 @@ final class HostileCheckpointTests: XCTestCase {
             XCTAssertTrue(message.hasPrefix("this configuration needs ≈ ") && message.contains("batch_size 100000000000") && message.contains("this machine has"), message)
         }
         config.batchSize = 2
-        for (name, edit) in [("learning_rate", { (c: inout TrainConfig) in c.learningRate = .infinity }),
-                             ("min_lr", { (c: inout TrainConfig) in c.minLR = .nan }),
-                             ("grad_clip", { (c: inout TrainConfig) in c.gradClip = .nan })] {
+        for (name, edit) in [("learning_rate", { (c: inout GPTTrainingConfig) in c.learningRate = .infinity }),
+                             ("min_lr", { (c: inout GPTTrainingConfig) in c.minLR = .nan }),
+                             ("grad_clip", { (c: inout GPTTrainingConfig) in c.gradClip = .nan })] {
             var c = config
             edit(&c)
             XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("\(name) must be a finite number"), "\($0)") }

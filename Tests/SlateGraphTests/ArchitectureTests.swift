@@ -66,7 +66,7 @@ final class ArchitectureTests: XCTestCase {
             var config = NodeTrainingConfig()
             config.seeds = 2; config.normalizeFeatures = false; config.conv = conv; config.epochs = 100
             if conv == .gat { config.hidden = 4; config.heads = 2 }
-            let result = try NodeClassificationTrainer(config: config).run(karate)
+            let result = try NodeClassificationTrainer(config: config).train(karate)
             XCTAssertGreaterThan(result.mean, 0.7, "\(conv)")     // 2 labelled members, 32 tested
             let model = NodeClassifier(inputFeatures: karate.graph.featureCount, hidden: config.hidden, classes: 2,
                                        dropout: 0.5, conv: conv, heads: config.heads, seed: 0)

@@ -35,7 +35,7 @@ final class GraphDatasetTests: XCTestCase {
         config.batchSize = 8
         config.dropout = 0
         config.seed = 1
-        let result = try GraphClassificationTrainer(config: config).run(data)
+        let result = try GraphClassificationTrainer(config: config).train(data)
         XCTAssertEqual(result.perFold.count, 4)
         let mean = result.perFold.reduce(0, +) / Double(result.perFold.count)
         XCTAssertGreaterThanOrEqual(mean, 0.9, "per fold: \(result.perFold)")

@@ -9,7 +9,7 @@ final class TrainerTests: XCTestCase {
         var config = GraphTrainingConfig()
         config.folds = 3; config.epochs = 15; config.hidden = 32
         var finished = 0
-        let result = try GraphClassificationTrainer(config: config).run(data) { event in
+        let result = try GraphClassificationTrainer(config: config).train(data) { event in
             if case .foldFinished = event { finished += 1 }
         }
         XCTAssertEqual(finished, 3)
@@ -51,13 +51,13 @@ final class TrainerTests: XCTestCase {
     func testKarateSemiSupervisedAndCoraOneSeed() throws {
         var config = NodeTrainingConfig()
         config.seeds = 2; config.normalizeFeatures = false
-        let karate = try NodeClassificationTrainer(config: config).run(NodeDataset.karate(root: TestData.require(".")))
+        let karate = try NodeClassificationTrainer(config: config).train(NodeDataset.karate(root: TestData.require(".")))
         XCTAssertEqual(karate.epochsRun, [200, 200])              // no validation set: no early stopping
         XCTAssertGreaterThan(karate.mean, 0.8)
 
         var cora = NodeTrainingConfig()
         cora.seeds = 1
-        let result = try NodeClassificationTrainer(config: cora).run(NodeDataset.cora(root: TestData.require(".")))
+        let result = try NodeClassificationTrainer(config: cora).train(NodeDataset.cora(root: TestData.require(".")))
         XCTAssertGreaterThan(result.perRun[0], 0.78)             // Kipf & Welling: 81.5 (mean over runs)
         XCTAssertLessThanOrEqual(result.epochsRun[0], 200)
         XCTAssertEqual(result.records.count, result.epochsRun[0])

@@ -76,7 +76,7 @@ final class SafeTensorsTests: XCTestCase {
 
     func assertRejects(_ data: Data, mentioning phrase: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try SafeTensors.decode(data, path: "x.safetensors"), file: file, line: line) { error in
-            XCTAssertTrue(error is SafetensorsError, file: file, line: line)
+            XCTAssertTrue(error is SafeTensorsError, file: file, line: line)
             XCTAssertTrue("\(error)".contains(phrase), "'\(error)' should mention '\(phrase)'", file: file, line: line)
         }
     }

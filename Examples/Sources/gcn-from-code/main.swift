@@ -17,10 +17,9 @@ print("\(data.graphs.count) graphs, \(data.classCount) classes")
 
 var config = GraphTrainingConfig()    // 3 GCN layers, sum readout, Adam
 config.folds = 4; config.epochs = 60; config.hidden = 16; config.batchSize = 8; config.dropout = 0
-let result = try GraphClassificationTrainer(config: config).run(data) { event in
+let summary = try GraphClassificationTrainer(config: config).train(data) { event in
     if case let .foldFinished(fold, folds, accuracy, epoch) = event {
         print("fold \(fold)/\(folds): test accuracy \(accuracy) (epoch \(epoch) chosen on validation)")
     }
 }
-let mean = result.perFold.reduce(0, +) / Double(result.perFold.count)
-print("mean test accuracy \(mean)")
+print("mean test accuracy \(summary.mean)")

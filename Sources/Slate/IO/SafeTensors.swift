@@ -9,10 +9,14 @@ import Foundation
 /// Slate writes F32 and reads F32, F16, BF16, F64, I64 and I32 (converted to Float).
 
 /// Why a safetensors file was rejected.
-public struct SafetensorsError: Error, CustomStringConvertible {
+public struct SafeTensorsError: Error, CustomStringConvertible {
     public let description: String
     init(_ path: String, _ problem: String) { description = "safetensors file \(path): \(oneLine(problem))" }
 }
+
+/// The former spelling of ``SafeTensorsError``.
+@available(*, deprecated, renamed: "SafeTensorsError")
+public typealias SafetensorsError = SafeTensorsError
 
 /// The contents of a safetensors file.
 public struct SafeTensorsFile {
@@ -37,7 +41,7 @@ public struct SafeTensorsFile {
         for name in names {
             let bad = tensors[name]!.nonFiniteCount
             guard bad == 0 else {
-                throw SafetensorsError(source, "tensor '\(name)' holds \(bad) NaN or infinite value\(bad == 1 ? "" : "s") out of \(tensors[name]!.count); the weights are corrupt or come from a diverged run, so load an earlier checkpoint")
+                throw SafeTensorsError(source, "tensor '\(name)' holds \(bad) NaN or infinite value\(bad == 1 ? "" : "s") out of \(tensors[name]!.count); the weights are corrupt or come from a diverged run, so load an earlier checkpoint")
             }
         }
     }
@@ -60,10 +64,10 @@ public enum SafeTensors {
         var offset = 0
         for (name, t) in tensors {
             guard !name.isEmpty, name != "__metadata__" else {
-                throw SafetensorsError("(being written)", "invalid tensor name '\(name)'")
+                throw SafeTensorsError("(being written)", "invalid tensor name '\(name)'")
             }
             guard header[name] == nil else {
-                throw SafetensorsError("(being written)", "tensor name '\(name)' appears twice")
+                throw SafeTensorsError("(being written)", "tensor name '\(name)' appears twice")
             }
             header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]] as [String: Any]
             offset += 4 * t.count
@@ -98,14 +102,14 @@ public enum SafeTensors {
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw SafetensorsError(url.path, "cannot be read (\(error.localizedDescription)); check the path")
+            throw SafeTensorsError(url.path, "cannot be read (\(error.localizedDescription)); check the path")
         }
         return try decode(data, path: url.path)
     }
 
     /// Parses and validates safetensors bytes; `path` only labels errors.
     public static func decode(_ data: Data, path: String = "(in memory)") throws -> SafeTensorsFile {
-        func fail(_ problem: String) -> SafetensorsError { SafetensorsError(path, problem) }
+        func fail(_ problem: String) -> SafeTensorsError { SafeTensorsError(path, problem) }
         guard data.count >= 8 else { throw fail("only \(data.count) bytes, too short for the 8-byte header length (truncated?)") }
         let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(maxHeaderBytes) else {

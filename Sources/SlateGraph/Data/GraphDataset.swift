@@ -7,7 +7,7 @@ import Foundation
 /// let triangle = try GraphDataset.graph(nodeFeatures: [[1], [1], [1]],
 ///                                       edges: [(0, 1), (1, 2), (2, 0)], label: 1)
 /// let data = try GraphDataset(name: "shapes", graphs: [triangle, ...])
-/// let result = try GraphClassificationTrainer(config: config).run(data)
+/// let summary = try GraphClassificationTrainer(config: config).train(data)
 /// ```
 public struct GraphDataset: Sendable {
     /// A name for reports and checkpoints.
@@ -74,8 +74,15 @@ extension TUDataset {
 
 extension GraphClassificationTrainer {
     /// Cross-validates on your own in-memory graphs, exactly as on a TU dataset.
+    public func train(_ data: GraphDataset, resumingFrom resumed: TrainingState? = nil,
+                      onEvent: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingSummary {
+        try train(TUDataset(data), resumingFrom: resumed, onEvent: onEvent)
+    }
+
+    /// The former name of `train(_:resumingFrom:onEvent:)`.
+    @available(*, deprecated, renamed: "train(_:resumingFrom:onEvent:)")
     public func run(_ data: GraphDataset,
-                    progress: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingResult {
-        try run(TUDataset(data), progress: progress)
+                    progress: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingSummary {
+        try train(data, onEvent: progress)
     }
 }

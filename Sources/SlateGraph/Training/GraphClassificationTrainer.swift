@@ -63,8 +63,8 @@ public enum GraphTrainingEvent: Sendable {
     case foldFinished(fold: Int, folds: Int, testAccuracy: Double, chosenEpoch: Int)
 }
 
-/// The outcome of K-fold cross-validation.
-public struct GraphTrainingResult: AccuracySummary {
+/// The outcome of K-fold cross-validation, returned by `GraphClassificationTrainer.train(_:resumingFrom:onEvent:)`.
+public struct GraphTrainingSummary: AccuracySummary {
     /// Test accuracy of each fold at its validation-chosen epoch.
     public let perFold: [Double]
     /// The chosen epoch of each fold (1-based).
@@ -83,7 +83,7 @@ public struct GraphTrainingResult: AccuracySummary {
 /// Stratified K-fold cross-validation of a `GraphClassifier` on a TU dataset.
 ///
 /// The run can be checkpointed and continued: `checkpoint` receives a ``TrainingState`` every
-/// `checkpointEvery` epochs and at the end of every fold, and `run(_:resumingFrom:...)` continues
+/// `checkpointEvery` epochs and at the end of every fold, and `train(_:resumingFrom:onEvent:)` continues
 /// from one bit for bit (same weights, same accuracies as a run never stopped, at the same thread count).
 public struct GraphClassificationTrainer {
     public let config: GraphTrainingConfig
@@ -92,8 +92,10 @@ public struct GraphClassificationTrainer {
     public var checkpoint: (TrainingState) throws -> Void = { _ in }
     public init(config: GraphTrainingConfig) { self.config = config }
 
-    public func run(_ data: TUDataset, resumingFrom resumed: TrainingState? = nil,
-                    progress: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingResult {
+    /// Cross-validates on `data`, from the start or from `resumed` (a state `checkpoint` received),
+    /// reporting every epoch and fold through `onEvent`.
+    public func train(_ data: TUDataset, resumingFrom resumed: TrainingState? = nil,
+                      onEvent: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingSummary {
         guard config.epochs >= 1, config.batchSize >= 1, config.layers >= 1, config.hidden >= 1 else {
             throw GraphDataError.invalidArgument("epochs, batch size, layers and hidden must all be at least 1")
         }
@@ -109,11 +111,11 @@ public struct GraphClassificationTrainer {
         var records: [GraphEpochRecord] = []
         while state.progress.unit < config.folds {
             let k = state.progress.unit
-            records += try trainFold(k, split.splits[k], data, modelConfig, &state, progress: progress)
-            progress(.foldFinished(fold: k + 1, folds: config.folds, testAccuracy: state.progress.accuracies[k],
+            records += try trainFold(k, split.splits[k], data, modelConfig, &state, onEvent: onEvent)
+            onEvent(.foldFinished(fold: k + 1, folds: config.folds, testAccuracy: state.progress.accuracies[k],
                                    chosenEpoch: state.progress.epochs[k]))
         }
-        return GraphTrainingResult(perFold: state.progress.accuracies, chosenEpochs: state.progress.epochs, records: records,
+        return GraphTrainingSummary(perFold: state.progress.accuracies, chosenEpochs: state.progress.epochs, records: records,
                                    wallSeconds: Date().timeIntervalSince(started), bestModel: state.best,
                                    bestFold: state.progress.bestUnit + 1, modelConfig: modelConfig)
     }
@@ -128,7 +130,7 @@ public struct GraphClassificationTrainer {
     /// Trains fold k from `state` (its start, or the epoch a checkpoint reached) to its end and
     /// records the fold's result in `state`; returns the epochs it ran.
     private func trainFold(_ k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset, _ modelConfig: GraphClassifierConfig,
-                           _ state: inout TrainingState, progress: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
+                           _ state: inout TrainingState, onEvent: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
         let model = GraphClassifier(modelConfig, seed: config.seed &* 1_000_003 &+ UInt64(k))
         let adam = Adam([ParameterGroup(parameters: model.parameters(), weightDecay: config.weightDecay)],
                         learningRate: config.learningRate)
@@ -177,7 +179,7 @@ public struct GraphClassificationTrainer {
                                           validationLoss: vLoss, validationAccuracy: vAcc, testAccuracy: tAcc,
                                           seconds: Date().timeIntervalSince(t0))
             records.append(record)
-            progress(.epoch(record))
+            onEvent(.epoch(record))
             // Model selection on validation only: best accuracy, lower loss on ties.
             var p = state.progress
             if vAcc > p.unitValidation || (vAcc == p.unitValidation && vLoss < p.unitValidationLoss) {
@@ -207,6 +209,19 @@ public struct GraphClassificationTrainer {
         }
     }
 }
+
+extension GraphClassificationTrainer {
+    /// The former name of `train(_:resumingFrom:onEvent:)`.
+    @available(*, deprecated, renamed: "train(_:resumingFrom:onEvent:)")
+    public func run(_ data: TUDataset, resumingFrom resumed: TrainingState? = nil,
+                    progress: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingSummary {
+        try train(data, resumingFrom: resumed, onEvent: progress)
+    }
+}
+
+/// The former name of ``GraphTrainingSummary``.
+@available(*, deprecated, renamed: "GraphTrainingSummary")
+public typealias GraphTrainingResult = GraphTrainingSummary
 
 /// Closes the fold or seed under way: its result joins the finished ones, its best epoch becomes
 /// the run's best when its validation accuracy is higher (lower loss on ties), and the per-unit

@@ -52,8 +52,8 @@ public enum NodeTrainingEvent: Sendable {
     case runFinished(run: Int, runs: Int, testAccuracy: Double, epochs: Int)
 }
 
-/// The outcome over all seeds.
-public struct NodeTrainingResult: AccuracySummary {
+/// The outcome over all seeds, returned by ``NodeClassificationTrainer/train(_:resumingFrom:onEvent:)``.
+public struct NodeTrainingSummary: AccuracySummary {
     /// Test accuracy of every run, evaluated on the model when training stopped.
     public let perRun: [Double]
     public let epochsRun: [Int]
@@ -76,8 +76,8 @@ public struct NodeClassificationTrainer {
 
     /// Runs every seed; `checkpoint` receives a ``TrainingState`` every `checkpointEvery` epochs and
     /// at the end of each seed, and `resumingFrom` continues from one bit for bit.
-    public func run(_ dataset: NodeDataset, resumingFrom resumed: TrainingState? = nil,
-                    progress: (NodeTrainingEvent) -> Void = { _ in }) throws -> NodeTrainingResult {
+    public func train(_ dataset: NodeDataset, resumingFrom resumed: TrainingState? = nil,
+                      onEvent: (NodeTrainingEvent) -> Void = { _ in }) throws -> NodeTrainingSummary {
         guard config.epochs >= 1, config.seeds >= 1, config.hidden >= 1 else {
             throw GraphDataError.invalidArgument("epochs, seeds and hidden must all be at least 1")
         }
@@ -131,7 +131,7 @@ public struct NodeClassificationTrainer {
                                              validationAccuracy: vAcc, testAccuracy: tAcc,
                                              seconds: Date().timeIntervalSince(t0))
                 records.append(record)
-                progress(.epoch(record))
+                onEvent(.epoch(record))
                 // Kipf & Welling: stop once the validation loss exceeds the mean of the previous `patience`.
                 // Their loss includes the L2 term (λ/2)‖W⁰‖², so the monitored value does too
                 // (for other convolutions: every weight matrix of the first layer).
@@ -162,10 +162,17 @@ public struct NodeClassificationTrainer {
             state.unitBest = model.namedState().map { ($0.0, $0.1.copy()) }
             finishUnit(&state)
             try checkpoint(state)
-            progress(.runFinished(run: run + 1, runs: config.seeds, testAccuracy: tAcc, epochs: epoch))
+            onEvent(.runFinished(run: run + 1, runs: config.seeds, testAccuracy: tAcc, epochs: epoch))
         }
-        return NodeTrainingResult(perRun: state.progress.accuracies, epochsRun: state.progress.epochs, records: records,
+        return NodeTrainingSummary(perRun: state.progress.accuracies, epochsRun: state.progress.epochs, records: records,
                                   wallSeconds: Date().timeIntervalSince(started), bestModel: state.best)
+    }
+
+    /// The former name of ``train(_:resumingFrom:onEvent:)``.
+    @available(*, deprecated, renamed: "train(_:resumingFrom:onEvent:)")
+    public func run(_ dataset: NodeDataset, resumingFrom resumed: TrainingState? = nil,
+                    progress: (NodeTrainingEvent) -> Void = { _ in }) throws -> NodeTrainingSummary {
+        try train(dataset, resumingFrom: resumed, onEvent: progress)
     }
 
     /// Labels of `nodes`, −1 (ignored by the loss) everywhere else.
@@ -188,3 +195,7 @@ public struct NodeClassificationTrainer {
         }
     }
 }
+
+/// The former name of ``NodeTrainingSummary``.
+@available(*, deprecated, renamed: "NodeTrainingSummary")
+public typealias NodeTrainingResult = NodeTrainingSummary

@@ -46,7 +46,7 @@ func report(for error: Error) -> (message: String, status: ExitStatus) {
         case .badConfig: return (e.description, .usage)
         default: return (e.description, .dataError)
         }
-    case let e as SafetensorsError:
+    case let e as SafeTensorsError:
         return (e.description, e.description.contains("cannot read") || e.description.contains("no such file") ? .noInput : .dataError)
     case let e as FileWriteError: return (e.description, .cannotCreate)
     case let e as PolicyCheckpointError: return (e.description, .dataError)

@@ -151,7 +151,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         let started = Date()
         var trainer = GraphClassificationTrainer(config: config)
         trainer.checkpoint = log.save
-        let result = try trainer.run(data, resumingFrom: log.resumed) { event in
+        let result = try trainer.train(data, resumingFrom: log.resumed) { event in
             switch event {
             case .epoch(let r):
                 done += 1
@@ -197,7 +197,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         var done = (log.resumed?.progress.epochs.reduce(0, +) ?? 0) + (log.resumed?.progress.epoch ?? 0)
         var trainer = NodeClassificationTrainer(config: config)
         trainer.checkpoint = log.save
-        let result = try trainer.run(data, resumingFrom: log.resumed) { event in
+        let result = try trainer.train(data, resumingFrom: log.resumed) { event in
             switch event {
             case .epoch(let r):
                 done += 1
