@@ -28,13 +28,14 @@ final class GCNCLITests: XCTestCase {
         // config.toml, eval.csv and metrics.csv (one row per fold and epoch, every column filled); training loss falls.
         XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("config.toml"), encoding: .utf8).contains("hidden = 32"))
         let evals = try String(contentsOf: out.appendingPathComponent("eval.csv"), encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(evals.first, "step,fold,epoch,val_loss,val_acc,test_acc")
+        XCTAssertEqual(evals.first, "fold,epoch,val/loss,val/accuracy,test/accuracy")
         XCTAssertEqual(evals.count, 1 + 3 * 12)
         let rows = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.first, "fold,epoch,train/loss,train/accuracy,train/lr,perf/ms_per_epoch")
         XCTAssertEqual(rows.count, 1 + 3 * 12)
         XCTAssertTrue((rows + evals).allSatisfy { !$0.contains(",,") && !$0.hasSuffix(",") })
         let loss = { (epoch: Int) -> Double in
-            rows.dropFirst().map { $0.split(separator: ",") }.filter { Int($0[2]) == epoch }.map { Double($0[4])! }.reduce(0, +)
+            rows.dropFirst().map { $0.split(separator: ",") }.filter { Int($0[1]) == epoch }.map { Double($0[2])! }.reduce(0, +)
         }
         XCTAssertLessThan(loss(12), loss(1))
         let svg = try String(contentsOf: out.appendingPathComponent("accuracy.svg"), encoding: .utf8)

@@ -49,10 +49,14 @@ final class GCNResumeCLITests: XCTestCase {
         let rowsA = try trainingRows(reference), rowsB = try trainingRows(killed)
         XCTAssertEqual(rowsA, rowsB)
         XCTAssertEqual(rowsB.count, 3 * 24)
-        XCTAssertEqual(Set(rowsB.map { $0[0] }).count, rowsB.count, "a metrics row appears twice")
-        // No stray (temporary) files.
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: killed.path).sorted(),
-                       try FileManager.default.contentsOfDirectory(atPath: reference.path).sorted())
+        XCTAssertEqual(Set(rowsB.map { $0[0] + "," + $0[1] }).count, rowsB.count, "a metrics row appears twice")
+        // No stray (temporary) files; the same folders (a TensorBoard run per fold). Event files are
+        // named by their creation time, and a resumed run adds one per session.
+        let files = { (dir: URL) in
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix("events.out.tfevents.") }.sorted()
+        }
+        XCTAssertEqual(try files(killed), try files(reference))
+        XCTAssertEqual(try files(reference).filter { $0.hasPrefix("fold-") }, ["fold-1", "fold-2", "fold-3"])
     }
 
     func testReplayFromConfigTomlGivesTheSameRun() throws {
@@ -77,7 +81,7 @@ final class GCNResumeCLITests: XCTestCase {
         // The replay's --json is the summary it wrote; the learning-rate schedule is the one asked for.
         let printed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(printed["accuracy_mean"] as? Double, b["accuracy_mean"] as? Double)
-        let rates = try trainingRows(replay).filter { $0[1] == "1" }.map { Double($0[3])! }
+        let rates = try trainingRows(replay).filter { $0[0] == "1" }.map { Double($0[4])! }   // fold 1's train/lr
         XCTAssertEqual(rates[0], 0.02, accuracy: 1e-7)
         XCTAssertEqual(rates[3], 0.014, accuracy: 1e-7)
         XCTAssertEqual(rates[6], 0.0098, accuracy: 1e-7)

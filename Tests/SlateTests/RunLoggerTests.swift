@@ -37,7 +37,8 @@ final class RunLoggerTests: XCTestCase {
         assertThrows(try RunLogger(directory: dir, stepTags: ["a", "a"]), mentioning: "used twice")
         assertThrows(try RunLogger(directory: dir, stepTags: ["step"]), mentioning: "used twice")
         assertThrows(try RunLogger(directory: dir, stepTags: ["a,b"]), mentioning: "comma")
-        assertThrows(try RunLogger(directory: dir, stepTags: ["x"], groupColumn: "fold", resumingAt: 3), mentioning: "not supported")
+        assertThrows(try RunLogger(directory: dir, stepTags: ["x"], groupColumn: "fold", resumingAt: 3), mentioning: "pass inGroup:")
+        assertThrows(try RunLogger(directory: dir, stepTags: ["x"], resumingAt: 3, inGroup: 1), mentioning: "groupColumn:")
         XCTAssertEqual(try csv(dir, "metrics"), ["step,train/loss,train/lr"], "no partial row from a rejected call")
     }
 
@@ -66,6 +67,24 @@ final class RunLoggerTests: XCTestCase {
         XCTAssertEqual(try csv(dir, "metrics"), ["step,train/loss", "0,10", "1,9", "2,8", "3,0.5"])
         XCTAssertEqual(try csv(dir, "eval"), ["step,val/loss", "2,9"])
         XCTAssertEqual(try eventFiles(dir).count, 2)
+    }
+
+    /// A grouped run killed in fold 1 at epoch 4, checkpointed at epoch 3 of fold 1, resumes there:
+    /// fold 0 is kept whole, fold 1 up to epoch 2, and a torn row of fold 1 goes.
+    func testGroupedResumeKeepsEarlierGroupsAndTheGroupUpToItsStep() throws {
+        let dir = scratchDirectory()
+        let first = try RunLogger(directory: dir, stepTags: ["train/loss"], groupColumn: "fold")
+        for fold in 0..<2 {
+            for epoch in 1...4 { try first.logStep(epoch, ["train/loss": Double(10 * fold + epoch)], group: fold) }
+        }
+        let handle = try FileHandle(forWritingTo: dir.appendingPathComponent("metrics.csv"))
+        try handle.seekToEnd(); try handle.write(contentsOf: Data("1,5".utf8)); try handle.close()   // killed mid-row
+        let resumed = try RunLogger(directory: dir, stepTags: ["train/loss"], groupColumn: "fold", resumingAt: 3, inGroup: 1)
+        try resumed.logStep(3, ["train/loss": 0.5], group: 1)
+        XCTAssertEqual(try csv(dir, "metrics"), ["fold,step,train/loss", "0,1,1", "0,2,2", "0,3,3", "0,4,4",
+                                                 "1,1,11", "1,2,12", "1,3,0.5"])
+        XCTAssertEqual(try eventFiles(dir.appendingPathComponent("fold-0")).count, 1)
+        XCTAssertEqual(try eventFiles(dir.appendingPathComponent("fold-1")).count, 2)
     }
 
     // MARK: helpers

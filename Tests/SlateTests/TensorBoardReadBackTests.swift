@@ -54,6 +54,57 @@ final class TensorBoardReadBackTests: XCTestCase {
             assertSeries(run.scalars["train/loss"], (1...4).map { ($0, Double(Float(0.7 / Double($0)))) }, "fold \(fold)")
         }
         XCTAssertEqual(runs["."]?.text["config"], ["```toml\ndataset = \"MUTAG\"\n```"])
+
+        // Killed at epoch 4 of fold 1 with a checkpoint at its epoch 2: resumed in fold 1 at epoch
+        // 3 with other values, then fold 2. Fold 0 stays, fold 1 shows each epoch once.
+        let killedDir = scratchDirectory()
+        let killed = try RunLogger(directory: killedDir, stepTags: ["train/loss"], groupColumn: "fold")
+        try killed.logConfig("seed = 1")
+        for fold in 0..<2 {
+            for epoch in 1...4 { try killed.logStep(epoch, ["train/loss": Double(10 * fold + epoch)], group: fold) }
+        }
+        let resumed = try RunLogger(directory: killedDir, stepTags: ["train/loss"], groupColumn: "fold", resumingAt: 3, inGroup: 1)
+        try resumed.logConfig("seed = 1")
+        for epoch in 3...4 { try resumed.logStep(epoch, ["train/loss": Double(100 + epoch)], group: 1) }
+        for epoch in 1...4 { try resumed.logStep(epoch, ["train/loss": Double(200 + epoch)], group: 2) }
+        let after = try read(killedDir, python: python)
+        assertSeries(after["fold-0"]?.scalars["train/loss"], (1...4).map { ($0, Double($0)) }, "fold 0 (finished before the kill)")
+        assertSeries(after["fold-1"]?.scalars["train/loss"], [(1, 11), (2, 12), (3, 103), (4, 104)], "fold 1 (resumed)")
+        assertSeries(after["fold-2"]?.scalars["train/loss"], (1...4).map { ($0, Double(200 + $0)) }, "fold 2")
+        for fold in 0..<3 { try assertEqualsCSV(try XCTUnwrap(after["fold-\(fold)"]), killedDir, "metrics", ["train/loss"], group: fold) }
+        // Each session logs the config at step 0; the classic accumulator purges scalars (not text)
+        // on a restart, so it lists both, and TensorBoard's own reader shows the last.
+        XCTAssertEqual(after["."]?.text["config"]?.last, "```toml\nseed = 1\n```")
+    }
+
+    /// A short `slate gcn train` as TensorBoard shows it: one run per fold whose scalars (among
+    /// them `train/loss` and `val/accuracy`) equal the fold's rows of metrics.csv and eval.csv, epoch
+    /// by epoch, and the resolved config in the Text tab of the run directory's own run. Uses the
+    /// `slate` built next to this test bundle (Linux's one-bundle layout; skips elsewhere).
+    func testGCNTrainRunAsTensorBoardReadsIt() throws {
+        let python = try tensorBoardPython()
+        let slate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("slate")
+        guard FileManager.default.isExecutableFile(atPath: slate.path) else {
+            throw XCTSkip("no slate executable next to the test bundle (\(slate.path)); build it with `swift build --build-tests`")
+        }
+        let repo = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let data = ProcessInfo.processInfo.environment["SLATE_DATA"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? repo.deletingLastPathComponent().appendingPathComponent("shared/data").path
+        guard FileManager.default.fileExists(atPath: data + "/tu/MUTAG") else { throw XCTSkip("MUTAG is not under \(data)/tu; run make data") }
+        let dir = scratchDirectory().appendingPathComponent("gcn")
+        // `env NAME=VALUE command ...`: run(_:_:) goes through /usr/bin/env.
+        try run("SLATE_DATA=\(data)", [slate.path, "gcn", "train", "--dataset", "MUTAG", "--folds", "3", "--epochs", "4",
+                                       "--hidden", "8", "--threads", "1", "--quiet", "--out", dir.path])
+        let runs = try read(dir, python: python)
+        XCTAssertEqual(Set(runs.keys), [".", "fold-1", "fold-2", "fold-3"])
+        for fold in 1...3 {
+            let run = try XCTUnwrap(runs["fold-\(fold)"])
+            XCTAssertEqual(run.scalars["train/loss"]?.map(\.step), [1, 2, 3, 4], "fold \(fold): one point per epoch")
+            try assertEqualsCSV(run, dir, "metrics", ["train/loss", "train/accuracy", "train/lr", "perf/ms_per_epoch"], group: fold)
+            try assertEqualsCSV(run, dir, "eval", ["val/loss", "val/accuracy", "test/accuracy"], group: fold)
+        }
+        let config = try XCTUnwrap(runs["."]?.text["config"]?.first)
+        XCTAssertTrue(config.contains("dataset = \"MUTAG\"") && config.contains("epochs = 4"), config)
     }
 
     // MARK: helpers
@@ -105,16 +156,22 @@ final class TensorBoardReadBackTests: XCTestCase {
     }
 
     /// The event file's scalars and the CSV's columns hold the same steps and values (the CSV
-    /// has 7 significant digits, a float32 about 7.2).
-    func assertEqualsCSV(_ run: Run, _ dir: URL, _ name: String, _ tags: [String],
+    /// has 7 significant digits, a float32 about 7.2). With `group`, the CSV's rows of that group
+    /// (first column; the step is the second).
+    func assertEqualsCSV(_ run: Run, _ dir: URL, _ name: String, _ tags: [String], group: Int? = nil,
                          file: StaticString = #filePath, line: UInt = #line) throws {
         let lines = try String(contentsOf: dir.appendingPathComponent(name + ".csv"), encoding: .utf8).split(separator: "\n")
         let header = lines[0].split(separator: ",").map(String.init)
         let rows = lines.dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+            .filter { row in group.map { Int(row[0]) == $0 } ?? true }
+        let stepColumn = group == nil ? 0 : 1
+        XCTAssertFalse(rows.isEmpty, "\(name).csv has no rows\(group.map { " for group \($0)" } ?? "")", file: file, line: line)
         for tag in tags {
-            let column = header.firstIndex(of: tag)!
+            guard let column = header.firstIndex(of: tag) else {
+                return XCTFail("\(name).csv has no column \(tag): \(header)", file: file, line: line)
+            }
             let events = run.scalars[tag] ?? []
-            XCTAssertEqual(events.map(\.step), rows.map { Int($0[0]) }, "\(name).csv \(tag): steps", file: file, line: line)
+            XCTAssertEqual(events.map(\.step), rows.map { Int($0[stepColumn]) }, "\(name).csv \(tag): steps", file: file, line: line)
             for (event, row) in zip(events, rows) where abs(event.value - row[column]) > 1e-6 * abs(row[column]) {
                 XCTFail("\(name).csv \(tag) step \(event.step): event \(event.value), CSV \(row[column])", file: file, line: line)
             }

@@ -8,7 +8,9 @@ import Foundation
 /// before it and a reader can follow the file while training runs. Reopening with `append: true`
 /// continues an existing log (e.g. a resumed run) after checking the header matches; with
 /// `keepingRowsBefore: s` it first drops every row whose first column is ≥ `s`, so a run resumed
-/// from its checkpoint at step `s` logs each step once.
+/// from its checkpoint at step `s` logs each step once. A log whose rows are ordered by several
+/// leading columns (fold, then epoch) passes them all: `keepingRowsBefore: [fold, epoch]` keeps
+/// the rows that sort before that position.
 public final class MetricsLogger {
     /// Column names, in order.
     public let columns: [String]
@@ -17,7 +19,13 @@ public final class MetricsLogger {
     private let handle: FileHandle
 
     /// Opens `url` for logging `columns`. Without `append`, an existing file is replaced.
-    public init(url: URL, columns: [String], append: Bool = false, keepingRowsBefore step: Double? = nil) throws {
+    public convenience init(url: URL, columns: [String], append: Bool = false, keepingRowsBefore step: Double? = nil) throws {
+        try self.init(url: url, columns: columns, append: append, keepingRowsBefore: step.map { [$0] })
+    }
+
+    /// Opens `url` for logging `columns`, appending when `append`; an existing file keeps only the
+    /// rows whose leading columns sort (lexicographically) before `position`, e.g. `[fold, epoch]`.
+    public init(url: URL, columns: [String], append: Bool, keepingRowsBefore position: [Double]?) throws {
         precondition(!columns.isEmpty, "a metrics log needs at least one column")
         self.columns = columns
         self.url = url
@@ -31,11 +39,13 @@ public final class MetricsLogger {
             guard firstLine == header || text.isEmpty else {
                 throw FileWriteError(description: "cannot append to \(url.path): its columns are '\(firstLine)', this run logs '\(header)'; use a new output directory")
             }
-            if let step, !text.isEmpty {
+            if let position, !text.isEmpty {
                 let rows = text.split(separator: "\n").dropFirst().filter { row in
-                    guard let first = row.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first,
-                          let value = Double(first) else { return false }   // a torn last line goes too
-                    return value < step
+                    let fields = row.split(separator: ",", omittingEmptySubsequences: false).prefix(position.count)
+                    let values = fields.compactMap { Double($0) }
+                    guard values.count == position.count, row.split(separator: ",", omittingEmptySubsequences: false).count == columns.count
+                    else { return false }   // a torn last line goes too
+                    return values.lexicographicallyPrecedes(position)
                 }
                 try writeAtomically(Data(([header] + rows.map(String.init)).map { $0 + "\n" }.joined().utf8), to: url)
             }

@@ -19,7 +19,8 @@ import Foundation
 /// | GPT     | eval.csv    | `val/loss` |
 /// | RL      | metrics.csv | `charts/learning_rate`, `charts/SPS`, `losses/value_loss`, `losses/policy_loss`, `losses/entropy`, `losses/approx_kl`, `losses/clipfrac`, `losses/explained_variance` |
 /// | RL      | episodes.csv| `charts/episodic_return`, `charts/episodic_length` (CleanRL's names, at the global step an episode ends) |
-/// | graphs  | metrics.csv | `train/loss`, `val/accuracy`, grouped by `fold` or `seed` |
+/// | graphs  | metrics.csv | `train/loss`, `train/accuracy`, `train/lr`, `perf/ms_per_epoch`, grouped by `fold` or `seed`, step = epoch |
+/// | graphs  | eval.csv    | `val/loss`, `val/accuracy`, `test/accuracy` (same groups and steps) |
 ///
 /// **Groups.** With `groupColumn` (e.g. `"fold"`), each row names its group: the CSVs get a
 /// first column `fold`, and each group's scalars go to their own event file in the
@@ -31,7 +32,10 @@ import Foundation
 /// (`MetricsLogger`'s `keepingRowsBefore:`), so rows the killed process logged past its
 /// checkpoint are not repeated; and the new event file starts with the marker that makes
 /// TensorBoard drop the old events from step `s` on (see `EventFileWriter`). The resumed files
-/// then read as those of a run never interrupted. Resuming a grouped log is not supported.
+/// then read as those of a run never interrupted. A grouped log resumes inside one group,
+/// `resumingAt: s, inGroup: g`: the CSVs keep the rows of earlier groups and those of group `g`
+/// before step `s`; group `g`'s new event file drops its old events from step `s` on, and a later
+/// group's (whose rows were all dropped) from step 0 on.
 ///
 /// ```swift
 /// let log = try RunLogger(directory: out, stepTags: ["train/loss", "train/lr"], evalTags: ["val/loss"])
@@ -54,14 +58,18 @@ public final class RunLogger {
     private let wallClock: () -> Double
     private var runEvents: EventFileWriter?
     private var groupEvents: [Int: EventFileWriter] = [:]
+    private let resumePosition: (group: Int, step: Int)?
 
     /// Opens a run log writing `<name>.csv` for each of `files`, plus TensorBoard events unless
-    /// `tensorBoard` is false. Without `resumingAt`, existing CSVs are replaced.
+    /// `tensorBoard` is false. Without `resumingAt`, existing CSVs are replaced; a grouped log
+    /// resumes at step `resumingAt` of group `inGroup`.
     ///
     /// - Throws: if a tag is empty, repeated (within or across files) or named like the step or
-    ///   group column; or if a file cannot be written or resumed.
+    ///   group column; if a grouped log resumes without its group (or an ungrouped one with one);
+    ///   or if a file cannot be written or resumed.
     public init(directory: URL, files: [(name: String, tags: [String])], stepColumn: String = "step",
                 groupColumn: String? = nil, tensorBoard: Bool = true, resumingAt step: Int? = nil,
+                inGroup group: Int? = nil,
                 wallClock: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
         self.directory = directory
         self.stepColumn = stepColumn
@@ -70,27 +78,34 @@ public final class RunLogger {
         self.tensorBoard = tensorBoard
         self.wallClock = wallClock
         try Self.validate(files, stepColumn: stepColumn, groupColumn: groupColumn)
-        if step != nil && groupColumn != nil {
-            throw FileWriteError(description: "resuming a log grouped by '\(groupColumn!)' is not supported; start the run in a new output directory")
+        if let groupColumn, step != nil, group == nil {
+            throw FileWriteError(description: "resuming a log grouped by '\(groupColumn)' needs the \(groupColumn) to resume in; pass inGroup:")
         }
+        if group != nil && (groupColumn == nil || step == nil) {
+            throw FileWriteError(description: "inGroup: resumes a grouped log; pass it with resumingAt: and a log opened with groupColumn:")
+        }
+        resumePosition = step.flatMap { s in group.map { (group: $0, step: s) } }
+        let position = step.map { s in (group.map { [Double($0)] } ?? []) + [Double(s)] }
         for (name, tags) in files {
             csv[name] = try MetricsLogger(url: directory.appendingPathComponent(name + ".csv"),
                                           columns: (groupColumn.map { [$0] } ?? []) + [stepColumn] + tags,
-                                          append: step != nil, keepingRowsBefore: step.map(Double.init))
+                                          append: step != nil, keepingRowsBefore: position)
         }
         if tensorBoard {
-            runEvents = try EventFileWriter(directory: directory, resumingAt: step, wallClock: wallClock)
+            // A grouped log's own file holds only the config text, which needs no resume marker.
+            runEvents = try EventFileWriter(directory: directory, resumingAt: group == nil ? step : nil, wallClock: wallClock)
         }
     }
 
     /// Opens a run log with `metrics.csv` (`stepTags`) and, when `evalTags` is not empty,
     /// `eval.csv` (`evalTags`).
     public convenience init(directory: URL, stepTags: [String], evalTags: [String] = [], stepColumn: String = "step",
-                            groupColumn: String? = nil, tensorBoard: Bool = true, resumingAt step: Int? = nil) throws {
+                            groupColumn: String? = nil, tensorBoard: Bool = true, resumingAt step: Int? = nil,
+                            inGroup group: Int? = nil) throws {
         var files = [(name: "metrics", tags: stepTags)]
         if !evalTags.isEmpty { files.append((name: "eval", tags: evalTags)) }
         try self.init(directory: directory, files: files, stepColumn: stepColumn, groupColumn: groupColumn,
-                      tensorBoard: tensorBoard, resumingAt: step)
+                      tensorBoard: tensorBoard, resumingAt: step, inGroup: group)
     }
 
     /// Logs one row of `file` at `step`: every tag of that file must have a value.
@@ -130,12 +145,14 @@ public final class RunLogger {
         try runEvents?.addText("config", "```toml\n" + toml + (toml.hasSuffix("\n") ? "" : "\n") + "```")
     }
 
-    /// The event file for `group` (created on its first row), or the run's own.
+    /// The event file for `group` (created on its first row), or the run's own. In a resumed log,
+    /// the group resumed in drops its old events from the resumed step on, a later one all of them.
     private func events(group: Int?) throws -> EventFileWriter {
         guard let group, let groupColumn else { return runEvents! }
         if let writer = groupEvents[group] { return writer }
+        let purge = resumePosition.flatMap { r in group == r.group ? r.step : group > r.group ? 0 : nil }
         let writer = try EventFileWriter(directory: directory.appendingPathComponent("\(groupColumn)-\(group)"),
-                                         wallClock: wallClock)
+                                         resumingAt: purge, wallClock: wallClock)
         groupEvents[group] = writer
         return writer
     }

@@ -5,20 +5,21 @@ import SlateGraph
 
 /// One epoch of one fold (graphs) or seed (nodes), as the run's files hold it.
 struct GCNEpochRow {
-    var unit: Int, seed: UInt64?, epoch: Int
+    /// The fold or seed, from 1.
+    var unit: Int, epoch: Int
     var learningRate: Double, trainLoss: Double, trainAccuracy: Double, milliseconds: Double
     var validationLoss: Double, validationAccuracy: Double, testAccuracy: Double
 }
 
 extension GCNEpochRow {
     init(_ r: GraphEpochRecord) {
-        (unit, seed, epoch) = (r.fold, nil, r.epoch)
+        (unit, epoch) = (r.fold, r.epoch)
         (learningRate, trainLoss, trainAccuracy, milliseconds) = (Double(r.learningRate), r.trainLoss, r.trainAccuracy, 1000 * r.seconds)
         (validationLoss, validationAccuracy, testAccuracy) = (r.validationLoss, r.validationAccuracy, r.testAccuracy)
     }
 
-    init(_ r: NodeEpochRecord, seed: UInt64, learningRate: Float) {
-        (unit, self.seed, epoch) = (r.run, seed, r.epoch)
+    init(_ r: NodeEpochRecord, learningRate: Float) {
+        (unit, epoch) = (r.run, r.epoch)
         (self.learningRate, trainLoss, trainAccuracy, milliseconds) = (Double(learningRate), r.trainLoss, r.trainAccuracy, 1000 * r.seconds)
         (validationLoss, validationAccuracy, testAccuracy) = (r.validationLoss, r.validationAccuracy, r.testAccuracy)
     }
@@ -26,8 +27,12 @@ extension GCNEpochRow {
 
 /// The output directory of a `slate gcn train` run: prepared before any work (refusing to replace
 /// a run, resuming one), `config.toml` at the start, one `metrics.csv` row (training) and one
-/// `eval.csv` row (validation and test) per epoch as they happen, `checkpoint.safetensors`
-/// replaced atomically, and `accuracy.svg` + `summary.json` at the end.
+/// `eval.csv` row (validation and test) per epoch as they happen, the same values in TensorBoard
+/// event files, `checkpoint.safetensors` replaced atomically, and `accuracy.svg` + `summary.json`
+/// at the end. The logs go through the engine's `RunLogger`, grouped by fold (graphs) or seed
+/// (nodes) with the epoch as the step: each fold or seed is a TensorBoard run of its own
+/// (`fold-1/`, `seed-1/`: the k-th seed is `--seed` + k − 1), so the folds' curves overlay on one
+/// chart per tag over epochs 1…E, as in the CSVs' rows; the resolved config is the run's text.
 ///
 /// On `--resume`, the checkpoint must come from the same dataset and settings (a changed flag is
 /// refused by name), and rows logged after it are dropped, so each epoch appears once.
@@ -37,28 +42,36 @@ final class GCNRunLog {
     static let checkpointName = "checkpoint.safetensors"
     static let checkpointFormat = "slate-gcn-train"
 
+    /// Training row tags (metrics.csv) and evaluation row tags (eval.csv, validation ones only
+    /// when the dataset has a validation split).
+    static let stepTags = ["train/loss", "train/accuracy", "train/lr", "perf/ms_per_epoch"]
+    static func evalTags(hasValidation: Bool) -> [String] {
+        (hasValidation ? ["val/loss", "val/accuracy"] : []) + ["test/accuracy"]
+    }
+
     let out: String
     let json: Bool, quiet: Bool
     /// The state to continue from (`--resume`), nil for a fresh run.
     private(set) var resumed: TrainingState?
     private(set) var rows: [GCNEpochRow] = []
     private let metadata: [String: String]
-    private let task: Task, hasValidation: Bool, epochsPerUnit: Int
-    private var metrics: MetricsLogger!, evaluations: MetricsLogger!
+    private let task: Task, hasValidation: Bool
+    private var log: RunLogger!
     private var writeError: Error?
     private let started = Date()
 
     init<Config: Encodable>(command: GCNTrainCommand, task: Task, dataset: String, trainingConfig: Config,
-                            epochs: Int, hasValidation: Bool) throws {
+                            hasValidation: Bool) throws {
         out = command.common.outputDirectory(tool: "gcn", name: dataset.lowercased())
         (json, quiet) = (command.common.json, command.common.quiet)
-        (self.task, self.hasValidation, epochsPerUnit) = (task, hasValidation, epochs)
+        (self.task, self.hasValidation) = (task, hasValidation)
         metadata = ["format": Self.checkpointFormat, "format_version": GCNCheckpoint.version, "task": task.rawValue,
                     "dataset": dataset, "training_config": try Self.json(trainingConfig), "threads": String(Threads.count)]
         try RunDirectory.prepare(out, resume: command.common.resume, overwrite: command.common.overwrite, checkpoint: Self.checkpointName)
         if command.common.resume { try loadCheckpoint() }
-        try ResolvedConfig.write(command, name: "slate gcn train", to: out)
+        let toml = try ResolvedConfig.write(command, name: "slate gcn train", to: out)
         try openLogs()
+        try log.logConfig(toml)
     }
 
     func url(_ name: String) -> URL { URL(fileURLWithPath: out).appendingPathComponent(name) }
@@ -104,26 +117,21 @@ final class GCNRunLog {
         "normalization": "--normalization", "patience": "--early-stopping", "seeds": "--seeds",
         "normalizeFeatures": "--normalize-features", "bias": "--bias", "conv": "--conv", "jumpingKnowledge": "--conv"]
 
-    // MARK: metrics.csv and eval.csv
+    // MARK: metrics.csv, eval.csv and events
 
-    /// `step` orders the rows of the whole run: (fold or seed − 1) × epochs + epoch.
-    private var unitColumns: [String] { task == .graph ? ["step", "fold"] : ["step", "run", "seed"] }
-    private var metricColumns: [String] { unitColumns + ["epoch", "learning_rate", "train_loss", "train_acc", "ms_per_epoch"] }
-    private var evalColumns: [String] {
-        unitColumns + ["epoch"] + (hasValidation ? ["val_loss", "val_acc"] : []) + ["test_acc"]
-    }
-
-    private func step(unit: Int, epoch: Int) -> Int { (unit - 1) * epochsPerUnit + epoch }
+    /// The group column: fold (graphs) or seed (nodes), numbered from 1.
+    private var groupColumn: String { task == .graph ? "fold" : "seed" }
 
     /// Appends one epoch to both files (the trainer's progress callback cannot throw: a failed write
     /// is reported at the next checkpoint or at the end).
     func append(_ row: GCNEpochRow) {
         rows.append(row)
-        let unit = [Double(step(unit: row.unit, epoch: row.epoch)), Double(row.unit)] + (row.seed.map { [Double($0)] } ?? [])
+        var evaluation = ["test/accuracy": row.testAccuracy]
+        if hasValidation { (evaluation["val/loss"], evaluation["val/accuracy"]) = (row.validationLoss, row.validationAccuracy) }
         do {
-            try metrics.log(unit + [Double(row.epoch), row.learningRate, row.trainLoss, row.trainAccuracy, row.milliseconds])
-            try evaluations.log(unit + [Double(row.epoch)] + (hasValidation ? [row.validationLoss, row.validationAccuracy] : [])
-                                + [row.testAccuracy])
+            try log.logStep(row.epoch, ["train/loss": row.trainLoss, "train/accuracy": row.trainAccuracy,
+                                        "train/lr": row.learningRate, "perf/ms_per_epoch": row.milliseconds], group: row.unit)
+            try log.logEval(row.epoch, evaluation, group: row.unit)
         } catch {
             writeError = writeError ?? error
         }
@@ -132,20 +140,21 @@ final class GCNRunLog {
     /// Fresh logs, or (resuming) the logs cut back to the checkpoint: rows after it are dropped,
     /// and the kept ones are read back for the plot and the timing.
     private func openLogs() throws {
-        let resumeStep = resumed.map { Double(step(unit: $0.progress.unit + 1, epoch: $0.progress.epoch + 1)) }
-        metrics = try MetricsLogger(url: url("metrics.csv"), columns: metricColumns, append: resumeStep != nil, keepingRowsBefore: resumeStep)
-        evaluations = try MetricsLogger(url: url("eval.csv"), columns: evalColumns, append: resumeStep != nil, keepingRowsBefore: resumeStep)
-        guard resumeStep != nil else { return }
-        let m = try numbers(url("metrics.csv"), columns: metricColumns.count), e = try numbers(url("eval.csv"), columns: evalColumns.count)
-        guard m.map(\.[0]) == e.map(\.[0]) else {
+        let position = resumed.map { (unit: $0.progress.unit + 1, epoch: $0.progress.epoch + 1) }
+        log = try RunLogger(directory: URL(fileURLWithPath: out), stepTags: Self.stepTags,
+                            evalTags: Self.evalTags(hasValidation: hasValidation), stepColumn: "epoch",
+                            groupColumn: groupColumn, resumingAt: position?.epoch, inGroup: position?.unit)
+        guard position != nil else { return }
+        let m = try numbers(url("metrics.csv"), columns: 2 + Self.stepTags.count)
+        let e = try numbers(url("eval.csv"), columns: 2 + Self.evalTags(hasValidation: hasValidation).count)
+        guard m.map({ Array($0.prefix(2)) }) == e.map({ Array($0.prefix(2)) }) else {
             throw CLIError("cannot resume: \(out)/metrics.csv and eval.csv hold different epochs; start again with --overwrite.", status: .dataError)
         }
-        let u = unitColumns.count
+        // Columns: unit, epoch, then the tags in order.
         rows = zip(m, e).map { m, e in
-            GCNEpochRow(unit: Int(m[1]), seed: u == 3 ? UInt64(m[2]) : nil, epoch: Int(m[u]), learningRate: m[u + 1],
-                        trainLoss: m[u + 2], trainAccuracy: m[u + 3], milliseconds: m[u + 4],
-                        validationLoss: hasValidation ? e[u + 1] : 0, validationAccuracy: hasValidation ? e[u + 2] : 0,
-                        testAccuracy: e[e.count - 1])
+            GCNEpochRow(unit: Int(m[0]), epoch: Int(m[1]), learningRate: m[4], trainLoss: m[2], trainAccuracy: m[3],
+                        milliseconds: m[5], validationLoss: hasValidation ? e[2] : 0,
+                        validationAccuracy: hasValidation ? e[3] : 0, testAccuracy: e[e.count - 1])
         }
     }
 
@@ -185,7 +194,7 @@ final class GCNRunLog {
         try RunSummary(tool: "gcn", command: "train", out: out, wallSeconds: Date().timeIntervalSince(started),
                        metrics: summaryMetrics).write(printJSON: json)
         if !quiet {
-            FileHandle.standardError.write(Data("outputs in \(out): config.toml metrics.csv eval.csv accuracy.svg summary.json model.safetensors \(Self.checkpointName)\n".utf8))
+            FileHandle.standardError.write(Data("outputs in \(out): config.toml metrics.csv eval.csv accuracy.svg summary.json model.safetensors \(Self.checkpointName), TensorBoard events in \(groupColumn)-*/\n".utf8))
         }
     }
 

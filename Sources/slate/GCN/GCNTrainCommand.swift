@@ -21,8 +21,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         of the last 10, row-normalised features), mean ± std over --seeds runs. Karate: one labelled member \
         per club (nodes 0 and 33), tested on the other 32, fixed epochs (no validation set).
         Outputs in --out: config.toml (replays the run), metrics.csv (one row per epoch), eval.csv \
-        (validation and test accuracy per epoch), accuracy.svg, summary.json, model.safetensors (best \
-        fold or seed) and checkpoint.safetensors (for --resume).
+        (validation and test accuracy per epoch), TensorBoard events (a run per fold or seed: fold-1/, \
+        seed-1/, ...), accuracy.svg, summary.json, model.safetensors (best fold or seed) and \
+        checkpoint.safetensors (for --resume).
         Data: $SLATE_DATA (default ./data); `make data` downloads it.
         """
     )
@@ -142,7 +143,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
                                                          hidden: config.hidden, batchNodes: Double(max(largest, data.nodeCount / max(folds, 1)))),
                                     for: "\(data.name) with --hidden \(config.hidden), --layers \(layers)")
         let log = try GCNRunLog(command: self, task: .graph, dataset: data.name, trainingConfig: config,
-                                epochs: config.epochs, hasValidation: true)
+                                hasValidation: true)
         let progress = self.progress
         progress.line("gcn train \(data.name): \(data.graphs.count) graphs, \(data.nodeCount) nodes, \(data.featureCount) features, \(data.classCount) classes; threads \(Threads.count)")
         progress.line("outputs: \(log.out)" + (log.resumed.map { " (resuming at fold \($0.progress.unit + 1), epoch \($0.progress.epoch))" } ?? ""))
@@ -189,7 +190,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         }
         let hasValidation = !data.validationNodes.isEmpty
         let log = try GCNRunLog(command: self, task: .node, dataset: data.name, trainingConfig: config,
-                                epochs: config.epochs, hasValidation: hasValidation)
+                                hasValidation: hasValidation)
         let progress = self.progress
         progress.line("gcn train \(data.name): \(data.graph.nodeCount) nodes, \(data.undirectedEdgeCount) edges, \(data.graph.featureCount) features, \(data.classCount) classes, split \(data.trainNodes.count)/\(data.validationNodes.count)/\(data.testNodes.count); threads \(Threads.count)")
         progress.line("outputs: \(log.out)" + (log.resumed.map { " (resuming at seed \($0.progress.unit + 1), epoch \($0.progress.epoch))" } ?? ""))
@@ -201,7 +202,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
             switch event {
             case .epoch(let r):
                 done += 1
-                log.append(GCNEpochRow(r, seed: seed &+ UInt64(r.run - 1), learningRate: config.learningRate))
+                log.append(GCNEpochRow(r, learningRate: config.learningRate))
                 progress.status(done: done, total: config.seeds * config.epochs, started: started,
                                 String(format: "seed %d/%d epoch %3d  loss %.4f  train %.3f  val %.3f",
                                        r.run, config.seeds, r.epoch, r.trainLoss, r.trainAccuracy, r.validationAccuracy))
