@@ -116,6 +116,30 @@ final class ConvGradientTests: XCTestCase {
         }
     }
 
+    /// Every graph layer's graph is freed once a step is over: after a warm-up, repeated training
+    /// steps take all their buffers from the storage pool and allocate nothing new. A backward
+    /// closure that captured its own op's output would form a cycle (the output owns the closure
+    /// through its GradFn), each step would leak its graph, and the pool would keep missing.
+    func testTrainingStepsLeakNoGraph() {
+        var rng = RandomGenerator(seed: 5)
+        let convs: [any GraphConvolution] = [
+            GCNLayer(4, 3, generator: &rng),
+            GINConv(4, 3, generator: &rng),
+            SAGEConv(4, 3, generator: &rng),
+            GATConv(4, 3, heads: 2, dropout: 0.5, generator: &rng),
+        ]
+        for conv in convs {
+            let adjacency = batch.adjacency(conv.adjacencyKind)
+            var drop = RandomGenerator(seed: 1)
+            func step() { conv.forward(x(), adjacency: adjacency, generator: &drop).sumAll().backward() }
+            for _ in 0..<3 { step() }
+            let missesBefore = StoragePool.shared.misses
+            for _ in 0..<20 { step() }
+            XCTAssertEqual(StoragePool.shared.misses, missesBefore,
+                           "\(type(of: conv)): 20 steps allocated new storage, so some step's graph outlived it")
+        }
+    }
+
     func testGATSparseInputEqualsDenseInput() {
         var rng = RandomGenerator(seed: 10)
         let conv = GATConv(6, 3, heads: 2, generator: &rng)

@@ -49,8 +49,10 @@ public func edgeSoftmax(source: Tensor, target: Tensor, support: SparseMatrix, n
             }
         }
     }
+    // The backward reads α through `pa`, never through `out`: a closure that captured `out` would
+    // be owned by `out`'s own GradFn, a cycle that keeps every epoch's graph alive.
     return out.recordOp("edgeSoftmax", inputs: [source, target]) { g in
-        let pg = g.pointer, pa = out.pointer
+        let pg = g.pointer
         let dS = Tensor(uninitialized: [e, h]), pd = dS.pointer                     // (E, H) d/ds per entry
         let dDst = target.requiresGrad ? target.gradBuffer().baseAddress : nil
         support.rowStart.withUnsafeBufferPointer { start in
