@@ -66,6 +66,18 @@ extension Communicator {
     public func allgather(_ value: Double) -> [Double] {
         allgather(value.bitPattern).map(Double.init(bitPattern:))
     }
+
+    /// Every rank's `bytes`, in rank order; the lengths may differ. One allgather of the lengths,
+    /// then one broadcast from each rank: meant for small messages (episodes, environment states).
+    public func allgather(bytes: [UInt8]) -> [[UInt8]] {
+        guard size > 1 else { return [bytes] }
+        let lengths = allgather(UInt64(bytes.count)).map { Int($0) }
+        return lengths.enumerated().map { root, length in
+            var part = root == rank ? bytes : [UInt8](repeating: 0, count: length)
+            part.withUnsafeMutableBytes { broadcast($0, root: root) }
+            return part
+        }
+    }
 }
 
 /// A group of one process: every collective returns at once and leaves the data as it is, so a

@@ -75,10 +75,11 @@ public enum Replicas {
 
 extension DataParallel {
     /// Data parallelism over `comm`: gradients averaged by `averager` (one fused allreduce),
-    /// reported values averaged in double precision.
+    /// reported values averaged in double precision, bytes gathered by `allgather(bytes:)`.
     public init(_ comm: Communicator, averager: GradientAverager) {
         self.init(rank: comm.rank, count: comm.size,
                   averageGradients: { averager.average($0) },
-                  averageValues: { comm.average($0) })
+                  averageValues: { comm.average($0) },
+                  gatherBytes: { comm.allgather(bytes: $0) })
     }
 }

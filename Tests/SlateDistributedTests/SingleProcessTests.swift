@@ -77,7 +77,7 @@ final class SingleProcessTests: XCTestCase {
 
     func testShardTakesThisRanksRows() {
         let global = Array(0..<24)                                   // N=3 ranks × B=2 rows × T=4
-        let dp = { (r: Int) in DataParallel(rank: r, count: 3, averageGradients: { _ in }, averageValues: { $0 }) }
+        let dp = { (r: Int) in DataParallel(rank: r, count: 3, averageGradients: { _ in }, averageValues: { $0 }, gatherBytes: { [$0] }) }
         XCTAssertEqual(dp(0).shard(global, shardLength: 8), Array(0..<8))
         XCTAssertEqual(dp(1).shard(global, shardLength: 8), Array(8..<16))
         XCTAssertEqual(dp(2).shard(global, shardLength: 8), Array(16..<24))

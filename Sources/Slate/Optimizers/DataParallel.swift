@@ -15,20 +15,38 @@ public struct DataParallel {
     public let averageGradients: ([Tensor]) -> Void
     /// The mean over the replicas of each value (losses and other figures to report).
     public let averageValues: ([Double]) -> [Double]
+    /// Every replica's bytes, in replica order (lengths may differ): what each replica alone
+    /// knows, such as its episodes or its environments' state, gathered for logs and checkpoints.
+    public let gatherBytes: ([UInt8]) -> [[UInt8]]
 
-    /// A replica `rank` of `count`, averaging through the two closures.
+    /// A replica `rank` of `count`, averaging and gathering through the closures.
     public init(rank: Int, count: Int, averageGradients: @escaping ([Tensor]) -> Void,
-                averageValues: @escaping ([Double]) -> [Double]) {
+                averageValues: @escaping ([Double]) -> [Double],
+                gatherBytes: @escaping ([UInt8]) -> [[UInt8]]) {
         precondition(count >= 1 && (0..<count).contains(rank), "replica \(rank) of \(count)")
         self.rank = rank
         self.count = count
         self.averageGradients = averageGradients
         self.averageValues = averageValues
+        self.gatherBytes = gatherBytes
     }
 
-    /// One process: nothing to average.
+    /// One process: nothing to average or gather.
     public static var single: DataParallel {
-        DataParallel(rank: 0, count: 1, averageGradients: { _ in }, averageValues: { $0 })
+        DataParallel(rank: 0, count: 1, averageGradients: { _ in }, averageValues: { $0 }, gatherBytes: { [$0] })
+    }
+
+    /// Every replica's `values`, in replica order (lengths may differ), bit for bit.
+    public func gather(_ values: [Double]) -> [[Double]] {
+        guard count > 1 else { return [values] }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * 8)
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        return gatherBytes(bytes).map { part in
+            stride(from: 0, to: part.count, by: 8).map { start in
+                Double(bitPattern: part[start..<(start + 8)].reversed().reduce(0) { $0 << 8 | UInt64($1) })   // little-endian
+            }
+        }
     }
 
     /// True on the replica that prints progress and writes outputs and checkpoints.
