@@ -1,3 +1,5 @@
+import Slate
+
 /// Generalised advantage estimation (Schulman et al. 2016) over a rollout of `T` steps from `N`
 /// environments, with terminated and truncated episodes told apart.
 ///
@@ -90,6 +92,18 @@ func normalized(_ x: [Float], eps: Float = 1e-8) -> [Float] {
     var variance: Double = 0
     for v in x { variance += (Double(v) - mean) * (Double(v) - mean) }
     let std = Float((variance / Double(x.count - 1)).squareRoot())
+    let m = Float(mean)
+    return x.map { ($0 - m) / (std + eps) }
+}
+
+/// `normalized(x)` over the union of every replica's `x` (each of the same length): the mean
+/// and unbiased standard deviation of all N·n values, from two averages over the replicas.
+func normalized(_ x: [Float], over dataParallel: DataParallel, eps: Float = 1e-8) -> [Float] {
+    guard dataParallel.count > 1 else { return normalized(x, eps: eps) }
+    let n = Double(x.count)
+    let mean = dataParallel.averageValues([x.reduce(0) { $0 + Double($1) } / n])[0]
+    let squares = dataParallel.averageValues([x.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) }])[0]
+    let std = Float((squares * Double(dataParallel.count) / (n * Double(dataParallel.count) - 1)).squareRoot())
     let m = Float(mean)
     return x.map { ($0 - m) / (std + eps) }
 }

@@ -79,9 +79,20 @@ public struct PPOConfig: Sendable {
 /// `ppo.py`: a synchronous vector env, GAE, clipped surrogate and value losses, entropy bonus,
 /// minibatch epochs, global gradient clipping, linear LR annealing, orthogonal init — plus
 /// bootstrapping truncated episodes from the critic's value of their final observation.
+///
+/// Data-parallel over N replicas (as CleanRL's `ppo_atari_multigpu.py`): replica r steps its own
+/// `numEnvs` environments, samples actions and shuffles its rollout with seed + r, and seeds its
+/// environments seed + r·numEnvs + i (so the N·numEnvs environments get the seeds one process
+/// with N·numEnvs environments would). Each minibatch's advantages are normalised over all
+/// replicas' minibatches, the gradients are averaged before clipping, and every replica takes the
+/// same step, so a minibatch of N·b samples over N replicas updates the weights as one process
+/// would. Episodes are gathered at the end of each rollout and reported on every replica; the
+/// caller makes the replicas' parameters identical before training (broadcast replica 0's).
 public final class PPOTrainer: Trainer {
     public let config: PPOConfig
     public let settings: RunSettings
+    /// How this trainer cooperates with its replicas (`.single`: one process).
+    public let dataParallel: DataParallel
     /// The actor and critic being trained.
     public let agent: ActorCritic
     private let envs: SyncVectorEnv
@@ -95,16 +106,23 @@ public final class PPOTrainer: Trainer {
     public private(set) var iteration = 0
     private var observations: [Float]?
 
-    public init(settings: RunSettings, config: PPOConfig = PPOConfig()) throws {
+    /// A trainer for `settings` and `config`, one replica of `dataParallel` (`settings.totalSteps`
+    /// counts every replica's steps).
+    public init(settings: RunSettings, config: PPOConfig = PPOConfig(), dataParallel: DataParallel = .single) throws {
         let environment = try settings.resolvedEnvironment()   // yours, or the built-in id's
         try config.validate(totalSteps: settings.totalSteps, observationSize: environment.observationSpace.flatDimension,
                             actionCount: environment.actionSpace.n)
+        let global = config.batchSize * dataParallel.count
+        guard settings.totalSteps >= global else {
+            throw TrainingConfigurationError("--total-steps \(settings.totalSteps) is less than one rollout of \(dataParallel.count) ranks × --num-envs × --num-steps = \(global) steps; use at least \(global)")
+        }
         self.config = config
         self.settings = settings
+        self.dataParallel = dataParallel
         envs = try environment.makeVector(count: config.numEnvs)
         obsDim = envs.singleObservationSpace.flatDimension
         actionCount = envs.singleActionSpace.n
-        rng = RandomGenerator(seed: settings.seed)
+        rng = RandomGenerator(seed: settings.seed &+ UInt64(dataParallel.rank))
         agent = ActorCritic(observationSize: obsDim, actionCount: actionCount,
                             hiddenSizes: config.hiddenSizes, generator: &rng)
         optimizer = Adam(agent.parameters(), learningRate: config.learningRate,
@@ -138,17 +156,22 @@ public final class PPOTrainer: Trainer {
     /// Settings a resumed run must share with the checkpoint.
     static let architectureKeys = ["algo", "env", "hidden_sizes", "num_envs"]
 
+    /// The training state; with several replicas, a collective call (every replica calls it at
+    /// the same boundary) whose result on replica 0 also holds every other replica's generator and
+    /// environments, under `rank<r>.`.
     public func checkpoint() throws -> TrainingCheckpoint {
         var c = try TrainingCheckpoint(configuration: configurationSummary, optimizer: optimizer, globalStep: globalStep,
                                        update: iteration, rng: rng, envs: observations == nil ? nil : envs)
         c.put(module: agent, prefix: "agent")
+        if dataParallel.count > 1 { try c.gatherReplicaState(dataParallel) }
         return c
     }
 
     public func restore(from c: TrainingCheckpoint) throws {
-        (globalStep, iteration, rng, observations) = try c.restoreCommon(
+        let mine = try c.replicaState(dataParallel)
+        (globalStep, iteration, rng, observations) = try mine.restoreCommon(
             configuration: configurationSummary, keys: PPOTrainer.architectureKeys, optimizer: optimizer, envs: envs)
-        try c.load(module: agent, prefix: "agent")
+        try mine.load(module: agent, prefix: "agent")
     }
 
     /// Critic values of `observations` `(rows, obs)` -> `(rows)`, no autograd.
@@ -159,12 +182,13 @@ public final class PPOTrainer: Trainer {
     @discardableResult
     public func train(onEvent: (TrainingEvent) throws -> Void) throws -> Int {
         let n = config.numEnvs, steps = config.numSteps
-        let iterations = settings.totalSteps / config.batchSize
+        let iterations = settings.totalSteps / (config.batchSize * dataParallel.count)
         var rollout = Rollout(steps: steps, envs: n, obsDim: obsDim)
-        var observations = self.observations ?? envs.reset(seed: settings.seed)   // (N, obs)
+        var observations = self.observations ?? envs.reset(seed: settings.seed &+ UInt64(dataParallel.rank * n))   // (N, obs)
         self.observations = observations
         var logProbs = [Float](repeating: 0, count: n * actionCount)     // (N, A)
         var actions = [Int](repeating: 0, count: n)
+        var episodes: [Double] = []          // (step, return, length) per episode, with several replicas
         let start = Date(), startStep = globalStep
         while iteration < iterations {
             iteration += 1
@@ -172,7 +196,7 @@ public final class PPOTrainer: Trainer {
                 optimizer.learningRate = config.learningRate * (1 - Float(iteration - 1) / Float(iterations))
             }
             for t in 0..<steps {
-                globalStep += n
+                globalStep += n * dataParallel.count
                 let (logits, stepValues): ([Float], [Float]) = withNoGrad {
                     let x = Tensor(observations, shape: [n, obsDim])       // (N, obs)
                     return (agent.actor(x).toArray(), agent.critic(x).toArray())  // (N, A), (N, 1)
@@ -194,9 +218,16 @@ public final class PPOTrainer: Trainer {
                     } else if result.truncated[e] && !result.terminated[e] {
                         rollout.terminated[i] = true                     // CleanRL's behaviour
                     }
-                    if let record = result.episodes[e] { try onEvent(.episode(globalStep: globalStep, record: record)) }
+                    if let record = result.episodes[e] {
+                        if dataParallel.count == 1 { try onEvent(.episode(globalStep: globalStep, record: record)) }
+                        else { episodes += [Double(globalStep), record.episodicReturn, Double(record.length)] }
+                    }
                 }
                 observations = result.observations
+            }
+            if dataParallel.count > 1 {
+                for event in allEpisodes(episodes) { try onEvent(event) }
+                episodes.removeAll()
             }
             let estimate = generalizedAdvantages(
                 rewards: rollout.rewards, values: rollout.values, terminated: rollout.terminated,
@@ -219,38 +250,37 @@ public final class PPOTrainer: Trainer {
     /// gradient norm before clipping and the rollout's explained variance.
     private func optimize(rollout: Rollout, estimate: AdvantageEstimate) throws -> [String: Double] {
         let batch = config.batchSize, mb = config.minibatchSize
-        let params = agent.parameters()
-        var last = PolicyLossStats(), lastValueLoss: Float = 0, lastNorm: Float = 0
+        let samples = PPOSamples(observations: rollout.observations, obsDim: obsDim, actions: rollout.actions,
+                                 logProbs: rollout.logProbs, values: rollout.values,
+                                 advantages: estimate.advantages, returns: estimate.returns)
+        var last = PPOStepResult()
         for _ in 0..<config.updateEpochs {
             let order = shuffledIndices(batch, generator: &rng)
             for startIndex in stride(from: 0, to: batch, by: mb) {
-                let idx = order[startIndex..<(startIndex + mb)]
-                let x = gatherRows(rollout.observations, width: obsDim, indices: idx)   // (mb, obs)
-                var advantages = idx.map { estimate.advantages[$0] }
-                if config.normalizeAdvantages { advantages = normalized(advantages) }
-                let (policyLoss, stats) = agent.actor(x).policyGradientLoss(         // (mb, A) -> ()
-                    actions: idx.map { rollout.actions[$0] }, oldLogProbs: idx.map { rollout.logProbs[$0] },
-                    advantages: advantages, objective: .clipped(epsilon: config.clipCoef),
-                    entropyCoef: config.entropyCoef)
-                let valueLoss = agent.critic(x).valueLoss(                            // (mb, 1) -> ()
-                    returns: idx.map { estimate.returns[$0] }, oldValues: idx.map { rollout.values[$0] },
-                    clip: config.clipValueLoss ? config.clipCoef : nil)
-                let loss = policyLoss + valueLoss * config.valueCoef
-                try checkFinite(loss.item(), "loss")
-                for p in params { p.zeroGrad() }
-                loss.backward()
-                lastNorm = clipGradNorm(params, maxNorm: config.maxGradNorm)
-                try checkFinite(lastNorm, "gradient norm")
-                optimizer.step()
-                last = stats
-                lastValueLoss = valueLoss.item()
+                last = try ppoMinibatchStep(agent: agent, optimizer: optimizer, config: config, samples: samples,
+                                            indices: order[startIndex..<(startIndex + mb)],
+                                            dataParallel: dataParallel, check: checkFinite)
             }
-            if let targetKL = config.targetKL, last.approxKL > targetKL { break }
+            last = last.averaged(over: dataParallel)                 // the same figures on every replica
+            if let targetKL = config.targetKL, last.stats.approxKL > targetKL { break }
         }
-        return ["policy_loss": Double(last.policyLoss), "value_loss": Double(lastValueLoss),
-                "entropy": Double(last.entropy), "approx_kl": Double(last.approxKL),
-                "clipfrac": Double(last.clipFraction), "grad_norm": Double(lastNorm),
-                "explained_variance": explainedVariance(predicted: rollout.values, target: estimate.returns)]
+        return ["policy_loss": Double(last.stats.policyLoss), "value_loss": Double(last.valueLoss),
+                "entropy": Double(last.stats.entropy), "approx_kl": Double(last.stats.approxKL),
+                "clipfrac": Double(last.stats.clipFraction), "grad_norm": Double(last.gradNorm),
+                "explained_variance": explainedVariance(predicted: rollout.values, target: estimate.returns, over: dataParallel)]
+    }
+
+    /// Every replica's episodes of this rollout as events, ordered by global step, then replica;
+    /// `mine` holds (global step, return, length) triples.
+    private func allEpisodes(_ mine: [Double]) -> [TrainingEvent] {
+        var events: [(step: Int, rank: Int, index: Int, record: EpisodeRecord)] = []
+        for (rank, part) in dataParallel.gather(mine).enumerated() {
+            for i in stride(from: 0, to: part.count - 2, by: 3) {
+                events.append((Int(part[i]), rank, i, EpisodeRecord(episodicReturn: part[i + 1], length: Int(part[i + 2]))))
+            }
+        }
+        events.sort { ($0.step, $0.rank, $0.index) < ($1.step, $1.rank, $1.index) }
+        return events.map { .episode(globalStep: $0.step, record: $0.record) }
     }
 
     private func checkFinite(_ value: Float, _ quantity: String) throws {
@@ -259,16 +289,87 @@ public final class PPOTrainer: Trainer {
 }
 
 /// `1 - Var(target - predicted) / Var(target)` (CleanRL's `explained_variance`); NaN if the
-/// targets are constant.
-func explainedVariance(predicted: [Float], target: [Float]) -> Double {
-    func variance(_ x: [Double]) -> Double {
-        let m = x.reduce(0, +) / Double(x.count)
-        return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)
+/// targets are constant. Over several replicas (each with as many samples), the variances are
+/// those of all replicas' samples, from averaged first and second moments.
+func explainedVariance(predicted: [Float], target: [Float], over dataParallel: DataParallel = .single) -> Double {
+    let y = target.map(Double.init), d = zip(y, predicted).map { $0 - Double($1) }
+    guard dataParallel.count > 1 else {
+        func variance(_ x: [Double]) -> Double {
+            let m = x.reduce(0, +) / Double(x.count)
+            return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)
+        }
+        let varY = variance(y)
+        guard varY > 0 else { return .nan }
+        return 1 - variance(d) / varY
     }
-    let y = target.map(Double.init)
-    let varY = variance(y)
+    let n = Double(y.count)
+    let m = dataParallel.averageValues([y.reduce(0, +) / n, y.reduce(0) { $0 + $1 * $1 } / n,
+                                        d.reduce(0, +) / n, d.reduce(0) { $0 + $1 * $1 } / n])
+    let varY = m[1] - m[0] * m[0], varD = m[3] - m[2] * m[2]     // E[x²] − E[x]²
     guard varY > 0 else { return .nan }
-    return 1 - variance(zip(y, predicted).map { $0 - Double($1) }) / varY
+    return 1 - varD / varY
+}
+
+/// A rollout flattened for the update: every array `(T·N)`, observations `(T·N, obs)`.
+package struct PPOSamples {
+    package var observations: [Float]
+    package var obsDim: Int
+    package var actions: [Int]
+    package var logProbs, values, advantages, returns: [Float]
+
+    package init(observations: [Float], obsDim: Int, actions: [Int], logProbs: [Float], values: [Float],
+                 advantages: [Float], returns: [Float]) {
+        (self.observations, self.obsDim, self.actions, self.logProbs) = (observations, obsDim, actions, logProbs)
+        (self.values, self.advantages, self.returns) = (values, advantages, returns)
+    }
+}
+
+/// What one PPO minibatch step reports.
+package struct PPOStepResult {
+    package var stats = PolicyLossStats()
+    package var valueLoss: Float = 0
+    /// The global gradient norm before clipping (after averaging over the replicas).
+    package var gradNorm: Float = 0
+
+    /// The losses and statistics averaged over the replicas (the gradient norm is already equal).
+    func averaged(over dataParallel: DataParallel) -> PPOStepResult {
+        guard dataParallel.count > 1 else { return self }
+        let s = stats
+        let m = dataParallel.averageValues([s.policyLoss, s.entropy, s.approxKL, s.clipFraction, valueLoss].map(Double.init)).map(Float.init)
+        var out = self
+        (out.stats.policyLoss, out.stats.entropy, out.stats.approxKL, out.stats.clipFraction, out.valueLoss) = (m[0], m[1], m[2], m[3], m[4])
+        return out
+    }
+}
+
+/// One PPO step on the minibatch `indices` of `samples`: clipped surrogate, entropy bonus and
+/// (clipped) value loss, L = L_clip − c_e·H + c_v·L_V; backward; gradients averaged over the
+/// replicas, then clipped to a global norm of `maxGradNorm`; one optimizer step. Advantages are
+/// normalised over the union of the replicas' minibatches, so N replicas with b samples each
+/// step as one process with those N·b samples. `check` vets the loss and the gradient norm.
+package func ppoMinibatchStep(agent: ActorCritic, optimizer: Optimizer, config: PPOConfig, samples: PPOSamples,
+                              indices idx: ArraySlice<Int>, dataParallel: DataParallel,
+                              check: (Float, String) throws -> Void) throws -> PPOStepResult {
+    let params = agent.parameters()
+    let x = gatherRows(samples.observations, width: samples.obsDim, indices: idx)   // (mb, obs)
+    var advantages = idx.map { samples.advantages[$0] }
+    if config.normalizeAdvantages { advantages = normalized(advantages, over: dataParallel) }
+    let (policyLoss, stats) = agent.actor(x).policyGradientLoss(         // (mb, A) -> ()
+        actions: idx.map { samples.actions[$0] }, oldLogProbs: idx.map { samples.logProbs[$0] },
+        advantages: advantages, objective: .clipped(epsilon: config.clipCoef),
+        entropyCoef: config.entropyCoef)
+    let valueLoss = agent.critic(x).valueLoss(                            // (mb, 1) -> ()
+        returns: idx.map { samples.returns[$0] }, oldValues: idx.map { samples.values[$0] },
+        clip: config.clipValueLoss ? config.clipCoef : nil)
+    let loss = policyLoss + valueLoss * config.valueCoef
+    try check(loss.item(), "loss")
+    for p in params { p.zeroGrad() }
+    loss.backward()
+    dataParallel.averageGradients(params)
+    let norm = clipGradNorm(params, maxNorm: config.maxGradNorm)
+    try check(norm, "gradient norm")
+    optimizer.step()
+    return PPOStepResult(stats: stats, valueLoss: valueLoss.item(), gradNorm: norm)
 }
 
 /// One PPO rollout, every array `(T, N)` row-major (observations `(T, N, obs)`).

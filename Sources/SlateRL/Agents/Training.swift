@@ -116,6 +116,39 @@ extension TrainingCheckpoint {
         return (try int("global_step"), try int("update"), try generator("rng"), observations)
     }
 
+    /// Whether `key` is state of one replica alone: its generator and its environments.
+    static func isReplicaState(_ key: String) -> Bool { key == "rng" || key.hasPrefix("envs.") }
+
+    /// Adds every other replica's generator and environments (under `rank<r>.`) and the replica
+    /// count to this replica's checkpoint: a collective call, on every replica at the same boundary.
+    mutating func gatherReplicaState(_ dataParallel: DataParallel) throws {
+        let mine = metadata.filter { Self.isReplicaState($0.key) }
+        let parts = dataParallel.gatherBytes(Array(try JSONEncoder().encode(mine)))
+        for (rank, part) in parts.enumerated() where rank > 0 {
+            guard let state = try? JSONDecoder().decode([String: String].self, from: Data(part)) else {
+                throw TrainingCheckpointError("rank \(rank) sent a malformed training state; the ranks run different builds of slate")
+            }
+            for (key, value) in state { metadata["rank\(rank).\(key)"] = value }
+        }
+        metadata["data_parallel.ranks"] = "\(dataParallel.count)"
+    }
+
+    /// This replica's view of a checkpoint written by ``gatherReplicaState(_:)`` (or by one
+    /// process): its own generator and environments in place of replica 0's. Throws when the
+    /// checkpoint was written by another number of replicas.
+    func replicaState(_ dataParallel: DataParallel) throws -> TrainingCheckpoint {
+        let saved = metadata["data_parallel.ranks"] ?? "1"
+        guard saved == "\(dataParallel.count)" else {
+            throw TrainingCheckpointError("the run being resumed was trained by \(saved) rank(s), not \(dataParallel.count); resume it with mpirun -np \(saved) (or without mpirun for 1)")
+        }
+        guard dataParallel.rank > 0 else { return self }
+        var mine = self
+        let prefix = "rank\(dataParallel.rank)."
+        mine.metadata = metadata.filter { !Self.isReplicaState($0.key) }
+        for (key, value) in metadata where key.hasPrefix(prefix) { mine.metadata[String(key.dropFirst(prefix.count))] = value }
+        return mine
+    }
+
     /// Records the trainer's resolved configuration (`config.<key>`).
     mutating func set(configuration: [(String, String)]) {
         for (key, value) in configuration { set("config." + key, value) }
