@@ -14,28 +14,11 @@ enum GPTDistributed {
         enc.outputFormatting = [.sortedKeys]
         let config = String(decoding: try enc.encode(trainer.config), as: UTF8.self)
         let data = trainer.dataset
-        try Distributed.checkSameConfiguration(
-            "\(config) text=\(data.train.count)/\(data.val.count)/\(data.tokenizer.vocabulary.map { $0.value }) resume=\(resume) iter=\(trainer.iter) accumulation=\(trainer.gradientAccumulationSteps)", comm)
-        let parameters = trainer.model.parameters()
-        Replicas.broadcast(parameters, comm)
-        try Replicas.verify(parameters, comm, when: "after the start-up broadcast")
+        try DistributedRun.join(comm, configuration:
+            "\(config) text=\(data.train.count)/\(data.val.count)/\(data.tokenizer.vocabulary.map { $0.value }) resume=\(resume) iter=\(trainer.iter) accumulation=\(trainer.gradientAccumulationSteps)",
+            parameters: trainer.model.parameters())
         let averager = GradientAverager(comm)
         trainer.dataParallel = DataParallel(comm, averager: averager)
         return averager
-    }
-
-    /// Runs `body` and leaves MPI; an error on any rank of several ends them all (after printing
-    /// it), so that no rank waits forever for one that has stopped.
-    static func run(_ comm: Communicator?, _ body: () throws -> Void) throws {
-        guard let comm, comm.size > 1 else {
-            defer { comm?.finalize() }
-            return try body()
-        }
-        do { try body() } catch {
-            let message = (error as? GPTError)?.description ?? "\(error)"
-            FileHandle.standardError.write(Data("Error: rank \(comm.rank): \(message)\n".utf8))
-            comm.abort(exitCode: 65)
-        }
-        comm.finalize()
     }
 }

@@ -61,9 +61,8 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
     }
 
     func run() throws {
-        let comm = distributed ? try Distributed.start(threads: common.threading.threads) : nil
-        if comm == nil { common.applyThreads() }
-        try GPTDistributed.run(comm) { try train(comm) }
+        let comm = try DistributedRun.start(distributed, common)
+        try DistributedRun.run(comm) { try train(comm) }
     }
 
     func train(_ comm: Communicator?) throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Slate
+import SlateDistributed
 import SlateRL
 
 /// `slate rl train`: train PPO, DQN or REINFORCE on a registered environment with CleanRL's
@@ -27,7 +28,8 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
 
     static let examples = ["slate rl train --config configs/cartpole-ppo.toml --out runs/cartpole",
                            "slate rl train --algo dqn --env Acrobot-v1 --total-steps 100000",
-                           "slate rl train --resume --out runs/cartpole"]
+                           "slate rl train --resume --out runs/cartpole",
+                           "mpirun -np 2 --bind-to none slate rl train --distributed --num-envs 2 --out runs/cartpole-2x2"]
 
     @OptionGroup var common: RunOptions
 
@@ -65,6 +67,9 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "PPO: stop an update's epochs once the approximate KL exceeds this (default: off).")
     var targetKl: Float?
 
+    @Flag(help: "PPO: data-parallel training under mpirun: each rank steps its own --num-envs environments (seed + rank), gradients are averaged every minibatch, rank 0 alone prints and writes (without mpirun: a plain run).")
+    var distributed = false
+
     @Option(help: "REINFORCE: finished episodes per update.") var episodesPerUpdate = 8
 
     @Option(help: "DQN: replay buffer capacity.") var bufferSize = 10_000
@@ -86,6 +91,9 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
             throw ValidationError("--eval-episodes must be in 1...10000000, got \(evalEpisodes)")
         }
         guard saveInterval >= 1 else { throw ValidationError("--save-interval must be at least 1, got \(saveInterval)") }
+        guard !distributed || algo == .ppo else {
+            throw ValidationError("--distributed trains PPO only, not --algo \(algo.rawValue); use --algo ppo or drop --distributed.")
+        }
         do { try makeTrainer(validateOnly: true) } catch let error as TrainingConfigurationError {
             throw ValidationError(error.message)
         } catch let error as UnknownEnvironmentError {
@@ -96,7 +104,7 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
     /// The trainer for the chosen algorithm with these flags; with `validateOnly`, only checks
     /// the configuration (nothing is allocated) and returns nil.
     @discardableResult
-    func makeTrainer(validateOnly: Bool = false) throws -> Trainer? {
+    func makeTrainer(validateOnly: Bool = false, dataParallel: DataParallel = .single) throws -> Trainer? {
         let settings = RunSettings(environmentID: env, totalSteps: totalSteps, seed: seed)
         let probe = try makeEnvironment(id: env)
         let (obs, actions) = (probe.observationSpace.flatDimension, probe.actionSpace.n)
@@ -110,7 +118,7 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
             (c.entropyCoef, c.valueCoef, c.maxGradNorm, c.targetKL) = (entCoef, vfCoef, maxGradNorm, targetKl)
             (c.annealLearningRate, c.normalizeAdvantages, c.bootstrapTruncation) = (annealLr, normAdv, bootstrapTruncation)
             if validateOnly { try c.validate(totalSteps: totalSteps, observationSize: obs, actionCount: actions); return nil }
-            return try PPOTrainer(settings: settings, config: c)
+            return try PPOTrainer(settings: settings, config: c, dataParallel: dataParallel)
         case .dqn:
             var c = DQNConfig()
             c.learningRate = learningRate ?? c.learningRate
@@ -141,24 +149,39 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
     }
 
     func run() throws {
-        common.applyThreads()
-        let say: (String) -> Void = common.quiet || common.json ? { _ in } : { print($0) }
+        let comm = try DistributedRun.start(distributed, common)
+        try DistributedRun.run(comm) { try train(comm) }
+    }
+
+    /// The run; with `comm`, one rank of a data-parallel PPO run (every rank reads the checkpoint
+    /// it resumes from; rank 0 alone prints and writes).
+    func train(_ comm: Communicator?) throws {
+        let writer = (comm?.rank ?? 0) == 0
+        let say: (String) -> Void = common.quiet || common.json || !writer ? { _ in } : { print($0) }
         let out = common.outputDirectory(tool: "rl", name: "\(algo.rawValue)-\(env)")
-        try RunDirectory.prepare(out, resume: common.resume, overwrite: common.overwrite, checkpoint: "checkpoint.safetensors")
+        if writer { try RunDirectory.prepare(out, resume: common.resume, overwrite: common.overwrite, checkpoint: "checkpoint.safetensors") }
         let dir = URL(fileURLWithPath: out, isDirectory: true)
         let checkpointURL = dir.appendingPathComponent("checkpoint.safetensors")
-        guard let trainer = try makeTrainer() else { return }
+        let dataParallel = comm.map { DataParallel($0, averager: GradientAverager($0)) } ?? .single
+        guard let trainer = try makeTrainer(dataParallel: dataParallel) else { return }
         var saved: TrainingCheckpoint?
         if common.resume {
             let checkpoint = try TrainingCheckpoint(contentsOf: checkpointURL)
             try trainer.restore(from: checkpoint)
             saved = checkpoint
         }
+        if let comm {
+            let configuration = trainer.configurationSummary.map { "\($0)=\($1)" }.joined(separator: " ")
+            try DistributedRun.join(comm, configuration: "\(configuration) resume=\(common.resume) step=\(trainer.globalStep)",
+                                    parameters: trainer.checkpointModule.parameters())
+        }
+        if let comm, !writer { return try trainOtherRank(trainer, comm) }
         let resolvedCommand = resolved(from: trainer)
         try ResolvedConfig.write(resolvedCommand, name: "slate rl train", to: out)
         say("slate rl train — resolved configuration:")
         for (key, value) in trainer.configurationSummary { say("  \(key) = \(value)") }
         say("  threads = \(Threads.count), out = \(out)" + (saved != nil ? ", resuming at step \(trainer.globalStep)" : ""))
+        if let comm { say("  distributed: \(comm.size) ranks (\(comm.localSize) on this machine) × num_envs \(numEnvs) = \(comm.size * numEnvs) environments") }
 
         let showProgress = !common.quiet && !common.json
         let log = try TrainingLog(directory: dir, metrics: trainer.metricColumns.filter { $0 != "global_step" }, totalSteps: totalSteps,
@@ -190,6 +213,7 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
             throw CLIError("\(error.description); \(kept).", status: .failure)
         }
         log.finish()
+        if let comm { try Replicas.verify(trainer.checkpointModule.parameters(), comm, when: "after training") }
         try save()
 
         let policy = trainer.greedyPolicy
@@ -221,6 +245,22 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
             say(String(format: "rolling mean of 100 training episodes first reached %.0f at step %d", target, step) + when)
         }
         say("wrote \(out)/: policy.safetensors, checkpoint.safetensors, metrics.csv, episodes.csv, eval.csv, returns.svg, config.toml, summary.json")
+    }
+}
+
+extension RLTrainCommand {
+    /// A rank other than 0: trains in step with rank 0, joining its collective checkpoints (rank
+    /// 0 writes them), and prints and writes nothing.
+    func trainOtherRank(_ trainer: Trainer, _ comm: Communicator) throws {
+        var lastSaved = trainer.globalStep
+        try trainer.train { event in
+            if case .boundary(let step, _) = event, step - lastSaved >= saveInterval {
+                _ = try trainer.checkpoint()
+                lastSaved = step
+            }
+        }
+        try Replicas.verify(trainer.checkpointModule.parameters(), comm, when: "after training")
+        _ = try trainer.checkpoint()
     }
 }
 
