@@ -7,6 +7,9 @@
 #   2 micro-batches of gradient accumulation equal 2 ranks; a resumed distributed run equals an
 #   uninterrupted one; `--distributed` without mpirun is bit-identical to a plain run; a configuration that differs
 #   between ranks, and a launcher this Open MPI cannot join, end with an error instead of a hang.
+#   PPO: N ranks equal one process on a fixed rollout (2 and 3 ranks, TCP); PPOTrainer's replicas,
+#   gathered episodes and collective checkpoints; `slate rl train --distributed` alone equals a
+#   plain run, rank 0 alone writes, and a 2-rank run killed and resumed equals an uninterrupted one.
 # Skips (exit 0, with the reason) when mpirun is not installed. Exits non-zero on any failure.
 #
 # Environment: SWIFT (default swift); SWIFT_BUILD_FLAGS (default: the flags `make test` builds
@@ -39,7 +42,7 @@ run() {   # run NAME EXPECT(pass|fail) COMMAND... : the command's output goes to
     echo "test-mpi: FAIL $name: no result within $LIMIT s (hang)"; failed=$((failed + 1))
   elif [[ ($want == pass && $rc -eq 0) || ($want == fail && $rc -ne 0) ]]; then
     echo "test-mpi: ok   $name ($((SECONDS - t0)) s)"; passed=$((passed + 1))
-    grep -E "^(collectives|gpt-|compare|Error)" "$TMP/$name.log" | sed 's/^/                 /' | head -3
+    grep -E "^(collectives|gpt-|ppo-|compare|Error)" "$TMP/$name.log" | sed 's/^/                 /' | head -3
   else
     echo "test-mpi: FAIL $name (exit $rc, expected $want):"; sed 's/^/    /' "$TMP/$name.log" | tail -20
     failed=$((failed + 1))
@@ -85,6 +88,49 @@ grep -q "resolved a different configuration" "$TMP/cli-config-mismatch.log" ||
 run cli-foreign-launcher fail env PMI_RANK=0 PMI_SIZE=2 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/foreign"
 grep -q "launch it with Open MPI's mpirun" "$TMP/cli-foreign-launcher.log" ||
   { echo "test-mpi: FAIL cli-foreign-launcher: the message does not say how to launch"; failed=$((failed + 1)); }
+
+# PPO: the update on a fixed rollout, the trainer, then the CLI.
+run ppo-update-np2      pass "${MPIRUN[@]}" -np 2 "$BIN/slate-mpi-check" ppo-update
+run ppo-update-np3      pass "${MPIRUN[@]}" -np 3 "$BIN/slate-mpi-check" ppo-update
+run ppo-update-np2-tcp  pass "${MPIRUN[@]}" --mca btl self,tcp -np 2 "$BIN/slate-mpi-check" ppo-update
+run ppo-train-np2       pass "${MPIRUN[@]}" -np 2 "$BIN/slate-mpi-check" ppo-train
+run ppo-train-np3       pass "${MPIRUN[@]}" -np 3 "$BIN/slate-mpi-check" ppo-train
+RL=("$BIN/slate" rl train --num-envs 2 --num-steps 32 --num-minibatches 2 --update-epochs 2 --eval-episodes 2
+  --save-interval 128 --threads 1 --quiet)
+run rl-distributed-alone pass "${RL[@]}" --total-steps 1024 --distributed --out "$TMP/rl-alone"
+run rl-plain            pass "${RL[@]}" --total-steps 1024 --out "$TMP/rl-plain"
+run rl-alone-bit-identical pass cmp "$TMP/rl-alone/policy.safetensors" "$TMP/rl-plain/policy.safetensors"
+run rl-alone-same-episodes pass cmp "$TMP/rl-alone/episodes.csv" "$TMP/rl-plain/episodes.csv"
+run rl-np2-mpmd         pass "${MPIRUN[@]}" -np 1 "${RL[@]}" --total-steps 1024 --distributed --out "$TMP/rl-np2" : \
+  -np 1 "${RL[@]}" --total-steps 1024 --distributed --out "$TMP/rl-np2-rank1"
+run rl-rank0-writes     pass test ! -e "$TMP/rl-np2-rank1" -a -s "$TMP/rl-np2/summary.json" -a -s "$TMP/rl-np2/episodes.csv"
+run rl-other-algo       fail "${RL[@]}" --total-steps 1024 --distributed --algo dqn --out "$TMP/rl-dqn"
+grep -q "^Error: --distributed trains PPO only" "$TMP/rl-other-algo.log" ||
+  { echo "test-mpi: FAIL rl-other-algo: no one-line Error"; failed=$((failed + 1)); }
+# Kill both ranks (SIGKILL, by pid) once a checkpoint exists, resume on 2 ranks, compare with an
+# uninterrupted 2-rank run: weights, optimizer, every rank's environments, the episode log.
+STEPS=12800
+run rl-np2-whole        pass "${MPIRUN[@]}" -np 2 "${RL[@]}" --total-steps $STEPS --distributed --out "$TMP/rl-whole"
+for attempt in 1 2 3; do
+  rm -rf "$TMP/rl-killed"
+  timeout -k 10 "$LIMIT" "${MPIRUN[@]}" -np 2 "${RL[@]}" --total-steps $STEPS --distributed --out "$TMP/rl-killed" >"$TMP/rl-killed.log" 2>&1 &
+  launcher=$!
+  for _ in $(seq 1200); do [[ -e "$TMP/rl-killed/checkpoint.safetensors" ]] && break; kill -0 $launcher 2>/dev/null || break; sleep 0.05; done
+  sleep 0.$((RANDOM % 9 + 1))
+  ranks=$(pgrep -P "$(pgrep -P $launcher | head -1)" 2>/dev/null; pgrep -P $launcher 2>/dev/null)
+  for pid in $ranks; do [[ $(cat /proc/$pid/comm 2>/dev/null) == slate ]] && kill -KILL "$pid" 2>/dev/null; done
+  wait $launcher; rc=$?
+  [[ $rc -ne 0 && -e "$TMP/rl-killed/checkpoint.safetensors" ]] && break
+  echo "test-mpi: note: the run finished (exit $rc) before the kill landed; again ($attempt)"
+done
+run rl-np2-resumed      pass "${MPIRUN[@]}" -np 2 "${RL[@]}" --total-steps $STEPS --distributed --out "$TMP/rl-killed" --resume
+run rl-resume-equals-whole pass "$BIN/slate-mpi-check" compare "$TMP/rl-killed/policy.safetensors" "$TMP/rl-whole/policy.safetensors" 0
+run rl-resume-state-equals-whole pass "$BIN/slate-mpi-check" compare "$TMP/rl-killed/checkpoint.safetensors" "$TMP/rl-whole/checkpoint.safetensors" 0 metadata
+run rl-resume-same-episodes pass cmp "$TMP/rl-killed/episodes.csv" "$TMP/rl-whole/episodes.csv"
+run rl-resume-other-np  fail "$BIN/slate" rl train --num-envs 2 --num-steps 32 --num-minibatches 2 --update-epochs 2 \
+  --eval-episodes 2 --threads 1 --quiet --total-steps $((STEPS * 2)) --distributed --out "$TMP/rl-whole" --resume
+grep -q "trained by 2 rank(s), not 1" "$TMP/rl-resume-other-np.log" ||
+  { echo "test-mpi: FAIL rl-resume-other-np: the message does not name the rank counts"; failed=$((failed + 1)); }
 
 echo "test-mpi: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -7,12 +7,18 @@
 //   gpt-sgd      N ranks × B rows equal one process × N·B rows after 10 SGD steps on a tiny GPT
 //                (max |Δw| ≤ 1e-5), replicas bit-identical
 //   gpt-adamw    the same through GPTTrainer (AdamW, clipping, schedule); prints max |Δw|
-//   compare A B TOL   (one process) two GPT checkpoints hold the same tensors within TOL
+//   ppo-update   N ranks × b samples per minibatch equal one process × N·b after 10 PPO minibatch
+//                steps on a fixed rollout: SGD within 1e-5; Adam (PPO's) and AdamW printed, within 1e-3
+//   ppo-train    PPOTrainer on N ranks: replicas bit-identical after training, rank 0 reports
+//                every rank's episodes, and a collective checkpoint resumes each rank bit for bit
+//   compare A B TOL [metadata]   (one process) two checkpoints hold the same tensors within TOL
+//                (and, with `metadata`, the same metadata but for the CLI's timing keys `cli.*`)
 //   allreduce-bench [FLOATS] [REPS]   median and best ms of one in-place allreduce (after a barrier)
 import Foundation
 import Slate
 import SlateDistributed
 import SlateGPT
+import SlateRL
 
 let comm: Communicator
 do { comm = try Distributed.start(threads: 1) } catch {
@@ -54,6 +60,13 @@ let (rank, size) = (comm.rank, comm.size)
     expect(comm.allgather(UInt64(rank) * 0x1_0000_0001) == (0..<size).map { UInt64($0) * 0x1_0000_0001 }, "allgather UInt64")
     expect(comm.allgather(Double(rank) + 0.25) == (0..<size).map { Double($0) + 0.25 }, "allgather Double")
     comm.barrier()
+
+    // Messages of different lengths (rank 0's empty), bytes and doubles bit for bit.
+    let parts = comm.allgather(bytes: [UInt8](repeating: UInt8(rank), count: rank * 3))
+    expect(parts == (0..<size).map { [UInt8](repeating: UInt8($0), count: $0 * 3) }, "allgather of bytes: \(parts)")
+    let dp = DataParallel(comm, averager: GradientAverager(comm))
+    let doubles = { (r: Int) in (0..<r).map { Double($0) + 0.1 * Double(r) - 1e-300 } }
+    expect(dp.gather(doubles(rank)) == (0..<size).map(doubles), "DataParallel.gather of doubles")
 
     // Fused gradient average: three parameters, one without a gradient on every rank.
     let ps = [Tensor.zeros([3, 4]), Tensor.zeros([7]), Tensor.zeros([2])]
@@ -159,15 +172,143 @@ let steps = 10, rows = 2
     expect(diff <= 1e-3, "AdamW: max |Δw| \(diff) > 1e-3")
 }
 
+/// Max |a − b| over two lists of tensors.
+@MainActor func maxDifference(_ a: [Tensor], _ b: [Tensor]) -> Float {
+    var worst: Float = 0
+    for (x, y) in zip(a, b) { for i in 0..<x.count { worst = max(worst, abs(x.data[i] - y.data[i])) } }
+    return worst
+}
+
+/// A fixed rollout of N·b samples (identical on every rank, like a global batch) run through
+/// `ppoMinibatchStep` twice: on N ranks, rank r holding samples r·b ..< (r+1)·b and stepping on
+/// its own minibatches of m; and in one process on all of them, each minibatch the union of the
+/// ranks' ones. Advantage normalisation, gradient averaging and clipping must all be global.
+@MainActor func ppoUpdate() throws {
+    let obsDim = 4, actionCount = 3, perRank = 64, mb = 16
+    let total = perRank * size
+    var cfg = PPOConfig()
+    cfg.hiddenSizes = [16, 16]
+    var g = RandomGenerator(seed: 11)
+    let observations = (0..<(total * obsDim)).map { _ in Float(g.nextNormal()) }
+    let actions = (0..<total).map { _ in g.nextInt(actionCount) }
+    var init0 = RandomGenerator(seed: 3)
+    let probe = ActorCritic(observationSize: obsDim, actionCount: actionCount, hiddenSizes: cfg.hiddenSizes, generator: &init0)
+    let logits = withNoGrad { probe.actor(Tensor(observations, shape: [total, obsDim])).toArray() }   // (N·b, A)
+    let logProbs = (0..<total).map { i -> Float in                      // the policy's own, jittered so ratios move
+        let row = logits[(i * actionCount)..<((i + 1) * actionCount)]
+        let m = row.max()!, lse = m + log(row.reduce(0) { $0 + exp($1 - m) })
+        return row[row.startIndex + actions[i]] - lse + Float(g.nextNormal()) * 0.2
+    }
+    let values = (0..<total).map { _ in Float(g.nextNormal()) }
+    let advantages = (0..<total).map { _ in Float(g.nextNormal()) * 2 + 0.5 }
+    let global = PPOSamples(observations: observations, obsDim: obsDim, actions: actions, logProbs: logProbs, values: values,
+                            advantages: advantages, returns: zip(values, advantages).map { $0 + $1 })
+    let lo = rank * perRank, hi = lo + perRank
+    let local = PPOSamples(observations: Array(observations[(lo * obsDim)..<(hi * obsDim)]), obsDim: obsDim,
+                           actions: Array(actions[lo..<hi]), logProbs: Array(logProbs[lo..<hi]), values: Array(values[lo..<hi]),
+                           advantages: Array(advantages[lo..<hi]), returns: Array(global.returns[lo..<hi]))
+    var plan = RandomGenerator(seed: 5)                                // every rank draws every rank's minibatches
+    var minibatches: [[[Int]]] = []                                    // [step][rank] local indices
+    for _ in 0..<steps {
+        minibatches.append((0..<size).map { _ in
+            var idx = Array(0..<perRank)
+            for i in stride(from: perRank - 1, to: 0, by: -1) { idx.swapAt(i, plan.nextInt(i + 1)) }
+            return Array(idx[0..<mb])
+        })
+    }
+    func train(_ dp: DataParallel, _ makeOptimizer: ([Tensor]) -> Optimizer) throws -> [Tensor] {
+        var gen = RandomGenerator(seed: 3)
+        let agent = ActorCritic(observationSize: obsDim, actionCount: actionCount, hiddenSizes: cfg.hiddenSizes, generator: &gen)
+        let optimizer = makeOptimizer(agent.parameters())
+        for step in minibatches {
+            let (samples, idx) = dp.count > 1
+                ? (local, step[rank])
+                : (global, step.enumerated().flatMap { q, part in part.map { q * perRank + $0 } })
+            _ = try ppoMinibatchStep(agent: agent, optimizer: optimizer, config: cfg, samples: samples, indices: idx[...],
+                                     dataParallel: dp, check: { v, what in if !v.isFinite { throw TrainingConfigurationError("\(what) \(v)") } })
+        }
+        return agent.parameters()
+    }
+    let optimizers: [(String, Float, ([Tensor]) -> Optimizer)] = [
+        ("SGD lr 0.1", 1e-5, { SGD($0, learningRate: 0.1) }),
+        ("Adam lr 2.5e-4 eps 1e-5 (PPO's)", 1e-3, { Adam($0, learningRate: 2.5e-4, eps: 1e-5) }),
+        ("AdamW lr 1e-3 wd 0.01", 1e-3, { AdamW($0, learningRate: 1e-3) }),
+    ]
+    for (name, tolerance, make) in optimizers {
+        let distributed = try train(DataParallel(comm, averager: GradientAverager(comm)), make)
+        let single = try train(.single, make)
+        var gen = RandomGenerator(seed: 3)
+        let initial = ActorCritic(observationSize: obsDim, actionCount: actionCount, hiddenSizes: cfg.hiddenSizes, generator: &gen).parameters()
+        let diff = maxDifference(distributed, single), moved = maxDifference(distributed, initial)
+        try Replicas.verify(distributed, comm, when: "after \(steps) PPO steps with \(name)")
+        if rank == 0 { print(String(format: "ppo-update: %d ranks × %d vs 1 × %d samples per minibatch, %d steps, %@: max |Δw| %.3g (weights moved up to %.3g); replicas bit-identical", size, mb, mb * size, steps, name, diff, moved)) }
+        expect(diff <= tolerance, "PPO \(name): max |Δw| \(diff) > \(tolerance)")
+        expect(moved > 1e-3, "PPO \(name) did not train (max move \(moved))")
+    }
+}
+
+/// PPOTrainer itself on N ranks: trains a few rollouts, checks the replicas, that every rank's
+/// episodes reach the events, and that a checkpoint taken mid-run resumes each rank to the end
+/// bit for bit (each rank's generator and environments come back from rank 0's file).
+@MainActor func ppoTrain() throws {
+    var c = PPOConfig()
+    (c.numEnvs, c.numSteps, c.numMinibatches, c.updateEpochs, c.hiddenSizes) = (2, 32, 2, 2, [16])
+    let perRollout = c.numEnvs * c.numSteps * size
+    let settings = RunSettings(environmentID: "CartPole-v1", totalSteps: perRollout * 6, seed: 9)
+    func trainer() throws -> PPOTrainer {
+        let t = try PPOTrainer(settings: settings, config: c, dataParallel: DataParallel(comm, averager: GradientAverager(comm)))
+        Replicas.broadcast(t.agent.parameters(), comm)
+        return t
+    }
+    let whole = try trainer()
+    var episodes = 0, mid: TrainingCheckpoint?
+    try whole.train { event in
+        if case .episode = event { episodes += 1 }
+        if case .boundary(_, let update) = event, update == 3 { mid = try whole.checkpoint() }
+    }
+    try Replicas.verify(whole.agent.parameters(), comm, when: "after PPOTrainer.train")
+    let local = try whole.checkpoint().metadata["envs.episode_count"].flatMap { Int($0) } ?? -1
+    let counts = comm.allgather(UInt64(max(local, 0)))
+    expect(UInt64(episodes) == counts.reduce(0, +), "rank \(rank) saw \(episodes) episode events, the ranks finished \(counts)")
+    // Resume: every rank reads rank 0's checkpoint (the file a run writes) and trains to the end.
+    var bytes = [UInt8]()
+    if rank == 0, let mid {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory() + "slate-mpi-ppo-\(getpid()).safetensors")
+        try mid.write(to: url)
+        bytes = Array(try Data(contentsOf: url))
+        try? FileManager.default.removeItem(at: url)
+    }
+    let file = comm.allgather(bytes: bytes)[0]
+    let url = URL(fileURLWithPath: NSTemporaryDirectory() + "slate-mpi-ppo-\(getpid())-\(rank).safetensors")
+    try Data(file).write(to: url)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let resumed = try trainer()
+    try resumed.restore(from: TrainingCheckpoint(contentsOf: url))
+    try resumed.train { _ in }
+    let diff = maxDifference(resumed.agent.parameters(), whole.agent.parameters())
+    let envsSame = try resumed.checkpoint().metadata.filter { $0.key.hasPrefix("envs.") } == whole.checkpoint().metadata.filter { $0.key.hasPrefix("envs.") }
+    if rank == 0 { print(String(format: "ppo-train: %d ranks × %d envs, %d updates: %d episodes reported on every rank; resumed at update 3: max |Δw| %.3g, environments equal %@", size, c.numEnvs, 6, episodes, diff, envsSame ? "yes" : "no")) }
+    expect(diff == 0, "resumed PPO differs from the uninterrupted run by \(diff)")
+    expect(envsSame, "resumed environments differ from the uninterrupted run's")
+}
+
 /// Compares two checkpoint files tensor by tensor; fails beyond `tolerance`.
 @MainActor func compareFiles(_ args: [String]) throws {
-    guard args.count == 3, let tolerance = Float(args[2]) else { return expect(false, "usage: compare A.safetensors B.safetensors TOLERANCE") }
+    guard args.count == 3 || args.count == 4 && args[3] == "metadata", let tolerance = Float(args[2]) else {
+        return expect(false, "usage: compare A.safetensors B.safetensors TOLERANCE [metadata]")
+    }
     let (a, b) = (try SafetensorsFile.read(args[0]), try SafetensorsFile.read(args[1]))
     expect(a.tensors.map(\.name) == b.tensors.map(\.name), "the files hold different tensors")
     var worst: Float = 0
     for (x, y) in zip(a.tensors, b.tensors) {
         expect(x.tensor.shape == y.tensor.shape, "\(x.name): shapes \(x.tensor.shape) and \(y.tensor.shape)")
         for i in 0..<x.tensor.count { worst = max(worst, abs(x.tensor.data[i] - y.tensor.data[i])) }
+    }
+    if args.count == 4 {
+        let (ma, mb) = (a.metadata.filter { !$0.key.hasPrefix("cli.") }, b.metadata.filter { !$0.key.hasPrefix("cli.") })
+        let differing = Set(ma.keys).union(mb.keys).filter { ma[$0] != mb[$0] }.sorted()
+        expect(differing.isEmpty, "the metadata differ at \(differing.prefix(5))")
+        print("compare: \(ma.count) metadata entries equal")
     }
     print(String(format: "compare: max |Δw| %.3g (tolerance %.3g) between %@ and %@", worst, tolerance, args[0], args[1]))
     expect(worst <= tolerance, "max |Δw| \(worst) > \(tolerance)")
@@ -196,9 +337,11 @@ do {
     case "collectives": collectives()
     case "gpt-sgd": try gptSGD()
     case "gpt-adamw": try gptAdamW()
+    case "ppo-update": try ppoUpdate()
+    case "ppo-train": try ppoTrain()
     case "compare": try compareFiles(Array(CommandLine.arguments.dropFirst(2)))
     case "allreduce-bench": allreduceBench(Array(CommandLine.arguments.dropFirst(2)))
-    default: expect(false, "usage: slate-mpi-check collectives|gpt-sgd|gpt-adamw|compare|allreduce-bench (got \"\(check)\")")
+    default: expect(false, "usage: slate-mpi-check collectives|gpt-sgd|gpt-adamw|ppo-update|ppo-train|compare|allreduce-bench (got \"\(check)\")")
     }
 } catch { expect(false, "\(error)") }
 comm.finalize()
