@@ -85,11 +85,21 @@ public struct GraphTrainingSummary: AccuracySummary {
 /// The run can be checkpointed and continued: `checkpoint` receives a ``TrainingState`` every
 /// `checkpointEvery` epochs and at the end of every fold, and `train(_:resumingFrom:onEvent:)` continues
 /// from one bit for bit (same weights, same accuracies as a run never stopped, at the same thread count).
+///
+/// Data-parallel over N replicas (`dataParallel`): every replica shuffles the fold the same way and
+/// cuts the same global batches of N·B graphs that one process with batch N·B would; replica r
+/// trains on whole graphs r·B ..< (r+1)·B of each (fewer, or none, in a short last batch), its
+/// gradient weighted by its share of the batch before the average, so the step equals one
+/// process's. Each replica draws its own dropout masks (seed + r), saved together in checkpoints;
+/// evaluation runs whole on every replica.
 public struct GraphClassificationTrainer {
     public let config: GraphTrainingConfig
     /// Receives the run's state every `checkpointEvery` epochs and at the end of every fold
-    /// (the caller saves it; a throw stops the run).
+    /// (the caller saves it; a throw stops the run). With several replicas it is called on every
+    /// replica with the same state, which holds every replica's dropout generator.
     public var checkpoint: (TrainingState) throws -> Void = { _ in }
+    /// How this trainer cooperates with its replicas (`.single`: one process).
+    public var dataParallel = DataParallel.single
     public init(config: GraphTrainingConfig) { self.config = config }
 
     /// Cross-validates on `data`, from the start or from `resumed` (a state `checkpoint` received),
@@ -134,15 +144,15 @@ public struct GraphClassificationTrainer {
         let model = GraphClassifier(modelConfig, seed: config.seed &* 1_000_003 &+ UInt64(k))
         let adam = Adam([ParameterGroup(parameters: model.parameters(), weightDecay: config.weightDecay)],
                         learningRate: config.learningRate)
-        var rng = RandomGenerator(seed: config.seed &+ 7919 &* UInt64(k + 1))
+        var rng = RandomGenerator(seed: config.seed &+ 7919 &* UInt64(k + 1) &+ UInt64(dataParallel.rank) << 40)
         var train = fold.train
         let first = state.progress.epoch + 1
         if first > 1 {   // continue from a checkpoint taken inside this fold
             try model.loadState(Dictionary(state.model))
             try adam.loadStateDict(Dictionary(state.optimizer))
-            guard let saved = state.generator, Set(state.progress.order) == Set(fold.train),
+            guard let saved = state.generator(replica: dataParallel), Set(state.progress.order) == Set(fold.train),
                   state.progress.order.count == fold.train.count else {
-                throw GCNCheckpointError(description: "the checkpoint's fold \(k + 1) does not match this dataset and --folds/--seed; start again with --overwrite")
+                throw GCNCheckpointError(description: "the checkpoint's fold \(k + 1) does not match this dataset, --folds/--seed or the number of ranks; start again with --overwrite")
             }
             rng = saved
             train = state.progress.order
@@ -158,18 +168,17 @@ public struct GraphClassificationTrainer {
             }
             order.shuffle(&train)
             var lossSum = 0.0, correct = 0
-            for start in stride(from: 0, to: train.count, by: config.batchSize) {
-                let batch = GraphBatch(train[start..<min(start + config.batchSize, train.count)].map { data.graphs[$0] })
-                model.train()
-                let logits = model(batch, generator: &rng)                                  // (G, C)
-                let loss = logits.crossEntropy(targets: batch.labels!)
-                let value = loss.item()
-                try requireFinite(value, "training loss", at: "epoch \(epoch) of fold \(k + 1)")
-                adam.zeroGrad()
-                loss.backward()
-                adam.step()
-                lossSum += Double(value) * Double(batch.graphCount)
-                correct += zip(argmaxRows(logits), batch.labels!).filter { $0 == $1 }.count
+            let global = config.batchSize * dataParallel.count
+            for start in stride(from: 0, to: train.count, by: global) {
+                let step = try graphClassificationStep(model, adam, graphs: train[start..<min(start + global, train.count)].map { data.graphs[$0] },
+                                                       batchSize: config.batchSize, dataParallel: dataParallel, generator: &rng,
+                                                       at: "epoch \(epoch) of fold \(k + 1)")
+                lossSum += step.lossSum
+                correct += step.correct
+            }
+            if dataParallel.count > 1 {                                   // every replica's sums
+                let sums = dataParallel.averageValues([lossSum, Double(correct)]).map { $0 * Double(dataParallel.count) }
+                (lossSum, correct) = (sums[0], Int(sums[1].rounded()))
             }
             let (vLoss, vAcc) = evaluate(model, validation, &rng)
             let (_, tAcc) = evaluate(model, test, &rng)
@@ -189,7 +198,8 @@ public struct GraphClassificationTrainer {
             p.epoch = epoch
             state.progress = p
             if epoch < config.epochs && config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
-                state.progress.generator = rng.state.map(String.init)
+                state.progress.generator = dataParallel.gather(rng.state.map { Double(bitPattern: $0) })
+                    .joined().map { String($0.bitPattern) }              // every replica's, in order
                 state.progress.order = train
                 state.model = model.namedState()
                 state.optimizer = adam.stateDict()
@@ -208,6 +218,40 @@ public struct GraphClassificationTrainer {
             return (Double(logits.crossEntropy(targets: batch.labels!).item()), accuracy(logits, labels: batch.labels!))
         }
     }
+}
+
+/// One optimizer step on a global batch of `graphs` (one process's batch of N·B): this replica
+/// trains on graphs r·B ..< (r+1)·B (none when the batch is short), then its gradient of the
+/// mean cross-entropy over its g_r graphs is scaled by N·g_r/G and averaged over the N replicas,
+/// (1/N) Σ_r (N·g_r/G) ∇L_r = Σ_r (g_r/G) ∇L_r, the gradient of the mean over all G graphs.
+/// Returns this replica's summed loss and correct predictions.
+package func graphClassificationStep(_ model: GraphClassifier, _ optimizer: Optimizer, graphs: [Graph], batchSize: Int,
+                                     dataParallel: DataParallel, generator: inout RandomGenerator,
+                                     at position: String) throws -> (lossSum: Double, correct: Int) {
+    let lo = min(dataParallel.rank * batchSize, graphs.count), hi = min(lo + batchSize, graphs.count)
+    var result = (lossSum: 0.0, correct: 0)
+    optimizer.zeroGrad()
+    if lo < hi {
+        let batch = GraphBatch(Array(graphs[lo..<hi]))
+        model.train()
+        let logits = model(batch, generator: &generator)                               // (g_r, C)
+        let loss = logits.crossEntropy(targets: batch.labels!)
+        let value = loss.item()
+        try requireFinite(value, "training loss", at: position)
+        loss.backward()
+        result = (Double(value) * Double(batch.graphCount), zip(argmaxRows(logits), batch.labels!).filter { $0 == $1 }.count)
+    }
+    if dataParallel.count > 1 {
+        let share = Float(dataParallel.count * (hi - lo)) / Float(graphs.count)       // N·g_r/G
+        for p in model.parameters() {
+            guard let g = p.grad else { continue }
+            let pg = g.pointer
+            for i in 0..<g.count { pg[i] *= share }
+        }
+        dataParallel.averageGradients(model.parameters())
+    }
+    optimizer.step()
+    return result
 }
 
 extension GraphClassificationTrainer {

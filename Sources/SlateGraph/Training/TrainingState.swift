@@ -42,6 +42,14 @@ public struct TrainingState {
 
     public init() {}
 
+    /// Replica r's dropout generator when `progress` holds N replicas' (4 words each, in order).
+    public func generator(replica dataParallel: DataParallel) -> RandomGenerator? {
+        guard dataParallel.count > 1 else { return generator }
+        let words = progress.generator.compactMap { UInt64($0) }
+        guard words.count == progress.generator.count, words.count == 4 * dataParallel.count else { return nil }
+        return RandomGenerator(state: Array(words[(4 * dataParallel.rank)..<(4 * dataParallel.rank + 4)]))
+    }
+
     /// The dropout generator saved in `progress`, or nil when none is (or it is malformed).
     public var generator: RandomGenerator? {
         let words = progress.generator.compactMap { UInt64($0) }
