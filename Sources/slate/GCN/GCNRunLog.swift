@@ -59,16 +59,21 @@ final class GCNRunLog {
     private var log: RunLogger!
     private var writeError: Error?
     private let started = Date()
+    /// False on ranks other than 0 of a distributed run: they read the checkpoint to resume, and
+    /// write nothing.
+    let writes: Bool
 
     init<Config: Encodable>(command: GCNTrainCommand, task: Task, dataset: String, trainingConfig: Config,
-                            hasValidation: Bool) throws {
+                            hasValidation: Bool, writes: Bool = true) throws {
         out = command.common.outputDirectory(tool: "gcn", name: dataset.lowercased())
         (json, quiet) = (command.common.json, command.common.quiet)
         (self.task, self.hasValidation) = (task, hasValidation)
         metadata = ["format": Self.checkpointFormat, "format_version": GCNCheckpoint.version, "task": task.rawValue,
                     "dataset": dataset, "training_config": try Self.json(trainingConfig), "threads": String(Threads.count)]
-        try RunDirectory.prepare(out, resume: command.common.resume, overwrite: command.common.overwrite, checkpoint: Self.checkpointName)
+        self.writes = writes
+        if writes { try RunDirectory.prepare(out, resume: command.common.resume, overwrite: command.common.overwrite, checkpoint: Self.checkpointName) }
         if command.common.resume { try loadCheckpoint() }
+        guard writes else { return }
         let toml = try ResolvedConfig.write(command, name: "slate gcn train", to: out)
         try openLogs()
         try log.logConfig(toml)
@@ -80,6 +85,7 @@ final class GCNRunLog {
 
     /// Replaces `checkpoint.safetensors` with `state`, atomically (the trainer's checkpoint callback).
     func save(_ state: TrainingState) throws {
+        guard writes else { return }
         if let writeError { throw writeError }
         try writeAtomically(state.encode(metadata: metadata), to: url(Self.checkpointName))
     }
@@ -125,6 +131,7 @@ final class GCNRunLog {
     /// Appends one epoch to both files (the trainer's progress callback cannot throw: a failed write
     /// is reported at the next checkpoint or at the end).
     func append(_ row: GCNEpochRow) {
+        guard writes else { return }
         rows.append(row)
         var evaluation = ["test/accuracy": row.testAccuracy]
         if hasValidation { (evaluation["val/loss"], evaluation["val/accuracy"]) = (row.validationLoss, row.validationAccuracy) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Slate
+import SlateDistributed
 import SlateGraph
 
 /// `slate gcn train`: graph classification with K-fold CV on a TU dataset, or node classification
@@ -30,7 +31,8 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
 
     static let examples = ["slate gcn train --dataset MUTAG --folds 10 --epochs 100 --out runs/mutag",
                            "slate gcn train --dataset cora --seeds 10 --learning-rate 0.01",
-                           "slate gcn train --resume --config runs/mutag/config.toml --out runs/mutag"]
+                           "slate gcn train --resume --config runs/mutag/config.toml --out runs/mutag",
+                           "mpirun -np 2 --bind-to none slate gcn train --dataset MUTAG --distributed --batch-size 16 --out runs/mutag-2x16"]
 
     @Option(help: "Dataset: a TU name (MUTAG, PROTEINS, ...) or cora / karate.")
     var dataset: String
@@ -92,9 +94,15 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "Random seed (splits, initialisation, dropout, shuffling).")
     var seed: UInt64 = 0
 
+    @Flag(help: "Graph classification under mpirun: N ranks at --batch-size B train the model one process would at N×B, each on whole graphs; rank 0 alone prints and writes (without mpirun: a plain run).")
+    var distributed = false
+
     @OptionGroup var common: RunOptions
 
     func validate() throws {
+        if distributed && NodeDataset.isNodeDataset(dataset) {
+            throw ValidationError("--distributed trains graph classification only, and \(dataset) is a node-classification dataset; drop --distributed.")
+        }
         try GCNLimits.positiveFinite(learningRate, "--learning-rate")
         try GCNLimits.finite(lrDecayFactor, "--lr-decay-factor", in: 0...1, excludingLower: true)
         try GCNLimits.finite(dropout, "--dropout", in: 0...1, excludingUpper: true)
@@ -116,17 +124,20 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     }
 
     func run() throws {
-        common.applyThreads()
-        do {
-            if NodeDataset.isNodeDataset(dataset) { try trainNodes() } else { try trainGraphs() }
-        } catch let error as GCNCheckpointError {
-            throw CLIError(error.description, status: .dataError)
+        let comm = try DistributedRun.start(distributed, common)
+        try DistributedRun.run(comm) {
+            do {
+                if NodeDataset.isNodeDataset(dataset) { try trainNodes() } else { try trainGraphs(comm) }
+            } catch let error as GCNCheckpointError {
+                throw CLIError(error.description, status: .dataError)
+            }
         }
     }
 
     private var progress: GCNProgressPrinter { GCNProgressPrinter(quiet: common.quiet) }
 
-    private func trainGraphs() throws {
+    private func trainGraphs(_ comm: Communicator? = nil) throws {
+        let writer = (comm?.rank ?? 0) == 0
         let data = try TUDataset.load(name: dataset)
         var config = GraphTrainingConfig()
         config.layers = layers; config.hidden = hidden ?? 64; config.pool = pool; config.dropout = dropout
@@ -143,14 +154,23 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
                                                          hidden: config.hidden, batchNodes: Double(max(largest, data.nodeCount / max(folds, 1)))),
                                     for: "\(data.name) with --hidden \(config.hidden), --layers \(layers)")
         let log = try GCNRunLog(command: self, task: .graph, dataset: data.name, trainingConfig: config,
-                                hasValidation: true)
-        let progress = self.progress
+                                hasValidation: true, writes: writer)
+        let progress = writer ? self.progress : GCNProgressPrinter(quiet: true)
+        var trainer = GraphClassificationTrainer(config: config)
+        if let comm {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            let resumedAt = log.resumed.map { "\($0.progress.unit)/\($0.progress.epoch)" } ?? "start"
+            try Distributed.checkSameConfiguration(
+                "\(String(decoding: try enc.encode(config), as: UTF8.self)) data=\(data.name)/\(data.graphs.count)/\(data.nodeCount)/\(data.labels) resume=\(resumedAt)", comm)
+            trainer.dataParallel = DataParallel(comm, averager: GradientAverager(comm))
+        }
         progress.line("gcn train \(data.name): \(data.graphs.count) graphs, \(data.nodeCount) nodes, \(data.featureCount) features, \(data.classCount) classes; threads \(Threads.count)")
+        if let comm { progress.line("distributed: \(comm.size) ranks (\(comm.localSize) on this machine) × batch_size \(batchSize) = global batch \(comm.size * batchSize) graphs") }
         progress.line("outputs: \(log.out)" + (log.resumed.map { " (resuming at fold \($0.progress.unit + 1), epoch \($0.progress.epoch))" } ?? ""))
         let total = config.folds * config.epochs
         var done = (log.resumed?.progress.unit ?? 0) * config.epochs + (log.resumed?.progress.epoch ?? 0)
         let started = Date()
-        var trainer = GraphClassificationTrainer(config: config)
         trainer.checkpoint = log.save
         let result = try trainer.train(data, resumingFrom: log.resumed) { event in
             switch event {
@@ -164,6 +184,8 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
                 progress.line(String(format: "fold %2d/%d: test accuracy %.4f (epoch %d chosen on validation)", fold, folds, test, epoch))
             }
         }
+        if let comm { try Replicas.verify(result.bestModel.map(\.1), comm, when: "after training (best fold's weights)") }
+        guard writer else { return }
         progress.line(String(format: "%@ %@ pooling, %d-fold CV: test accuracy %.2f ± %.2f %%",
                              data.name, config.pool.rawValue, config.folds, 100 * result.mean, 100 * result.std))
         let metrics = GCNTrainMetrics(dataset: data.name, task: "graph", conv: conv.rawValue, accuracyMean: result.mean, accuracyStd: result.std,
