@@ -60,7 +60,7 @@ let package = Package(
         // The multi-rank checks `make test-mpi` launches under mpirun (scripts/test-mpi.sh).
         .executableTarget(
             name: "slate-mpi-check",
-            dependencies: ["SlateDistributed", "SlateGPT", "SlateRL", "Slate"],
+            dependencies: ["SlateDistributed", "SlateGPT", "SlateRL", "SlateGraph", "Slate"],
             path: "Tests/MPICheck"
         ),
         .executableTarget(
