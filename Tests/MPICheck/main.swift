@@ -11,6 +11,9 @@
 //                steps on a fixed rollout: SGD within 1e-5; Adam (PPO's) and AdamW printed, within 1e-3
 //   ppo-train    PPOTrainer on N ranks: replicas bit-identical after training, rank 0 reports
 //                every rank's episodes, and a collective checkpoint resumes each rank bit for bit
+//   gcn-step     N ranks × B whole graphs equal one process × N·B after 10 steps of a 2-layer GCN
+//                with sum pooling, short batches included (a rank may get fewer graphs, or none):
+//                SGD within 1e-5; Adam printed, within 1e-3; replicas bit-identical
 //   compare A B TOL [metadata]   (one process) two checkpoints hold the same tensors within TOL
 //                (and, with `metadata`, the same metadata but for the CLI's timing keys `cli.*`)
 //   allreduce-bench [FLOATS] [REPS]   median and best ms of one in-place allreduce (after a barrier)
@@ -18,6 +21,7 @@ import Foundation
 import Slate
 import SlateDistributed
 import SlateGPT
+import SlateGraph
 import SlateRL
 
 let comm: Communicator
@@ -292,6 +296,49 @@ let steps = 10, rows = 2
     expect(envsSame, "resumed environments differ from the uninterrupted run's")
 }
 
+/// `graphClassificationStep` on N ranks × B graphs against one process × N·B: every rank draws
+/// the same global batches (every third one short, so that the split is uneven and the last rank
+/// gets nothing); gradients are weighted by each rank's share of the batch.
+@MainActor func gcnStep() throws {
+    let perRank = 4
+    var g = RandomGenerator(seed: 21)
+    let graphs: [Graph] = (0..<37).map { _ in                  // rings with a chord, 3 features
+        let n = 3 + g.nextInt(6)
+        var edges: [(Int, Int)] = []
+        for i in 0..<n { edges += [(i, (i + 1) % n), ((i + 1) % n, i)] }
+        if n > 4 { edges += [(0, 2), (2, 0)] }
+        return Graph(nodeCount: n, featureCount: 3, features: (0..<(n * 3)).map { _ in Float(g.nextNormal()) },
+                     edges: edges, label: n % 2)
+    }
+    let cfg = GraphClassifierConfig(inputFeatures: 3, classes: 2, layers: 2, hidden: 16, pool: .sum, dropout: 0, convolutionDropout: 0)
+    let full = perRank * size, short = max(1, full / 2 - 1)
+    var draw = RandomGenerator(seed: 8)
+    let batches = (0..<steps).map { s in (0..<(s % 3 == 2 ? short : full)).map { _ in graphs[draw.nextInt(graphs.count)] } }
+    func train(_ dp: DataParallel, _ make: ([Tensor]) -> Optimizer) throws -> [Tensor] {
+        let model = GraphClassifier(cfg, seed: 5)
+        let optimizer = make(model.parameters())
+        var rng = RandomGenerator(seed: 9)
+        for batch in batches {
+            _ = try graphClassificationStep(model, optimizer, graphs: batch, batchSize: dp.count > 1 ? perRank : full,
+                                            dataParallel: dp, generator: &rng, at: "gcn-step")
+        }
+        return model.parameters()
+    }
+    let optimizers: [(String, Float, ([Tensor]) -> Optimizer)] = [
+        ("SGD lr 0.05", 1e-5, { SGD($0, learningRate: 0.05) }),
+        ("Adam lr 0.01 (the trainer's)", 1e-3, { Adam($0, learningRate: 0.01) }),
+    ]
+    for (name, tolerance, make) in optimizers {
+        let distributed = try train(DataParallel(comm, averager: GradientAverager(comm)), make)
+        let single = try train(.single, make)
+        let diff = maxDifference(distributed, single), moved = maxDifference(distributed, GraphClassifier(cfg, seed: 5).parameters())
+        try Replicas.verify(distributed, comm, when: "after \(steps) GCN steps with \(name)")
+        if rank == 0 { print(String(format: "gcn-step: %d ranks × %d vs 1 × %d graphs (short batches of %d), %d steps, %@: max |Δw| %.3g (weights moved up to %.3g); replicas bit-identical", size, perRank, full, short, steps, name, diff, moved)) }
+        expect(diff <= tolerance, "GCN \(name): max |Δw| \(diff) > \(tolerance)")
+        expect(moved > 1e-3, "GCN \(name) did not train (max move \(moved))")
+    }
+}
+
 /// Compares two checkpoint files tensor by tensor; fails beyond `tolerance`.
 @MainActor func compareFiles(_ args: [String]) throws {
     guard args.count == 3 || args.count == 4 && args[3] == "metadata", let tolerance = Float(args[2]) else {
@@ -339,9 +386,10 @@ do {
     case "gpt-adamw": try gptAdamW()
     case "ppo-update": try ppoUpdate()
     case "ppo-train": try ppoTrain()
+    case "gcn-step": try gcnStep()
     case "compare": try compareFiles(Array(CommandLine.arguments.dropFirst(2)))
     case "allreduce-bench": allreduceBench(Array(CommandLine.arguments.dropFirst(2)))
-    default: expect(false, "usage: slate-mpi-check collectives|gpt-sgd|gpt-adamw|ppo-update|ppo-train|compare|allreduce-bench (got \"\(check)\")")
+    default: expect(false, "usage: slate-mpi-check collectives|gpt-sgd|gpt-adamw|ppo-update|ppo-train|gcn-step|compare|allreduce-bench (got \"\(check)\")")
     }
 } catch { expect(false, "\(error)") }
 comm.finalize()
