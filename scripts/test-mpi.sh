@@ -10,6 +10,9 @@
 #   PPO: N ranks equal one process on a fixed rollout (2 and 3 ranks, TCP); PPOTrainer's replicas,
 #   gathered episodes and collective checkpoints; `slate rl train --distributed` alone equals a
 #   plain run, rank 0 alone writes, and a 2-rank run killed and resumed equals an uninterrupted one.
+#   GCN: N ranks × B whole graphs equal one process × N·B (2 and 3 ranks, short batches, TCP), and
+#   on MUTAG through the CLI (if $SLATE_DATA has it): alone = plain, 2 × 8 = 1 × 16, 3 × 5 = 1 × 15,
+#   a killed 2-rank run resumed equals an uninterrupted one; node datasets are refused.
 # Skips (exit 0, with the reason) when mpirun is not installed. Exits non-zero on any failure.
 #
 # Environment: SWIFT (default swift); SWIFT_BUILD_FLAGS (default: the flags `make test` builds
@@ -42,7 +45,7 @@ run() {   # run NAME EXPECT(pass|fail) COMMAND... : the command's output goes to
     echo "test-mpi: FAIL $name: no result within $LIMIT s (hang)"; failed=$((failed + 1))
   elif [[ ($want == pass && $rc -eq 0) || ($want == fail && $rc -ne 0) ]]; then
     echo "test-mpi: ok   $name ($((SECONDS - t0)) s)"; passed=$((passed + 1))
-    grep -E "^(collectives|gpt-|ppo-|compare|Error)" "$TMP/$name.log" | sed 's/^/                 /' | head -3
+    grep -E "^(collectives|gpt-|ppo-|gcn-|compare|Error)" "$TMP/$name.log" | sed 's/^/                 /' | head -3
   else
     echo "test-mpi: FAIL $name (exit $rc, expected $want):"; sed 's/^/    /' "$TMP/$name.log" | tail -20
     failed=$((failed + 1))
@@ -89,6 +92,28 @@ run cli-foreign-launcher fail env PMI_RANK=0 PMI_SIZE=2 "${GPT[@]}" --distribute
 grep -q "launch it with Open MPI's mpirun" "$TMP/cli-foreign-launcher.log" ||
   { echo "test-mpi: FAIL cli-foreign-launcher: the message does not say how to launch"; failed=$((failed + 1)); }
 
+# kill_and_resume NAME OUT COMMAND... : runs COMMAND --out OUT on 2 ranks, SIGKILLs both ranks (by
+# pid) once OUT holds a checkpoint (again, up to 3 times, if the run finished first), then resumes
+# it on 2 ranks with --resume.
+kill_and_resume() {
+  local name=$1 out=$2; shift 2
+  local attempt launcher pid rc
+  for attempt in 1 2 3; do
+    rm -rf "$out"
+    timeout -k 10 "$LIMIT" "${MPIRUN[@]}" -np 2 "$@" --out "$out" >"$TMP/$name-killed.log" 2>&1 &
+    launcher=$!
+    for _ in $(seq 1200); do [[ -e "$out/checkpoint.safetensors" ]] && break; kill -0 $launcher 2>/dev/null || break; sleep 0.05; done
+    sleep 0.$((RANDOM % 9 + 1))
+    for pid in $(pgrep -P "$(pgrep -P $launcher | head -1)" 2>/dev/null) $(pgrep -P $launcher 2>/dev/null); do
+      [[ $(cat /proc/$pid/comm 2>/dev/null) == slate ]] && kill -KILL "$pid" 2>/dev/null
+    done
+    wait $launcher; rc=$?
+    [[ $rc -ne 0 && -e "$out/checkpoint.safetensors" ]] && break
+    echo "test-mpi: note: $name finished (exit $rc) before the kill landed; again ($attempt)"
+  done
+  run "$name-np2-resumed" pass "${MPIRUN[@]}" -np 2 "$@" --out "$out" --resume
+}
+
 # PPO: the update on a fixed rollout, the trainer, then the CLI.
 run ppo-update-np2      pass "${MPIRUN[@]}" -np 2 "$BIN/slate-mpi-check" ppo-update
 run ppo-update-np3      pass "${MPIRUN[@]}" -np 3 "$BIN/slate-mpi-check" ppo-update
@@ -111,19 +136,7 @@ grep -q "^Error: --distributed trains PPO only" "$TMP/rl-other-algo.log" ||
 # uninterrupted 2-rank run: weights, optimizer, every rank's environments, the episode log.
 STEPS=12800
 run rl-np2-whole        pass "${MPIRUN[@]}" -np 2 "${RL[@]}" --total-steps $STEPS --distributed --out "$TMP/rl-whole"
-for attempt in 1 2 3; do
-  rm -rf "$TMP/rl-killed"
-  timeout -k 10 "$LIMIT" "${MPIRUN[@]}" -np 2 "${RL[@]}" --total-steps $STEPS --distributed --out "$TMP/rl-killed" >"$TMP/rl-killed.log" 2>&1 &
-  launcher=$!
-  for _ in $(seq 1200); do [[ -e "$TMP/rl-killed/checkpoint.safetensors" ]] && break; kill -0 $launcher 2>/dev/null || break; sleep 0.05; done
-  sleep 0.$((RANDOM % 9 + 1))
-  ranks=$(pgrep -P "$(pgrep -P $launcher | head -1)" 2>/dev/null; pgrep -P $launcher 2>/dev/null)
-  for pid in $ranks; do [[ $(cat /proc/$pid/comm 2>/dev/null) == slate ]] && kill -KILL "$pid" 2>/dev/null; done
-  wait $launcher; rc=$?
-  [[ $rc -ne 0 && -e "$TMP/rl-killed/checkpoint.safetensors" ]] && break
-  echo "test-mpi: note: the run finished (exit $rc) before the kill landed; again ($attempt)"
-done
-run rl-np2-resumed      pass "${MPIRUN[@]}" -np 2 "${RL[@]}" --total-steps $STEPS --distributed --out "$TMP/rl-killed" --resume
+kill_and_resume rl "$TMP/rl-killed" "${RL[@]}" --total-steps $STEPS --distributed
 run rl-resume-equals-whole pass "$BIN/slate-mpi-check" compare "$TMP/rl-killed/policy.safetensors" "$TMP/rl-whole/policy.safetensors" 0
 run rl-resume-state-equals-whole pass "$BIN/slate-mpi-check" compare "$TMP/rl-killed/checkpoint.safetensors" "$TMP/rl-whole/checkpoint.safetensors" 0 metadata
 run rl-resume-same-episodes pass cmp "$TMP/rl-killed/episodes.csv" "$TMP/rl-whole/episodes.csv"
@@ -131,6 +144,34 @@ run rl-resume-other-np  fail "$BIN/slate" rl train --num-envs 2 --num-steps 32 -
   --eval-episodes 2 --threads 1 --quiet --total-steps $((STEPS * 2)) --distributed --out "$TMP/rl-whole" --resume
 grep -q "trained by 2 rank(s), not 1" "$TMP/rl-resume-other-np.log" ||
   { echo "test-mpi: FAIL rl-resume-other-np: the message does not name the rank counts"; failed=$((failed + 1)); }
+
+# Graph classification: the step, then the CLI on MUTAG (whole graphs per rank).
+run gcn-step-np2        pass "${MPIRUN[@]}" -np 2 "$BIN/slate-mpi-check" gcn-step
+run gcn-step-np3        pass "${MPIRUN[@]}" -np 3 "$BIN/slate-mpi-check" gcn-step
+run gcn-step-np2-tcp    pass "${MPIRUN[@]}" --mca btl self,tcp -np 2 "$BIN/slate-mpi-check" gcn-step
+if [[ -d "${SLATE_DATA:-./data}/tu/MUTAG" ]]; then
+  GCN=("$BIN/slate" gcn train --dataset MUTAG --folds 3 --epochs 3 --threads 1 --quiet)
+  run gcn-distributed-alone pass "${GCN[@]}" --batch-size 16 --distributed --out "$TMP/gcn-alone"
+  run gcn-plain         pass "${GCN[@]}" --batch-size 16 --out "$TMP/gcn-plain"
+  run gcn-alone-bit-identical pass cmp "$TMP/gcn-alone/model.safetensors" "$TMP/gcn-plain/model.safetensors"
+  # Without dropout (each rank draws its own masks), N ranks × B equal one process × N·B (Adam).
+  run gcn-np2           pass "${MPIRUN[@]}" -np 2 "${GCN[@]}" --dropout 0 --batch-size 8 --distributed --out "$TMP/gcn-np2"
+  run gcn-one-16        pass "${GCN[@]}" --dropout 0 --batch-size 16 --out "$TMP/gcn-one16"
+  run gcn-np2-equals-one pass "$BIN/slate-mpi-check" compare "$TMP/gcn-np2/model.safetensors" "$TMP/gcn-one16/model.safetensors" 1e-3
+  run gcn-np3           pass "${MPIRUN[@]}" -np 3 "${GCN[@]}" --dropout 0 --batch-size 5 --distributed --out "$TMP/gcn-np3"
+  run gcn-one-15        pass "${GCN[@]}" --dropout 0 --batch-size 15 --out "$TMP/gcn-one15"
+  run gcn-np3-equals-one pass "$BIN/slate-mpi-check" compare "$TMP/gcn-np3/model.safetensors" "$TMP/gcn-one15/model.safetensors" 1e-3
+  # Kill and resume with dropout: every rank's dropout stream comes back from rank 0's checkpoint.
+  GCNK=("${GCN[@]}" --epochs 12 --checkpoint-every 2 --batch-size 8 --distributed)
+  run gcn-np2-whole     pass "${MPIRUN[@]}" -np 2 "${GCNK[@]}" --out "$TMP/gcn-whole"
+  kill_and_resume gcn "$TMP/gcn-killed" "${GCNK[@]}"
+  run gcn-resume-equals-whole pass "$BIN/slate-mpi-check" compare "$TMP/gcn-killed/model.safetensors" "$TMP/gcn-whole/model.safetensors" 0
+  run gcn-node-dataset  fail "$BIN/slate" gcn train --dataset cora --distributed --out "$TMP/gcn-cora"
+  grep -q "^Error: --distributed trains graph classification only" "$TMP/gcn-node-dataset.log" ||
+    { echo "test-mpi: FAIL gcn-node-dataset: no one-line Error"; failed=$((failed + 1)); }
+else
+  echo "test-mpi: note: the gcn CLI checks skipped: ${SLATE_DATA:-./data}/tu/MUTAG is missing (make data)"
+fi
 
 echo "test-mpi: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
