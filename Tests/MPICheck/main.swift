@@ -228,8 +228,9 @@ let steps = 10, rows = 2
             let (samples, idx) = dp.count > 1
                 ? (local, step[rank])
                 : (global, step.enumerated().flatMap { q, part in part.map { q * perRank + $0 } })
+            let moments = dp.count > 1 ? advantageMoments(samples.advantages, minibatches: [idx[...]], dataParallel: dp)[0] : nil
             _ = try ppoMinibatchStep(agent: agent, optimizer: optimizer, config: cfg, samples: samples, indices: idx[...],
-                                     dataParallel: dp, check: { v, what in if !v.isFinite { throw TrainingConfigurationError("\(what) \(v)") } })
+                                     advantageMoments: moments, dataParallel: dp, check: { v, what in if !v.isFinite { throw TrainingConfigurationError("\(what) \(v)") } })
         }
         return agent.parameters()
     }

@@ -96,14 +96,22 @@ func normalized(_ x: [Float], eps: Float = 1e-8) -> [Float] {
     return x.map { ($0 - m) / (std + eps) }
 }
 
-/// `normalized(x)` over the union of every replica's `x` (each of the same length): the mean
-/// and unbiased standard deviation of all N·n values, from two averages over the replicas.
-func normalized(_ x: [Float], over dataParallel: DataParallel, eps: Float = 1e-8) -> [Float] {
-    guard dataParallel.count > 1 else { return normalized(x, eps: eps) }
-    let n = Double(x.count)
-    let mean = dataParallel.averageValues([x.reduce(0) { $0 + Double($1) } / n])[0]
-    let squares = dataParallel.averageValues([x.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) }])[0]
-    let std = Float((squares * Double(dataParallel.count) / (n * Double(dataParallel.count) - 1)).squareRoot())
-    let m = Float(mean)
-    return x.map { ($0 - m) / (std + eps) }
+/// The mean and unbiased standard deviation of the advantages of each minibatch over every
+/// replica's minibatch of the same index (all of one size b), as `normalized` uses them on the
+/// N·b values together; one allreduce of 2 values per minibatch, in double precision:
+/// mean = E[x], std = √((E[x²] − E[x]²) · Nb / (Nb − 1)).
+package func advantageMoments(_ advantages: [Float], minibatches: [ArraySlice<Int>],
+                              dataParallel: DataParallel) -> [(mean: Float, std: Float)] {
+    var local: [Double] = []
+    for idx in minibatches {
+        let n = Double(idx.count)
+        local += [idx.reduce(0) { $0 + Double(advantages[$1]) } / n,
+                  idx.reduce(0) { $0 + Double(advantages[$1]) * Double(advantages[$1]) } / n]
+    }
+    let global = dataParallel.averageValues(local)
+    return minibatches.indices.map { k in
+        let n = Double(minibatches[k].count * dataParallel.count)
+        let mean = global[2 * k], variance = max(global[2 * k + 1] - mean * mean, 0) * n / max(n - 1, 1)
+        return (Float(mean), Float(variance.squareRoot()))
+    }
 }

@@ -256,10 +256,12 @@ public final class PPOTrainer: Trainer {
         var last = PPOStepResult()
         for _ in 0..<config.updateEpochs {
             let order = shuffledIndices(batch, generator: &rng)
-            for startIndex in stride(from: 0, to: batch, by: mb) {
-                last = try ppoMinibatchStep(agent: agent, optimizer: optimizer, config: config, samples: samples,
-                                            indices: order[startIndex..<(startIndex + mb)],
-                                            dataParallel: dataParallel, check: checkFinite)
+            let minibatches = stride(from: 0, to: batch, by: mb).map { order[$0..<($0 + mb)] }
+            let moments = dataParallel.count > 1 && config.normalizeAdvantages   // the epoch's, over all ranks
+                ? advantageMoments(estimate.advantages, minibatches: minibatches, dataParallel: dataParallel) : nil
+            for (k, idx) in minibatches.enumerated() {
+                last = try ppoMinibatchStep(agent: agent, optimizer: optimizer, config: config, samples: samples, indices: idx,
+                                            advantageMoments: moments?[k], dataParallel: dataParallel, check: checkFinite)
             }
             last = last.averaged(over: dataParallel)                 // the same figures on every replica
             if let targetKL = config.targetKL, last.stats.approxKL > targetKL { break }
@@ -344,16 +346,20 @@ package struct PPOStepResult {
 
 /// One PPO step on the minibatch `indices` of `samples`: clipped surrogate, entropy bonus and
 /// (clipped) value loss, L = L_clip − c_e·H + c_v·L_V; backward; gradients averaged over the
-/// replicas, then clipped to a global norm of `maxGradNorm`; one optimizer step. Advantages are
-/// normalised over the union of the replicas' minibatches, so N replicas with b samples each
-/// step as one process with those N·b samples. `check` vets the loss and the gradient norm.
+/// replicas, then clipped to a global norm of `maxGradNorm`; one optimizer step. With several
+/// replicas, advantages are normalised with `advantageMoments`, those of the union of the
+/// replicas' minibatches (``advantageMoments(_:minibatches:dataParallel:)``), so N replicas with
+/// b samples each step as one process with those N·b samples; without, with this minibatch's own.
+/// `check` vets the loss and the gradient norm.
 package func ppoMinibatchStep(agent: ActorCritic, optimizer: Optimizer, config: PPOConfig, samples: PPOSamples,
-                              indices idx: ArraySlice<Int>, dataParallel: DataParallel,
-                              check: (Float, String) throws -> Void) throws -> PPOStepResult {
+                              indices idx: ArraySlice<Int>, advantageMoments moments: (mean: Float, std: Float)? = nil,
+                              dataParallel: DataParallel, check: (Float, String) throws -> Void) throws -> PPOStepResult {
     let params = agent.parameters()
     let x = gatherRows(samples.observations, width: samples.obsDim, indices: idx)   // (mb, obs)
     var advantages = idx.map { samples.advantages[$0] }
-    if config.normalizeAdvantages { advantages = normalized(advantages, over: dataParallel) }
+    if config.normalizeAdvantages {
+        advantages = moments.map { m in advantages.map { ($0 - m.mean) / (m.std + 1e-8) } } ?? normalized(advantages)
+    }
     let (policyLoss, stats) = agent.actor(x).policyGradientLoss(         // (mb, A) -> ()
         actions: idx.map { samples.actions[$0] }, oldLogProbs: idx.map { samples.logProbs[$0] },
         advantages: advantages, objective: .clipped(epsilon: config.clipCoef),
