@@ -111,6 +111,7 @@ kill_and_resume() {
     [[ $rc -ne 0 && -e "$out/checkpoint.safetensors" ]] && break
     echo "test-mpi: note: $name finished (exit $rc) before the kill landed; again ($attempt)"
   done
+  [[ $rc -ne 0 ]] || { echo "test-mpi: FAIL $name: every run finished before a kill landed"; failed=$((failed + 1)); }
   run "$name-np2-resumed" pass "${MPIRUN[@]}" -np 2 "$@" --out "$out" --resume
 }
 
@@ -162,7 +163,7 @@ if [[ -d "${SLATE_DATA:-./data}/tu/MUTAG" ]]; then
   run gcn-one-15        pass "${GCN[@]}" --dropout 0 --batch-size 15 --out "$TMP/gcn-one15"
   run gcn-np3-equals-one pass "$BIN/slate-mpi-check" compare "$TMP/gcn-np3/model.safetensors" "$TMP/gcn-one15/model.safetensors" 1e-3
   # Kill and resume with dropout: every rank's dropout stream comes back from rank 0's checkpoint.
-  GCNK=("${GCN[@]}" --epochs 12 --checkpoint-every 2 --batch-size 8 --distributed)
+  GCNK=("${GCN[@]}" --epochs 40 --checkpoint-every 4 --batch-size 8 --distributed)
   run gcn-np2-whole     pass "${MPIRUN[@]}" -np 2 "${GCNK[@]}" --out "$TMP/gcn-whole"
   kill_and_resume gcn "$TMP/gcn-killed" "${GCNK[@]}"
   run gcn-resume-equals-whole pass "$BIN/slate-mpi-check" compare "$TMP/gcn-killed/model.safetensors" "$TMP/gcn-whole/model.safetensors" 0
