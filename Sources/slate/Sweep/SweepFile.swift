@@ -123,6 +123,9 @@ struct SweepFile {
             guard case let .list(values) = entry.value, !values.isEmpty else {
                 throw error(entry, "[grid] \(entry.key) must be a non-empty list of values, e.g. \(entry.key) = [\(entry.value.word), ...]; fixed settings go in [base]")
             }
+            if let twice = values.first(where: { value in values.filter { $0 == value }.count > 1 }) {
+                throw error(entry, "[grid] \(entry.key) lists \(twice.word) twice; list each value once")
+            }
             return (entry.key, values)
         }
     }

@@ -75,7 +75,8 @@ enum SweepRange {
 struct PlannedRun {
     /// 1-based position in the sweep.
     var index: Int
-    /// `03-learning_rate=0.001,seed=1`: the position, then the varied keys (Hydra's override_dirname).
+    /// `learning_rate=0.001,seed=1`: the varied keys (Hydra's override_dirname); random trials
+    /// start with their number (`003-learning_rate=0.000412`).
     var name: String
     var varied: [(key: String, value: RunFileValue)]
     /// `[base]` with the varied values set on top, in file order.
@@ -113,7 +114,7 @@ extension SweepFile {
                 combinations.append(ranges.map { ($0.key, $0.range.sample(&rng)) })
             }
         }
-        let width = String(combinations.count).count
+        let width = max(3, String(combinations.count).count)   // stable while trials grow up to 999
         return combinations.enumerated().map { offset, varied in
             let number = String(repeating: "0", count: max(0, width - String(offset + 1).count)) + String(offset + 1)
             let label = varied.map { "\($0.key)=\(Self.nameWord($0.value))" }.joined(separator: ",")
@@ -121,7 +122,11 @@ extension SweepFile {
             for (key, value) in varied {
                 settings.append(RunFileEntry(key: key, value: value, path: path, line: variedLines[key] ?? 0))
             }
-            return PlannedRun(index: offset + 1, name: String((number + "-" + label).prefix(120)), varied: varied, settings: settings)
+            // A grid run is named by its values alone, so it keeps its directory when values are
+            // added to the grid; random trials (which may repeat a value) are numbered.
+            var name = number + "-" + label
+            if case .grid = space, label.count <= 120 { name = label }
+            return PlannedRun(index: offset + 1, name: String(name.prefix(120)), varied: varied, settings: settings)
         }
     }
 
