@@ -11,6 +11,9 @@ final class SweepCLITests: XCTestCase {
         return scale < 1 ? 1 : 3
     }
 
+    /// The top of a sweep file over `gcn train` ranked by mean accuracy.
+    private let gcnHead = "command = \"gcn train\"\nmetric = \"accuracy_mean\"\ngoal = \"maximize\"\n"
+
     private func write(_ text: String, _ name: String, in dir: URL) throws -> String {
         let path = dir.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -38,10 +41,7 @@ final class SweepCLITests: XCTestCase {
     func testGridOfLearningRatesAndSeedsIsRankedByTheMetricOfEachSummary() throws {
         let root = try gcnTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let file = try write("""
-            command = "gcn train"
-            metric = "accuracy_mean"
-            goal = "maximize"
+        let file = try write(gcnHead + """
             [base]
             dataset = "MUTAG"
             folds = 3
@@ -146,10 +146,7 @@ final class SweepCLITests: XCTestCase {
     func testFailedRunIsRecordedAndTheOthersStillRun() throws {
         let root = try gcnTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let file = try write("""
-            command = "gcn train"
-            metric = "accuracy_mean"
-            goal = "maximize"
+        let file = try write(gcnHead + """
             [base]
             folds = 3
             epochs = 1
@@ -244,7 +241,7 @@ final class SweepCLITests: XCTestCase {
     func testBadSweepFilesAndFlagsGiveOneErrorLine() throws {
         let root = try gcnTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let head = "command = \"gcn train\"\nmetric = \"accuracy_mean\"\ngoal = \"maximize\"\n"
+        let head = gcnHead
         func sweep(_ text: String) throws -> String { try write(text, "s\(UUID().uuidString.prefix(8)).toml", in: root) }
         let out = root.appendingPathComponent("out").path
         let good = try sweep(head + "[base]\ndataset = \"MUTAG\"\n[grid]\nlayers = [2, 3]\n")

@@ -113,11 +113,14 @@ struct SweepCommand: ParsableCommand, Exemplified {
         let progress = ProgressLine(total: runs.count, label: "runs", plainInterval: .infinity,
                                     isTerminal: !quiet && !json && isatty(STDOUT_FILENO) == 1)
         var board = Leaderboard(sweep: sweep, results: [], directory: dir)
-        func bestText() -> String {
-            board.best.map { "best \(sweep.metric) \(String(format: "%.6g", $0.metric!)) (\($0.run.name))" } ?? "no result yet"
+        func bestText(nameLength: Int = .max) -> String {
+            board.best.map { best in
+                let name = best.run.name.count > nameLength ? best.run.name.prefix(nameLength - 1) + "…" : Substring(best.run.name)
+                return "best \(sweep.metric) \(String(format: "%.6g", best.metric!)) (\(name))"
+            } ?? "no result yet"
         }
-        runner.onStart = { run in
-            progress.update(results.count, "run \(results.count + 1) of \(runs.count): \(run.name) | \(bestText())")
+        runner.onStart = { _ in   // kept short: a line wider than the terminal cannot be rewritten in place
+            progress.update(results.count, "run \(results.count + 1) of \(runs.count) | \(bestText(nameLength: 28))")
         }
         runner.onFinish = { run, status, wasSkipped in
             results.append((run, status))
