@@ -41,7 +41,11 @@ struct RunOptions: ParsableArguments {
 
     /// `--out`, or `runs/<tool>-<name>-<YYYYmmdd-HHMMSS>` in local time.
     func outputDirectory(tool: String, name: String) -> String {
-        if let out { return out }
+        out ?? Self.defaultOutputDirectory(tool: tool, name: name)
+    }
+
+    /// `runs/<tool>-<name>-<YYYYmmdd-HHMMSS>` in local time, `name` made safe for a path.
+    static func defaultOutputDirectory(tool: String, name: String) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "-" })
