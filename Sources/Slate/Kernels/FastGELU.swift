@@ -22,16 +22,16 @@ func fastErf(_ x: FloatVector) -> FloatVector {
     var v = x.replacing(with: -4, where: x .< -4)
     v.replace(with: 4, where: v .> 4)
     let v2 = v * v
-    var p = v2 * C.a.6 + C.a.5
-    p = p * v2 + C.a.4
-    p = p * v2 + C.a.3
-    p = p * v2 + C.a.2
-    p = p * v2 + C.a.1
-    p = p * v2 + C.a.0
-    var q = v2 * C.b.4 + C.b.3
-    q = q * v2 + C.b.2
-    q = q * v2 + C.b.1
-    q = q * v2 + C.b.0
+    var p = mulAdd(v2, FloatVector(repeating: C.a.6), C.a.5)
+    p = mulAdd(p, v2, C.a.4)
+    p = mulAdd(p, v2, C.a.3)
+    p = mulAdd(p, v2, C.a.2)
+    p = mulAdd(p, v2, C.a.1)
+    p = mulAdd(p, v2, C.a.0)
+    var q = mulAdd(v2, FloatVector(repeating: C.b.4), C.b.3)
+    q = mulAdd(q, v2, C.b.2)
+    q = mulAdd(q, v2, C.b.1)
+    q = mulAdd(q, v2, C.b.0)
     return v * p / q
 }
 
