@@ -7,7 +7,7 @@
 Loads a Slate checkpoint (nanoGPT's parameter names) into the PyTorch GPT of torch_gpt.py and
 samples --tokens characters after a newline (temperature 0.8, top-k 200, as nanoGPT's sample.py),
 then prints the tokens/s of the sampling loop alone (loading excluded), as `slate gpt sample` does
-on its standard error.
+on its standard error, and the same per CPU-second (comparable on a busy machine).
 
   --mode nanogpt   nanoGPT's `generate`: every token re-runs the whole (cropped) context.
   --mode cached    a key/value cache: each token runs the blocks on one position; once the context
@@ -82,9 +82,10 @@ if __name__ == "__main__":
     model = GPT(**cfg); model.load_state_dict(sd, strict=True); model.eval()
     start = torch.tensor([[vocab.index("\n")]])
     gen = generate_nanogpt if args.mode == "nanogpt" else generate_cached
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = gen(model, start, args.tokens, cfg["block_size"])
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     print("".join(vocab[i] for i in out[0].tolist()))
-    print(f"PyTorch {torch.__version__} {args.mode}: {args.tokens} tokens in {dt:.3f} s: {args.tokens / dt:.0f} tokens/s",
+    print(f"PyTorch {torch.__version__} {args.mode}: {args.tokens} tokens in {dt:.3f} s: {args.tokens / dt:.0f} tokens/s "
+          f"({cpu:.3f} CPU-s: {args.tokens / cpu:.0f} tokens per CPU-second)",
           file=sys.stderr)
