@@ -9,9 +9,10 @@
                                                        # load_state_dict and print the loss over
                                                        # consecutive block_size windows (as
                                                        # `slate gpt eval --json`)
-  python3 Benchmarks/gpt-pytorch/torch_gpt.py bench [--threads 2] [--large]
+  python3 Benchmarks/gpt-pytorch/torch_gpt.py bench [--threads 2] [--large] [--dropout 0.2]
                                                        # ms/iter of nanoGPT's CPU recipe step (AdamW,
                                                        # clip 1.0), or fwd+bwd of the large config
+                                                       # (dropout 0 unless given, as `slate gpt bench`)
 
 The model restates nanoGPT's model.py (pre-LN blocks, fused c_attn, SDPA causal attention, exact
 GELU, tied head) so its state_dict keys are nanoGPT's; it is the reference the Slate numbers in
@@ -98,11 +99,11 @@ def fixture():
     print(f"PyTorch {torch.__version__} logits vs fixture: max |diff| = {diff:.2e}")
     return diff < 1e-4
 
-def bench(threads, large):
+def bench(threads, large, dropout=0.0):
     torch.set_num_threads(threads); torch.manual_seed(1337)
     cfg = dict(n_layer=6, n_head=6, n_embd=384, block_size=256) if large else dict(n_layer=4, n_head=4, n_embd=128, block_size=64)
     batch = 64 if large else 12
-    model = GPT(**cfg, vocab_size=65, bias=False, dropout=0.0)
+    model = GPT(**cfg, vocab_size=65, bias=False, dropout=dropout)
     decay = [p for p in model.parameters() if p.dim() >= 2]; keep = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": keep, "weight_decay": 0.0}], lr=1e-3, betas=(0.9, 0.99))
     iters, warm = (3, 1) if large else (100, 10)
@@ -119,7 +120,7 @@ def bench(threads, large):
     med = statistics.median(times)
     cpu = (time.process_time() - cpu0) * 1000 / iters
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"PyTorch {torch.__version__} {'large fwd+bwd' if large else 'default step'}, {threads} threads: "
+    print(f"PyTorch {torch.__version__} {'large fwd+bwd' if large else 'default step'}, dropout {dropout}, {threads} threads: "
           f"{med:.2f} ms/iter median, {batch * cfg['block_size'] / med * 1000:.0f} tokens/s, {cpu:.2f} CPU-ms/iter, peak RSS {rss:.0f} MB")
 
 def evaluate(path, text_path):
@@ -142,4 +143,5 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["fixture"]:
         sys.exit(0 if fixture() else 1)
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
-    bench(threads, "--large" in sys.argv)
+    dropout = float(sys.argv[sys.argv.index("--dropout") + 1]) if "--dropout" in sys.argv else 0.0
+    bench(threads, "--large" in sys.argv, dropout)

@@ -7,7 +7,8 @@ import Slate
 ///
 /// Semantics match nanoGPT's `generate`: the model sees the last `block_size` tokens. While the
 /// context fits, every token costs one position; once it is full, the window slides, position
-/// embeddings shift, and the cache is rebuilt from the last `block_size` tokens.
+/// embeddings shift, and the cache is rebuilt from the last `block_size` tokens in one batched
+/// pass (`prefill`), which then costs what nanoGPT's uncached step costs.
 final class KVCache {
     let model: GPT
     /// Positions cached so far (≤ block_size).
@@ -79,10 +80,37 @@ final class KVCache {
         if cachedPrefixValid && length < T && context.count == length + 1 {
             return append(context[context.count - 1])
         }
-        reset()
-        var last: [Float] = []
-        for token in context.suffix(T) { last = append(token) }
-        return last
+        return prefill(Array(context.suffix(T)))
+    }
+
+    /// Refills the cache from `tokens` (at most block_size) in one batched forward pass — the
+    /// matrix products run over all positions at once instead of one position at a time — and
+    /// returns the logits after the last of them (V).
+    func prefill(_ tokens: [Int]) -> [Float] {
+        let cfg = model.config
+        let (t, c) = (tokens.count, cfg.nEmbd)
+        precondition(t > 0 && t <= cfg.blockSize, "prefill takes 1...\(cfg.blockSize) tokens, got \(t)")
+        return withNoGrad {
+            var x = model.wte.rows(tokens) + model.wpe.rows(Array(0..<t))            // (T, C)
+            for (l, block) in model.blocks.enumerated() {
+                let h = x.layerNorm(weight: block.ln1Weight, bias: block.ln1Bias)
+                let qkv = h.linear(weight: block.attnWeight, bias: block.attnBias)    // (T, 3C)
+                let q = qkv.pointer, kc = keys[l].pointer, vc = values[l].pointer
+                for s in 0..<t {                                                      // cache k, v
+                    (kc + s * c).update(from: q + s * 3 * c + c, count: c)
+                    (vc + s * c).update(from: q + s * 3 * c + 2 * c, count: c)
+                }
+                let att = qkv.reshaped([1, t, 3 * c])                                 // (1, T, 3C)
+                    .causalSelfAttention(heads: cfg.nHead).reshaped([t, c])          // (T, C)
+                x = x + att.linear(weight: block.attnProjWeight, bias: block.attnProjBias)
+                let h2 = x.layerNorm(weight: block.ln2Weight, bias: block.ln2Bias)
+                let fc = h2.linear(weight: block.fcWeight, bias: block.fcBias).gelu()  // (T, 4C)
+                x = x + fc.linear(weight: block.mlpProjWeight, bias: block.mlpProjBias)
+            }
+            length = t
+            let xf = x.rows([t - 1]).layerNorm(weight: model.lnFWeight, bias: model.lnFBias)  // (1, C)
+            return xf.linear(weight: model.wte, bias: nil).toArray()                 // (V)
+        }
     }
 }
 

@@ -72,4 +72,17 @@ final class AttentionTests: XCTestCase {
         XCTAssertEqual(qkv.causalSelfAttention(heads: 2, dropout: 0, generator: &r3).toArray(),
                        qkv.causalSelfAttention(heads: 2).toArray())
     }
+
+    func testGradientsAcrossCausalRowBlocks() {
+        // T = 70 spans three row blocks of 32 (the last partial), so both passes skip the score
+        // blocks above the diagonal and the dk/dv sums run over several blocks; with dropout the
+        // masks must still follow the forward's row order.
+        XCTAssertLessThan(causalRowBlock * 2, 70)
+        let qkv = param([1, 70, 12], seed: 17, low: -0.5, high: 0.5)
+        assertGradients([qkv], step: 1e-2, atol: 1e-3, rtol: 1e-2) { $0[0].causalSelfAttention(heads: 2) }
+        assertGradients([qkv], step: 1e-2, atol: 1e-3, rtol: 1e-2) { inputs in
+            var rng = RandomGenerator(seed: 23)
+            return inputs[0].causalSelfAttention(heads: 2, dropout: 0.2, generator: &rng)
+        }
+    }
 }

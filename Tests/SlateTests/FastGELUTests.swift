@@ -25,4 +25,21 @@ final class FastGELUTests: XCTestCase {
         twin.backward(g)
         assertClose(gFast, x.grad!.toArray(), tol: 2e-6)
     }
+
+    func testGELUGradientNearZeroAndInTheTails() {
+        // The backward reads Φ(x) back as y/x, and from its Taylor series where |x| < 1e-3: both
+        // sides of that switch, x = 0 itself, a subnormal and the far tails match the libm twin.
+        let subnormal = Float.leastNormalMagnitude / 4
+        let points: [Float] = [0, -0, subnormal, -subnormal, 1e-7, -1e-7, 9.99e-4, -9.99e-4, 1e-3, -1e-3,
+                               1.001e-3, -1.001e-3, 0.01, -0.01, 5, -5, 7, -7, 20, -20, 0.3, -0.3]
+        let x = Tensor(points, shape: [points.count], requiresGrad: true)
+        let g = Tensor.ones([points.count])
+        x.gelu().backward(g)
+        let gFast = x.grad!.toArray()
+        x.zeroGrad()
+        x.map(GELUFn.self).backward(g)
+        let gTwin = x.grad!.toArray()
+        XCTAssertTrue(gFast.allSatisfy(\.isFinite), "\(gFast)")
+        assertClose(gFast, gTwin, tol: 2e-6)
+    }
 }

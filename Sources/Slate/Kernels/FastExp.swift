@@ -29,6 +29,28 @@ enum ExpConstants {
     static let p5: Float = 5.000_000_120_1e-1
 }
 
+/// a·b + c in every lane. On aarch64 one fused multiply-add (NEON `fmla`): Swift does not contract
+/// `a * b + c` by itself. Elsewhere the plain expression: the x86 build has no FMA in its baseline,
+/// where a fused form would become a library call per lane.
+@inline(__always)
+func mulAdd(_ a: FloatVector, _ b: FloatVector, _ c: Float) -> FloatVector {
+    #if arch(arm64)
+    return FloatVector(repeating: c).addingProduct(a, b)
+    #else
+    return a * b + c
+    #endif
+}
+
+/// a·b + c, fused on aarch64 as the vector form is (so scalar tails and vector lanes agree).
+@inline(__always)
+func mulAdd(_ a: Float, _ b: Float, _ c: Float) -> Float {
+    #if arch(arm64)
+    return c.addingProduct(a, b)
+    #else
+    return a * b + c
+    #endif
+}
+
 /// eˣ for every lane (see the file comment for the method and accuracy).
 @inline(__always)
 func fastExp(_ x: FloatVector) -> FloatVector {
@@ -40,11 +62,11 @@ func fastExp(_ x: FloatVector) -> FloatVector {
     let shifted = v * C.log2e + C.roundMagic
     let fn = shifted - C.roundMagic
     let r = (v - fn * C.ln2Hi) - fn * C.ln2Lo                            // |r| ≤ ln2/2
-    var p = r * C.p0 + C.p1
-    p = p * r + C.p2
-    p = p * r + C.p3
-    p = p * r + C.p4
-    p = p * r + C.p5
+    var p = mulAdd(r, FloatVector(repeating: C.p0), C.p1)
+    p = mulAdd(p, r, C.p2)
+    p = mulAdd(p, r, C.p3)
+    p = mulAdd(p, r, C.p4)
+    p = mulAdd(p, r, C.p5)
     let er = (p * (r * r) + r) + 1                                       // eʳ
     // 2ⁿ: (n + 127) << 23 as the float's bit pattern. n sits in shifted's low mantissa bits.
     let nBits = unsafeBitCast(shifted, to: IntVector.self) &- Int32(bitPattern: C.roundMagic.bitPattern)
@@ -61,11 +83,11 @@ func fastExp(_ x: Float) -> Float {
     let shifted = v * C.log2e + C.roundMagic
     let fn = shifted - C.roundMagic
     let r = (v - fn * C.ln2Hi) - fn * C.ln2Lo
-    var p = r * C.p0 + C.p1
-    p = p * r + C.p2
-    p = p * r + C.p3
-    p = p * r + C.p4
-    p = p * r + C.p5
+    var p = mulAdd(r, C.p0, C.p1)
+    p = mulAdd(p, r, C.p2)
+    p = mulAdd(p, r, C.p3)
+    p = mulAdd(p, r, C.p4)
+    p = mulAdd(p, r, C.p5)
     let er = (p * (r * r) + r) + 1
     let n = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: C.roundMagic.bitPattern)
     return er * Float(bitPattern: UInt32(bitPattern: (n &+ 127) &<< 23))

@@ -13,7 +13,8 @@ import CBLAS
 /// (B, T, 3C) layout through BLAS leading dimensions (no permute copies). The forward keeps
 /// only the log-sum-exp of each score row, (B, nh, T); the backward recomputes the T×T
 /// probabilities of one head at a time in a per-thread scratch buffer (as FlashAttention does),
-/// so no T×T tensor outlives the op. Dropout on the probabilities (nanoGPT's `attn_dropout`)
+/// so no T×T tensor outlives the op. Both passes go over query rows in blocks and skip the
+/// score blocks above the causal diagonal. Dropout on the probabilities (nanoGPT's `attn_dropout`)
 /// draws its mask from a per-head seed, so the backward regenerates the same mask instead of
 /// storing it.
 extension Tensor {
@@ -86,24 +87,45 @@ func forEachHead(_ dims: AttentionDims, scratchCount: Int,
 }
 
 /// Forward: y (B, T, C) and the log-sum-exp of every score row (B, nh, T).
+/// Causal: query rows go in blocks of `causalRowBlock`; a block [i0, i1) only meets keys
+/// [0, i1), so the score blocks above the diagonal are never computed.
 func attentionForward(_ d: AttentionDims, qkv: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                       lse: UnsafeMutablePointer<Float>) {
     let (T, C, hs, ld) = (d.time, d.channels, d.hs, d.ld)
     forEachHead(d, scratchCount: T * T) { task, att in
         let (b, h) = (task / d.heads, task % d.heads)
         let q = qkv + b * T * ld + h * hs, k = q + C, v = q + 2 * C
-        // att = scale · q · kᵀ   (T, hs)·(hs, T) -> (T, T)
-        sgemm(transA: false, transB: true, m: T, n: T, k: hs, alpha: d.scale,
-              a: q, lda: ld, b: k, ldb: ld, c: att, ldc: T, threads: 1)
+        let yh = y + b * T * C + h * hs
         let rowLSE = lse + task * T
-        for i in 0..<T { rowLSE[i] = causalSoftmaxRow(att + i * T, valid: i + 1, width: T) }
-        if d.dropout > 0 {
-            var rng = d.maskGenerator(task)
-            for i in 0..<T { dropoutRow(att + i * T, valid: i + 1, p: d.dropout, &rng) }
+        var rng = d.maskGenerator(task)
+        forEachCausalBlock(T) { i0, i1 in
+            let rows = i1 - i0, s = att + i0 * T
+            // s = scale · q[i0..<i1] · k[0..<i1]ᵀ   (rows, hs)·(hs, i1) -> (rows, i1)
+            sgemm(transA: false, transB: true, m: rows, n: i1, k: hs, alpha: d.scale,
+                  a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: s, ldc: T, threads: 1)
+            for i in i0..<i1 { rowLSE[i] = causalSoftmaxRow(att + i * T, valid: i + 1, width: i1) }
+            if d.dropout > 0 {
+                for i in i0..<i1 { dropoutRow(att + i * T, valid: i + 1, p: d.dropout, &rng) }
+            }
+            // y[i0..<i1] = s · v[0..<i1]   (rows, i1)·(i1, hs) -> (rows, hs), head h's columns of y
+            sgemm(transA: false, transB: false, m: rows, n: hs, k: i1,
+                  a: s, lda: T, b: v, ldb: ld, c: yh + i0 * C, ldc: C, threads: 1)
         }
-        // y = att · v   (T, T)·(T, hs) -> (T, hs), written into y's columns of head h
-        sgemm(transA: false, transB: false, m: T, n: hs, k: T,
-              a: att, lda: T, b: v, ldb: ld, c: y + b * T * C + h * hs, ldc: C, threads: 1)
+    }
+}
+
+/// Query rows per block of the causal attention loops: small enough that skipping the blocks
+/// above the diagonal pays (T = 256 computes 9/16 of the square), large enough for BLAS.
+let causalRowBlock = 32
+
+/// Calls `body(i0, i1)` for consecutive row blocks [i0, i1) of 0..<T, in order.
+@inline(__always)
+func forEachCausalBlock(_ t: Int, _ body: (_ i0: Int, _ i1: Int) -> Void) {
+    var i0 = 0
+    while i0 < t {
+        let i1 = Swift.min(t, i0 + causalRowBlock)
+        body(i0, i1)
+        i0 = i1
     }
 }
 
@@ -115,45 +137,52 @@ func attentionForward(_ d: AttentionDims, qkv: UnsafePointer<Float>, y: UnsafeMu
 func attentionBackward(_ d: AttentionDims, qkv: UnsafePointer<Float>, y: UnsafePointer<Float>,
                        lse: UnsafePointer<Float>, dy: UnsafePointer<Float>, dqkv: UnsafeMutablePointer<Float>) {
     let (T, C, hs, ld) = (d.time, d.channels, d.hs, d.ld)
-    forEachHead(d, scratchCount: 2 * T * T) { task, scratch in
+    let blockRows = Swift.min(T, causalRowBlock)
+    forEachHead(d, scratchCount: 2 * blockRows * T) { task, scratch in
         let (b, h) = (task / d.heads, task % d.heads)
         let headOffset = b * T * ld + h * hs
         let q = qkv + headOffset, k = q + C, v = q + 2 * C
         let dq = dqkv + headOffset, dk = dq + C, dv = dq + 2 * C
         let yh = y + b * T * C + h * hs, dyh = dy + b * T * C + h * hs
-        let p = scratch, dp = scratch + T * T
-        // P = exp(scale · q·kᵀ − lse), zero above the diagonal.
-        sgemm(transA: false, transB: true, m: T, n: T, k: hs, alpha: d.scale,
-              a: q, lda: ld, b: k, ldb: ld, c: p, ldc: T, threads: 1)
+        let p = scratch, dp = scratch + blockRows * T     // one row block each, (rows, i1) in ld T
         let rowLSE = lse + task * T
-        for i in 0..<T { causalExpRow(p + i * T, shift: rowLSE[i], valid: i + 1, width: T) }
-        // dP = dy · vᵀ   (T, hs)·(hs, T) -> (T, T)
-        sgemm(transA: false, transB: true, m: T, n: T, k: hs,
-              a: dyh, lda: C, b: v, ldb: ld, c: dp, ldc: T, threads: 1)
-        if d.dropout > 0 {  // dP ⊙= M (P itself becomes P' only after dS is formed)
-            var rng = d.maskGenerator(task)
-            for i in 0..<T { dropoutRow(dp + i * T, valid: i + 1, p: d.dropout, &rng) }
+        // The forward drew each row's mask in row order; dP and P' take the same stream each.
+        var rngDP = d.maskGenerator(task), rngP = d.maskGenerator(task)
+        forEachCausalBlock(T) { i0, i1 in
+            let rows = i1 - i0
+            // P = exp(scale · q·kᵀ − lse), zero above the diagonal   (rows, hs)·(hs, i1) -> (rows, i1)
+            sgemm(transA: false, transB: true, m: rows, n: i1, k: hs, alpha: d.scale,
+                  a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: p, ldc: T, threads: 1)
+            for r in 0..<rows { causalExpRow(p + r * T, shift: rowLSE[i0 + r], valid: i0 + r + 1, width: i1) }
+            // dP = dy · vᵀ   (rows, hs)·(hs, i1) -> (rows, i1)
+            sgemm(transA: false, transB: true, m: rows, n: i1, k: hs,
+                  a: dyh + i0 * C, lda: C, b: v, ldb: ld, c: dp, ldc: T, threads: 1)
+            if d.dropout > 0 {  // dP ⊙= M (P itself becomes P' only after dS is formed)
+                for r in 0..<rows { dropoutRow(dp + r * T, valid: i0 + r + 1, p: d.dropout, &rngDP) }
+            }
+            // dS = P ⊙ (dP − D), D_i = Σ_j dy_ij·y_ij  (equals Σ_s P_is·dP_is)
+            for r in 0..<rows {
+                let i = i0 + r
+                var dot: Float = 0
+                let dyr = dyh + i * C, yr = yh + i * C
+                for j in 0..<hs { dot += dyr[j] * yr[j] }
+                let pr = p + r * T, dpr = dp + r * T
+                for s in 0...i { dpr[s] = pr[s] * (dpr[s] - dot) }
+                for s in (i + 1)..<Swift.max(i + 1, i1) { dpr[s] = 0 }
+            }
+            if d.dropout > 0 {  // P' = P ⊙ M, the same mask stream as the forward
+                for r in 0..<rows { dropoutRow(p + r * T, valid: i0 + r + 1, p: d.dropout, &rngP) }
+            }
+            // dq[i0..<i1] += scale · dS · k[0..<i1]      (rows, i1)·(i1, hs) -> (rows, hs)
+            sgemm(transA: false, transB: false, m: rows, n: hs, k: i1, alpha: d.scale,
+                  a: dp, lda: T, b: k, ldb: ld, beta: 1, c: dq + i0 * ld, ldc: ld, threads: 1)
+            // dk[0..<i1] += scale · dSᵀ · q[i0..<i1]     (i1, rows)·(rows, hs) -> (i1, hs)
+            sgemm(transA: true, transB: false, m: i1, n: hs, k: rows, alpha: d.scale,
+                  a: dp, lda: T, b: q + i0 * ld, ldb: ld, beta: 1, c: dk, ldc: ld, threads: 1)
+            // dv[0..<i1] += P'ᵀ · dy[i0..<i1]            (i1, rows)·(rows, hs) -> (i1, hs)
+            sgemm(transA: true, transB: false, m: i1, n: hs, k: rows,
+                  a: p, lda: T, b: dyh + i0 * C, ldb: C, beta: 1, c: dv, ldc: ld, threads: 1)
         }
-        // dS = P ⊙ (dP − D), D_i = Σ_j dy_ij·y_ij  (equals Σ_s P_is·dP_is)
-        for i in 0..<T {
-            var dot: Float = 0
-            let dyr = dyh + i * C, yr = yh + i * C
-            for j in 0..<hs { dot += dyr[j] * yr[j] }
-            let pr = p + i * T, dpr = dp + i * T
-            for s in 0...i { dpr[s] = pr[s] * (dpr[s] - dot) }
-            for s in (i + 1)..<max(i + 1, T) { dpr[s] = 0 }
-        }
-        if d.dropout > 0 {  // P' = P ⊙ M, the same mask stream as the forward
-            var rng = d.maskGenerator(task)
-            for i in 0..<T { dropoutRow(p + i * T, valid: i + 1, p: d.dropout, &rng) }
-        }
-        // dq += scale · dS · k ;  dk += scale · dSᵀ · q ;  dv += P'ᵀ · dy
-        sgemm(transA: false, transB: false, m: T, n: hs, k: T, alpha: d.scale,
-              a: dp, lda: T, b: k, ldb: ld, beta: 1, c: dq, ldc: ld, threads: 1)
-        sgemm(transA: true, transB: false, m: T, n: hs, k: T, alpha: d.scale,
-              a: dp, lda: T, b: q, ldb: ld, beta: 1, c: dk, ldc: ld, threads: 1)
-        sgemm(transA: true, transB: false, m: T, n: hs, k: T,
-              a: p, lda: T, b: dyh, ldb: C, beta: 1, c: dv, ldc: ld, threads: 1)
     }
 }
 

@@ -45,9 +45,10 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         let px = pointer, py = out.pointer
         parallelRanges(count, grain: 16_384) { s, e in geluForward(px + s, py + s, e - s) }
+        let ys = out.storage    // the backward reads Φ(x) back as y/x
         return out.recordOp("gelu", inputs: [self]) { g in
-            let (dx, beta) = self.gradTarget(), pg = g.pointer
-            parallelRanges(g.count, grain: 16_384) { s, e in geluBackward(px + s, pg + s, dx + s, beta: beta, e - s) }
+            let (dx, beta) = self.gradTarget(), pg = g.pointer, py = UnsafePointer(ys.pointer)
+            parallelRanges(g.count, grain: 16_384) { s, e in geluBackward(px + s, py + s, pg + s, dx + s, beta: beta, e - s) }
         }
     }
 

@@ -39,15 +39,21 @@ struct GPTSampleCommand: ParsableCommand, Exemplified {
         let start = try tokenizer.encode(text)
         var rng = RandomGenerator(seed: seed)
         let options = SamplingOptions(maxNewTokens: maxNewTokens, temperature: temperature, topK: topK == 0 ? nil : topK)
+        var seconds = 0.0
         for i in 0..<numSamples {
             if i > 0 { print("\n---------------") }
             print(text, terminator: "")
+            let clock = DispatchTime.now().uptimeNanoseconds
             model.generate(prompt: start, options: options, generator: &rng) { token in
                 print(tokenizer.decode([token]), terminator: "")
                 fflush(nil)
             }
+            seconds += Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
             print("")
         }
+        let tokens = numSamples * maxNewTokens
+        FileHandle.standardError.write(Data(String(format: "%d tokens in %.3f s: %.0f tokens/s\n",
+                                                   tokens, seconds, Double(tokens) / max(seconds, 1e-9)).utf8))
     }
 }
 
