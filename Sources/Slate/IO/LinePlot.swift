@@ -1,14 +1,35 @@
 import Foundation
 
-/// A small SVG line chart — loss.svg, returns.svg, accuracy.svg — with no plotting library:
-/// several named series, axes with "nice" ticks (1, 2, 5 × 10ᵏ), a title and a legend.
+/// The tool's one SVG line chart — loss.svg, returns.svg, regret.svg, accuracy.svg and
+/// `slate plot` — drawn in one style with no plotting library:
+///
+/// - **Ticks** at round values on both axes: steps of 1, 2 or 5 × 10ᵏ ("nice numbers"), about
+///   five per axis, and each axis spans whole ticks. Tick labels share one number of decimals
+///   (`0.00 0.05 0.10`); large values read `250k`, `1.5M`.
+/// - **A light grid** at every tick, under the data.
+/// - **Series** in a fixed palette; a series of evaluations (`.lineAndPoints`, `.points`) marks
+///   each evaluated point with a dot.
+/// - **A legend that covers no data**: the first corner of the plot area (top right, top left,
+///   bottom right, bottom left) whose legend box no line or point crosses; when every corner
+///   would cover data, the legend goes outside, right of the plot area.
+///
+/// ```swift
+/// var plot = LinePlot(title: "GPT loss", xLabel: "step", yLabel: "cross-entropy")
+/// plot.add("train", x: steps, y: losses)
+/// plot.add("val", x: evalSteps, y: valLosses, marks: .lineAndPoints)
+/// try plot.write(to: out.appendingPathComponent("loss.svg"))
+/// ```
 public struct LinePlot: Sendable {
-    /// One named line.
+    /// One named series.
     public struct Series: Sendable {
         public var name: String
         public var x: [Double]
         public var y: [Double]
+        public var marks: Marks
     }
+
+    /// How a series is drawn: a line, a dot per point (evaluations), or both.
+    public enum Marks: Sendable { case line, points, lineAndPoints }
 
     public var title: String
     public var xLabel: String
@@ -16,12 +37,6 @@ public struct LinePlot: Sendable {
     public private(set) var series: [Series] = []
     /// Plot `y` on a log₁₀ scale (non-positive values are skipped).
     public var logY = false
-    /// Where the legend sits inside the plot area (top left suits curves that rise to the right,
-    /// such as cumulative regret).
-    public var legendCorner: LegendCorner = .topRight
-
-    /// A corner of the plot area.
-    public enum LegendCorner: Sendable { case topRight, topLeft }
 
     public init(title: String, xLabel: String = "step", yLabel: String = "", logY: Bool = false) {
         self.title = title
@@ -31,74 +46,90 @@ public struct LinePlot: Sendable {
     }
 
     /// Adds a series; `x` and `y` must have the same length.
-    public mutating func add(_ name: String, x: [Double], y: [Double]) {
+    public mutating func add(_ name: String, x: [Double], y: [Double], marks: Marks = .line) {
         precondition(x.count == y.count, "series '\(name)': \(x.count) x values for \(y.count) y values")
-        series.append(Series(name: name, x: x, y: y))
+        series.append(Series(name: name, x: x, y: y, marks: marks))
     }
 
     /// Adds a series plotted against 1, 2, 3, ...
-    public mutating func add(_ name: String, y: [Double]) {
-        add(name, x: (0..<y.count).map { Double($0 + 1) }, y: y)
+    public mutating func add(_ name: String, y: [Double], marks: Marks = .line) {
+        add(name, x: (0..<y.count).map { Double($0 + 1) }, y: y, marks: marks)
     }
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
     /// The chart as SVG text.
     public func svg(width: Int = 720, height: Int = 420) -> String {
-        let (left, right, top, bottom) = (70.0, 20.0, 40.0, 50.0)
-        let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
-        let transformY: (Double) -> Double? = { y in
-            guard y.isFinite else { return nil }
-            if logY { return y > 0 ? Foundation.log10(y) : nil }
-            return y
-        }
-        // Finite points of each series, y already transformed.
-        let cleaned: [[(Double, Double)]] = series.map { s in
-            zip(s.x, s.y).compactMap { x, y in x.isFinite ? transformY(y).map { (x, $0) } : nil }
+        // Finite points of each series, y already on the plotted scale.
+        let cleaned: [[Point]] = series.map { s in
+            zip(s.x, s.y).compactMap { x, y in
+                guard x.isFinite, y.isFinite, !logY || y > 0 else { return nil }
+                return Point(x: x, y: logY ? Foundation.log10(y) : y)
+            }
         }
         let all = cleaned.flatMap { $0 }
-        var (x0, x1) = (all.map(\.0).min() ?? 0, all.map(\.0).max() ?? 1)
-        var (y0, y1) = (all.map(\.1).min() ?? 0, all.map(\.1).max() ?? 1)
-        if x1 - x0 < 1e-12 { x0 -= 0.5; x1 += 0.5 }
-        if y1 - y0 < 1e-12 { y0 -= 0.5; y1 += 0.5 }
-        let xTicks = Self.niceTicks(x0, x1), yTicks = Self.niceTicks(y0, y1)
-        (x0, x1) = (min(x0, xTicks.first!), max(x1, xTicks.last!))
-        (y0, y1) = (min(y0, yTicks.first!), max(y1, yTicks.last!))
-        func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * plotW }
-        func py(_ y: Double) -> Double { top + (1 - (y - y0) / (y1 - y0)) * plotH }
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        let xAxis = Axis(all.map(\.x), log: false), yAxis = Axis(all.map(\.y), log: logY)
+        let shown = cleaned.indices.filter { !cleaned[$0].isEmpty }
+        let legendW = 46 + 7 * Double(shown.map { series[$0].name.count }.max() ?? 0), legendH = 8 + 16 * Double(shown.count)
+
+        // Plot area; the legend takes the first free corner, else a column on the right.
+        let left = 24 + 7 * Double(yAxis.labels.map(\.count).max() ?? 1) + 12
+        var frame = Frame(left: left, top: 40, right: Double(width) - 20, bottom: Double(height) - 50, x: xAxis, y: yAxis)
+        let paths = cleaned.map { $0.map(frame.pixel) }
+        var legend = shown.isEmpty ? nil : frame.corners(width: legendW, height: legendH).first { box in
+            !shown.contains { i in Self.covers(box, paths[i], marks: series[i].marks) }
+        }
+        if legend == nil && !shown.isEmpty {
+            frame.right -= legendW + 10
+            legend = Box(minX: frame.right + 10, minY: frame.top, maxX: frame.right + 10 + legendW, maxY: frame.top + legendH)
+        }
 
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
         <text x="\(width / 2)" y="22" text-anchor="middle" font-size="15">\(Self.escape(title))</text>\n
         """
-        for t in xTicks where t >= x0 - 1e-9 && t <= x1 + 1e-9 {
-            out += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotH))\" stroke=\"#e5e5e5\"/>"
-            out += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(Self.label(t))</text>\n"
+        for (t, text) in zip(xAxis.ticks, xAxis.labels) {
+            let x = coord(frame.px(t))
+            out += "<line x1=\"\(x)\" y1=\"\(coord(frame.top))\" x2=\"\(x)\" y2=\"\(coord(frame.bottom))\" stroke=\"#e8e8e8\"/>"
+            out += "<text x=\"\(x)\" y=\"\(coord(frame.bottom + 16))\" text-anchor=\"middle\">\(text)</text>\n"
         }
-        for t in yTicks where t >= y0 - 1e-9 && t <= y1 + 1e-9 {
-            let text = logY ? Self.label(Foundation.pow(10, t)) : Self.label(t)
-            out += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(py(t)))\" stroke=\"#e5e5e5\"/>"
-            out += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(text)</text>\n"
+        for (t, text) in zip(yAxis.ticks, yAxis.labels) {
+            let y = coord(frame.py(t))
+            out += "<line x1=\"\(coord(frame.left))\" y1=\"\(y)\" x2=\"\(coord(frame.right))\" y2=\"\(y)\" stroke=\"#e8e8e8\"/>"
+            out += "<text x=\"\(coord(frame.left - 6))\" y=\"\(coord(frame.py(t) + 4))\" text-anchor=\"end\">\(text)</text>\n"
         }
-        out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#333\"/>\n"
-        out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(height - 10)\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
-        let yTitle = Self.escape(yLabel + (logY ? " (log scale)" : ""))
-        out += "<text x=\"16\" y=\"\(f(top + plotH / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f(top + plotH / 2)))\">\(yTitle)</text>\n"
+        out += "<rect x=\"\(coord(frame.left))\" y=\"\(coord(frame.top))\" width=\"\(coord(frame.right - frame.left))\" height=\"\(coord(frame.bottom - frame.top))\" fill=\"none\" stroke=\"#333\"/>\n"
+        out += "<text x=\"\(coord((frame.left + frame.right) / 2))\" y=\"\(height - 10)\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        let yTitle = Self.escape(yLabel + (logY ? " (log scale)" : "")), mid = coord((frame.top + frame.bottom) / 2)
+        out += "<text x=\"16\" y=\"\(mid)\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(mid))\">\(yTitle)</text>\n"
 
-        for (i, points) in cleaned.enumerated() where !points.isEmpty {
-            let color = Self.palette[i % Self.palette.count]
-            let stride = max(1, points.count / 2000)   // keep files small for long runs
-            var path = ""
-            for (k, p) in points.enumerated() where k % stride == 0 || k == points.count - 1 {
-                path += (path.isEmpty ? "M" : " L") + "\(f(px(p.0))),\(f(py(p.1)))"
+        for i in shown {
+            let color = Self.palette[i % Self.palette.count], points = cleaned[i].map(frame.pixel)
+            if series[i].marks != .points {
+                let stride = max(1, points.count / 2000)   // keep files small for long runs
+                var path = ""
+                for (k, p) in points.enumerated() where k % stride == 0 || k == points.count - 1 {
+                    path += (path.isEmpty ? "M" : " L") + "\(coord(p.x)),\(coord(p.y))"
+                }
+                out += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
             }
-            out += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
-            let ly = top + 14 + 16 * Double(i)
-            let lx = legendCorner == .topRight ? left + plotW - 130 : left + 12   // the swatch's left end
-            out += "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 20))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-            out += "<text x=\"\(f(lx + 26))\" y=\"\(f(ly))\">\(Self.escape(series[i].name))</text>\n"
+            if series[i].marks != .line {
+                for p in points { out += "<circle cx=\"\(coord(p.x))\" cy=\"\(coord(p.y))\" r=\"3\" fill=\"\(color)\" stroke=\"white\" stroke-width=\"0.8\"/>" }
+                out += "\n"
+            }
+        }
+        if let legend {
+            out += "<rect x=\"\(coord(legend.minX))\" y=\"\(coord(legend.minY))\" width=\"\(coord(legend.maxX - legend.minX))\" height=\"\(coord(legend.maxY - legend.minY))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
+            for (row, i) in shown.enumerated() {
+                let color = Self.palette[i % Self.palette.count]
+                let (lx, ly) = (legend.minX + 8, legend.minY + 16 + 16 * Double(row))
+                if series[i].marks != .points {
+                    out += "<line x1=\"\(coord(lx))\" y1=\"\(coord(ly - 4))\" x2=\"\(coord(lx + 24))\" y2=\"\(coord(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+                }
+                if series[i].marks != .line { out += "<circle cx=\"\(coord(lx + 12))\" cy=\"\(coord(ly - 4))\" r=\"3\" fill=\"\(color)\"/>" }
+                out += "<text x=\"\(coord(lx + 30))\" y=\"\(coord(ly))\">\(Self.escape(series[i].name))</text>\n"
+            }
         }
         return out + "</svg>\n"
     }
@@ -108,26 +139,109 @@ public struct LinePlot: Sendable {
         try writeAtomically(svg(width: width, height: height), to: url)
     }
 
+    // MARK: layout
+
+    struct Point { var x: Double, y: Double }
+    struct Box { var minX: Double, minY: Double, maxX: Double, maxY: Double }
+
+    /// One axis: the data range widened to whole ticks, the ticks and their labels.
+    struct Axis {
+        var low: Double, high: Double, ticks: [Double], labels: [String]
+
+        init(_ values: [Double], log: Bool) {
+            var (lo, hi) = (values.min() ?? 0, values.max() ?? 1)
+            if hi - lo < 1e-12 * max(1, abs(hi)) { lo -= 0.5; hi += 0.5 }
+            if log {   // whole decades when the data span one or more, else round values between
+                let decades = LinePlot.niceTicks(lo, hi).filter { $0 == $0.rounded() }
+                ticks = decades.count >= 2 ? decades
+                    : LinePlot.niceTicks(Foundation.pow(10, lo), Foundation.pow(10, hi)).filter { $0 > 0 }.map(Foundation.log10)
+                labels = ticks.map { String(format: "%g", Foundation.pow(10, $0)) }
+            } else {
+                ticks = LinePlot.niceTicks(lo, hi)
+                labels = LinePlot.labels(ticks)
+            }
+            (low, high) = (min(lo, ticks.first ?? lo), max(hi, ticks.last ?? hi))
+        }
+    }
+
+    /// The plot area in pixels and the data → pixel mapping.
+    struct Frame {
+        var left: Double, top: Double, right: Double, bottom: Double
+        let x: Axis, y: Axis
+
+        func px(_ v: Double) -> Double { left + (v - x.low) / (x.high - x.low) * (right - left) }
+        func py(_ v: Double) -> Double { bottom - (v - y.low) / (y.high - y.low) * (bottom - top) }
+        func pixel(_ p: Point) -> Point { Point(x: px(p.x), y: py(p.y)) }
+
+        /// A `width` × `height` box in each corner of the area, 8 px in: top right, top left,
+        /// bottom right, bottom left.
+        func corners(width: Double, height: Double) -> [Box] {
+            let (l, r, t, b) = (left + 8, right - 8 - width, top + 8, bottom - 8 - height)
+            return [(r, t), (l, t), (r, b), (l, b)].map { Box(minX: $0.0, minY: $0.1, maxX: $0.0 + width, maxY: $0.1 + height) }
+        }
+    }
+
+    /// True when a series drawn through `points` (pixels) would show under `box`: a point inside
+    /// it (with a dot's margin), or, for lines, a segment crossing it.
+    static func covers(_ box: Box, _ points: [Point], marks: Marks) -> Bool {
+        let grown = Box(minX: box.minX - 4, minY: box.minY - 4, maxX: box.maxX + 4, maxY: box.maxY + 4)
+        if points.contains(where: { $0.x >= grown.minX && $0.x <= grown.maxX && $0.y >= grown.minY && $0.y <= grown.maxY }) {
+            return true
+        }
+        guard marks != .points else { return false }
+        return zip(points, points.dropFirst()).contains { segment($0, $1, crosses: box) }
+    }
+
+    /// Liang–Barsky clipping: does the segment a→b pass through `box`?
+    static func segment(_ a: Point, _ b: Point, crosses box: Box) -> Bool {
+        var (t0, t1) = (0.0, 1.0)
+        let (dx, dy) = (b.x - a.x, b.y - a.y)
+        for (p, q) in [(-dx, a.x - box.minX), (dx, box.maxX - a.x), (-dy, a.y - box.minY), (dy, box.maxY - a.y)] {
+            if p == 0 {
+                if q < 0 { return false }   // parallel to this edge and outside it
+            } else if p < 0 {
+                t0 = max(t0, q / p)
+            } else {
+                t1 = min(t1, q / p)
+            }
+            if t0 > t1 { return false }
+        }
+        return true
+    }
+
+    // MARK: ticks and text
+
     /// About five round tick values covering [low, high]: steps of 1, 2 or 5 × 10ᵏ.
     static func niceTicks(_ low: Double, _ high: Double, target: Int = 5) -> [Double] {
-        let raw = (high - low) / Double(target)
-        let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(raw)))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
-        let first = Foundation.floor(low / step) * step
+        let step = tickStep(low, high, target: target)
+        let first = Foundation.floor(low / step + 1e-9) * step
         var ticks: [Double] = []
         var t = first
-        while t <= high + step * 0.5 && ticks.count < 50 {
+        while t < high + step * (1 - 1e-9) && ticks.count < 50 {
             ticks.append(abs(t) < step * 1e-9 ? 0 : t)
+            if t >= high - step * 1e-9 { break }
             t = first + Double(ticks.count) * step
         }
         return ticks
     }
 
-    /// Short tick text: "0.25", "1.5k", "2e-05".
-    static func label(_ v: Double) -> String {
-        let a = abs(v)
-        if a >= 1e4 && a < 1e6 { return String(format: "%gk", v / 1000) }
-        return String(format: "%g", v)
+    /// The round step (1, 2 or 5 × 10ᵏ) nearest to `(high - low) / target`, so there are about
+    /// `target` intervals (Heckbert's "nice numbers", Graphics Gems, 1990).
+    static func tickStep(_ low: Double, _ high: Double, target: Int = 5) -> Double {
+        let raw = max(high - low, 1e-300) / Double(target)
+        let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(raw)))
+        let fraction = raw / magnitude   // in [1, 10)
+        return magnitude * (fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10)
+    }
+
+    /// Labels for evenly spaced ticks, all with the decimals their step needs: "0.00 0.05 0.10",
+    /// "0 250k 500k", "0 0.5M 1.0M".
+    static func labels(_ ticks: [Double]) -> [String] {
+        guard ticks.count >= 2 else { return ticks.map { String(format: "%g", $0) } }
+        let step = ticks[1] - ticks[0], largest = ticks.map(abs).max()!
+        let (scale, suffix) = largest >= 1e6 ? (1e6, "M") : largest >= 1e4 ? (1e3, "k") : (1.0, "")
+        let decimals = max(0, Int(-Foundation.floor(Foundation.log10(step / scale) + 1e-9)))
+        return ticks.map { $0 == 0 && scale > 1 ? "0" : String(format: "%.\(decimals)f", $0 / scale) + suffix }
     }
 
     static func escape(_ s: String) -> String {
@@ -135,3 +249,6 @@ public struct LinePlot: Sendable {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
+
+/// One decimal, for SVG coordinates.
+private func coord(_ v: Double) -> String { String(format: "%.1f", v) }

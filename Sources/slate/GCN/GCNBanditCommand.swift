@@ -140,7 +140,6 @@ struct GCNBanditCommand: ParsableCommand, Exemplified {
         }
         var plot = LinePlot(title: "Cumulative regret, \(nodes) territories, mean of \(runs) runs",
                             xLabel: "round", yLabel: "cumulative regret")
-        plot.legendCorner = .topLeft   // regret rises to the right: the top left stays empty
         for c in curves { plot.add(c.kind.rawValue, y: c.cumulativeRegret) }
         try plot.write(to: dir.appendingPathComponent("regret.svg"))
 

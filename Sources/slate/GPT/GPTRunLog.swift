@@ -41,8 +41,8 @@ final class GPTRunLog {
     func drawPlot() throws {
         var plot = LinePlot(title: "GPT loss", xLabel: "iter", yLabel: "cross-entropy")
         plot.add("train (per step)", x: trainCurve.x, y: trainCurve.y)
-        plot.add("train (eval)", x: evalCurve.x, y: evalCurve.train)
-        plot.add("val (eval)", x: evalCurve.x, y: evalCurve.val)
+        plot.add("train (eval)", x: evalCurve.x, y: evalCurve.train, marks: .lineAndPoints)
+        plot.add("val (eval)", x: evalCurve.x, y: evalCurve.val, marks: .lineAndPoints)
         try plot.write(to: URL(fileURLWithPath: directory).appendingPathComponent("loss.svg"))
     }
 

@@ -227,7 +227,8 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
         }
         try writeAtomically(evalCSV, to: dir.appendingPathComponent("eval.csv"))
         let stats = returnStatistics(evaluation)
-        try log.writeReturnsPlot(to: dir.appendingPathComponent("returns.svg"), title: "\(algo.rawValue) on \(env), seed \(seed)")
+        try log.writeReturnsPlot(to: dir.appendingPathComponent("returns.svg"), title: "\(algo.rawValue) on \(env), seed \(seed)",
+                                 evaluation: (stepsTaken, stats.mean, evalEpisodes))
         let wall = log.sessionSeconds
         let sessionSteps = stepsTaken - startStep
         let target = log.tracker.target

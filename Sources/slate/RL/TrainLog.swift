@@ -13,6 +13,8 @@ import SlateRL
 final class TrainingLog {
     private(set) var tracker: ReturnTracker
     private(set) var returns: [Double] = []
+    /// The global step at which each of `returns` ended.
+    private(set) var returnSteps: [Double] = []
     private let progress: ProgressLine?
     private let logger: RunLogger
     private var latestStep = 0
@@ -47,6 +49,7 @@ final class TrainingLog {
                 guard fields.count == 3, let s = Int(fields[0]), let r = Double(fields[1]) else { continue }
                 tracker.add(r, globalStep: s, seconds: 0)
                 returns.append(r)
+                returnSteps.append(Double(s))
             }
             if tracker.targetStep != nil { tracker.targetSeconds = secondsToTarget }
         }
@@ -69,6 +72,7 @@ final class TrainingLog {
         case .episode(let step, let record):
             tracker.add(record.episodicReturn, globalStep: step, seconds: elapsed)
             returns.append(record.episodicReturn)
+            returnSteps.append(Double(step))
             try logger.log("episodes", step: step, ["charts/episodic_return": record.episodicReturn,
                                                     "charts/episodic_length": Double(record.length)])
             latestStep = max(latestStep, step)
@@ -94,8 +98,10 @@ final class TrainingLog {
         progress?.finish("done: \(latestStep) steps | " + statusMessage)
     }
 
-    /// Episode returns and their rolling mean over 100 episodes, against episode number.
-    func writeReturnsPlot(to url: URL, title: String) throws {
+    /// Episode returns and their rolling mean over 100 episodes against the global step each
+    /// episode ended at, and the greedy evaluation (`evaluation`: its step and mean return) as a
+    /// marked point.
+    func writeReturnsPlot(to url: URL, title: String, evaluation: (step: Int, meanReturn: Double, episodes: Int)) throws {
         var rolling: [Double] = []
         var sum = 0.0
         for (i, r) in returns.enumerated() {
@@ -103,9 +109,11 @@ final class TrainingLog {
             if i >= 100 { sum -= returns[i - 100] }
             rolling.append(sum / Double(min(i + 1, 100)))
         }
-        var plot = LinePlot(title: title, xLabel: "training episode", yLabel: "episodic return")
-        plot.add("episode return", y: returns)
-        plot.add("mean of last 100", y: rolling)
+        var plot = LinePlot(title: title, xLabel: "global step", yLabel: "episodic return")
+        plot.add("episode return", x: returnSteps, y: returns)
+        plot.add("mean of last 100", x: returnSteps, y: rolling)
+        plot.add("greedy eval (mean of \(evaluation.episodes))", x: [Double(evaluation.step)], y: [evaluation.meanReturn],
+                 marks: .points)
         try plot.write(to: url)
     }
 }
