@@ -50,6 +50,35 @@ final class AsciicastTests: XCTestCase {
         XCTAssertThrowsError(try cast.output("x", at: -1))
     }
 
+    /// `write(frames:)` sizes the terminal to the largest frame, spaces frames 1/fps apart, and
+    /// `AsciicastRecording` reads back the header, the events and the frames as drawn.
+    func testRecordingReadsBackItsFrames() throws {
+        let frames = ["|o   |\n+----+", "| o  |\n+----+\nstep 1", "", "  o|"]
+        let url = scratchDirectory().appendingPathComponent("episode.cast")
+        try AsciicastWriter.write(frames: frames, to: url, fps: 20, title: "test")
+        let recording = try AsciicastRecording(contentsOf: url)
+        XCTAssertEqual([recording.version, recording.width, recording.height], [2, 6, 3])
+        XCTAssertEqual(recording.title, "test")
+        XCTAssertEqual(recording.events.map(\.time), [0, 0.05, 0.1, 0.15])
+        XCTAssertEqual(recording.events.map(\.code), ["o", "o", "o", "o"])
+        XCTAssertEqual(recording.frames, frames)
+        var screen = Screen(width: 6, height: 3)
+        for (event, frame) in zip(recording.events, frames) {   // the reader agrees with a terminal
+            screen.feed(event.data)
+            XCTAssertEqual(screen.lines.joined(separator: "\n").trimmingCharacters(in: .newlines),
+                           frame.trimmingCharacters(in: .newlines))
+        }
+        XCTAssertThrowsError(try AsciicastWriter.write(frames: frames, to: url, fps: 0))
+
+        let bad = url.deletingLastPathComponent().appendingPathComponent("bad.cast")
+        for (text, message) in [("{\"version\": 1, \"width\": 80, \"height\": 24}\n", ":1 is not asciicast v2"),
+                                ("{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.5, \"o\", \"a\"]\n[0.1, \"o\", \"b\"]\n", ":3 is not"),
+                                ("{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.5, \"o\"]\n", ":2 is not")] {
+            try text.write(to: bad, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try AsciicastRecording(contentsOf: bad)) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
+        }
+    }
+
     /// Just enough of a VT100 for the writer's output: ESC[H, ESC[K, ESC[J, \r, \n and text.
     struct Screen {
         let width: Int, height: Int

@@ -55,6 +55,18 @@ public final class AsciicastWriter {
         return (lines.map(\.count).max() ?? 0, lines.count)
     }
 
+    /// Writes `frames` to `url` as one recording, `1 / fps` seconds apart, in a terminal as large
+    /// as the largest frame.
+    public static func write(frames: [String], to url: URL, fps: Double, title: String? = nil) throws {
+        guard fps > 0, fps.isFinite else {
+            throw FileWriteError(description: "a recording needs a positive frame rate, got \(fps) frames per second")
+        }
+        let sizes = frames.map(size(of:))
+        let cast = try AsciicastWriter(url: url, width: max(1, sizes.map(\.width).max() ?? 1),
+                                       height: max(1, sizes.map(\.height).max() ?? 1), title: title)
+        for (i, frame) in frames.enumerated() { try cast.frame(frame, at: Double(i) / fps) }
+    }
+
     /// Shows `frame` (lines separated by `\n`) at `time` seconds from the start, replacing the
     /// previous frame on screen.
     public func frame(_ frame: String, at time: Double) throws {
@@ -92,5 +104,64 @@ public final class AsciicastWriter {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// An asciicast v2 file read back: its header, its events in order, and the frames an
+/// ``AsciicastWriter`` drew (each `"o"` event of the form `ESC[H` line `ESC[K` `\r\n` ... `ESC[J`
+/// turned back into its text), so a test can check that a recording replays an episode frame
+/// for frame.
+public struct AsciicastRecording: Sendable {
+    /// The header's required fields (and the title, when there is one).
+    public let version: Int, width: Int, height: Int
+    public let timestamp: Int64?
+    public let title: String?
+    /// Every event: seconds from the start, its code (`"o"` output, `"i"` input, `"m"` marker,
+    /// `"r"` resize) and its data.
+    public let events: [(time: Double, code: String, data: String)]
+
+    /// Parses `url`, checking the header (version 2, positive width and height) and that every
+    /// later line is a `[time, code, data]` event with times never decreasing.
+    public init(contentsOf url: URL) throws {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw FileWriteError(description: "cannot read the recording \(url.path): \(error.localizedDescription)")
+        }
+        let lines = text.split(separator: "\n").map { Data($0.utf8) }
+        func bad(_ line: Int, _ what: String) -> FileWriteError {
+            FileWriteError(description: "\(url.path):\(line) is not asciicast v2: \(what)")
+        }
+        guard let first = lines.first, let header = try? JSONSerialization.jsonObject(with: first) as? [String: Any] else {
+            throw bad(1, "the first line must be the JSON header")
+        }
+        guard (header["version"] as? Int) == 2, let width = header["width"] as? Int, let height = header["height"] as? Int,
+              width > 0, height > 0 else {
+            throw bad(1, "the header needs version 2 and a positive width and height")
+        }
+        (version, self.width, self.height) = (2, width, height)
+        timestamp = (header["timestamp"] as? NSNumber)?.int64Value
+        title = header["title"] as? String
+        var events: [(time: Double, code: String, data: String)] = []
+        for (index, line) in lines.enumerated().dropFirst() {
+            guard let event = try? JSONSerialization.jsonObject(with: line) as? [Any], event.count == 3,
+                  let time = (event[0] as? NSNumber)?.doubleValue, let code = event[1] as? String,
+                  let data = event[2] as? String else {
+                throw bad(index + 1, "an event must be [time, code, data]")
+            }
+            guard time >= (events.last?.time ?? 0) else { throw bad(index + 1, "event times must not decrease") }
+            events.append((time, code, data))
+        }
+        self.events = events
+    }
+
+    /// The text of each frame drawn by ``AsciicastWriter/frame(_:at:)``, in order.
+    public var frames: [String] {
+        let (home, eraseLine, eraseBelow) = ("\u{1B}[H", "\u{1B}[K", "\u{1B}[J")
+        return events.compactMap { event in
+            guard event.code == "o", event.data.hasPrefix(home), event.data.hasSuffix(eraseBelow) else { return nil }
+            let body = event.data.dropFirst(home.count).dropLast(eraseBelow.count)
+            return body.components(separatedBy: "\r\n").map { $0.hasSuffix(eraseLine) ? String($0.dropLast(eraseLine.count)) : $0 }
+                .joined(separator: "\n")
+        }
     }
 }

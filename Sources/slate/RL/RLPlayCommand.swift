@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Slate
 import SlateRL
 
 /// `slate rl play`: run episodes of a policy (random, or loaded from a checkpoint), optionally
@@ -16,7 +17,8 @@ struct RLPlayCommand: ParsableCommand, Exemplified {
     )
 
     static let examples = ["slate rl play --checkpoint models/cartpole-ppo/policy.safetensors --render",
-                           "slate rl play --env MountainCar-v0 --episodes 5"]
+                           "slate rl play --env MountainCar-v0 --episodes 5",
+                           "slate rl play --checkpoint models/cartpole-ppo/policy.safetensors --episodes 1 --record cartpole.cast"]
 
     @Option(help: "Environment id (default: the checkpoint's, else CartPole-v1).")
     var env: String?
@@ -36,10 +38,17 @@ struct RLPlayCommand: ParsableCommand, Exemplified {
     @Option(help: "Seed: episode i resets with seed + i, and the random policy uses seed.")
     var seed: UInt64?
 
+    @Option(help: ArgumentHelp("Write every episode's frames to this asciicast v2 file, at --fps (`asciinema play FILE` replays it).",
+                               valueName: "file.cast"))
+    var record: String?
+
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, got \(episodes)") }
         guard episodes <= 10_000_000 else { throw ValidationError("--episodes must be at most 10000000, got \(episodes)") }
         guard fps > 0, fps.isFinite else { throw ValidationError("--fps must be a positive finite number, got \(fps)") }
+        if let record, record.isEmpty || record.hasSuffix("/") {
+            throw ValidationError("--record needs a file name such as episode.cast, got '\(record)'")
+        }
     }
 
     func run() throws {
@@ -61,14 +70,22 @@ struct RLPlayCommand: ParsableCommand, Exemplified {
         screen.begin()
         defer { screen.end() }
         var returns: [Double] = []
+        var recorded: [String] = []
         for episode in 0..<episodes {
-            let record = runEpisode(environment, policy: policy, seed: seed.map { $0 &+ UInt64(episode) }) { _ in
-                if render { screen.show(frame: environment.render()) }
-            }
-            returns.append(record.episodicReturn)
-            screen.print("episode \(episode + 1): return \(format(record.episodicReturn)), length \(record.length)")
+            let episodeSeed = seed.map { $0 &+ UInt64(episode) }
+            let (result, frames) = render || record != nil ? renderedEpisode(environment, policy: policy, seed: episodeSeed)
+                : (runEpisode(environment, policy: policy, seed: episodeSeed), [])
+            if render { frames.forEach(screen.show(frame:)) }
+            if record != nil { recorded += frames }
+            returns.append(result.episodicReturn)
+            screen.print("episode \(episode + 1): return \(format(result.episodicReturn)), length \(result.length)")
         }
         let mean = returns.reduce(0, +) / Double(returns.count)
+        if let record {
+            let title = "\(environment.id), \(checkpoint ?? "random policy")" + (seed.map { ", seed \($0)" } ?? "")
+            try AsciicastWriter.write(frames: recorded, to: URL(fileURLWithPath: record), fps: fps, title: title)
+            screen.print("recorded \(recorded.count) frames to \(record) (replay: asciinema play \(record))")
+        }
         screen.print("\(environment.id): mean return \(format(mean)) over \(episodes) episode\(episodes == 1 ? "" : "s") (\(checkpoint == nil ? "random policy" : checkpoint!))")
     }
 

@@ -22,14 +22,16 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
         Outputs in --out: config.toml (replays the run), metrics.csv (one row per update), \
         episodes.csv (one row per training episode), eval.csv (the greedy evaluation), returns.svg, \
         policy.safetensors (for `slate rl play`), checkpoint.safetensors (every --save-interval \
-        steps and at the end; --resume continues from it) and summary.json.
+        steps and at the end; --resume continues from it) and summary.json; with --capture-every N, \
+        videos/step-<step>.cast, a greedy episode every N steps (`asciinema play` replays it).
         """
     )
 
     static let examples = ["slate rl train --config configs/cartpole-ppo.toml --out runs/cartpole",
                            "slate rl train --algo dqn --env Acrobot-v1 --total-steps 100000",
                            "slate rl train --resume --out runs/cartpole",
-                           "mpirun -np 2 --bind-to none slate rl train --distributed --num-envs 2 --out runs/cartpole-2x2"]
+                           "mpirun -np 2 --bind-to none slate rl train --distributed --num-envs 2 --out runs/cartpole-2x2",
+                           "slate rl train --total-steps 50000 --capture-every 10000 --out runs/cartpole-videos"]
 
     @OptionGroup var common: RunOptions
 
@@ -40,6 +42,8 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "Greedy-policy evaluation episodes after training.") var evalEpisodes = 100
     @Option(help: "Save checkpoint.safetensors every this many environment steps (at the next update).")
     var saveInterval = 50_000
+    @Option(help: "Record a greedy evaluation episode every this many environment steps into --out/videos/step-<step>.cast (asciicast v2; default: off).")
+    var captureEvery: Int?
 
     @Option(name: [.customLong("learning-rate"), .customLong("lr")],
             help: "Adam learning rate (default: 2.5e-4 for ppo and dqn, 1e-3 for reinforce).")
@@ -93,6 +97,9 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
         guard saveInterval >= 1 else { throw ValidationError("--save-interval must be at least 1, got \(saveInterval)") }
         guard !distributed || algo == .ppo else {
             throw ValidationError("--distributed trains PPO only, not --algo \(algo.rawValue); use --algo ppo or drop --distributed.")
+        }
+        if let captureEvery, captureEvery < 1 {
+            throw ValidationError("--capture-every must be at least 1 environment step, got \(captureEvery)")
         }
         do { try makeTrainer(validateOnly: true) } catch let error as TrainingConfigurationError {
             throw ValidationError(error.message)
@@ -193,6 +200,10 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
         var lastSaved = trainer.globalStep
         let startStep = trainer.globalStep
         try log.logConfig(ResolvedConfig.toml(for: resolvedCommand, name: "slate rl train"))
+        var capture = try captureEvery.map {
+            try EpisodeCapture(every: $0, out: dir, environmentID: env, seed: seed &+ 1_000_000, title: "\(algo.rawValue) on \(env)",
+                               resumingAt: saved != nil ? trainer.globalStep : nil)
+        }
         func save() throws {
             var checkpoint = try trainer.checkpoint()
             checkpoint.set("cli.elapsed_seconds", "\(log.elapsed)")
@@ -204,7 +215,9 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
         do {
             stepsTaken = try trainer.train { event in
                 try log.handle(event)
-                if case .boundary(let step, _) = event, step - lastSaved >= saveInterval { try save() }
+                guard case .boundary(let step, _) = event else { return }
+                try capture?.boundary(step: step, policy: trainer.greedyPolicy)   // before the save: see EpisodeCapture
+                if step - lastSaved >= saveInterval { try save() }
             }
         } catch let error as TrainingDivergedError {
             log.finish()
@@ -245,7 +258,8 @@ struct RLTrainCommand: ParsableCommand, Exemplified {
             let when = log.tracker.targetSeconds.map { String(format: " (%.1f s)", $0) } ?? ""
             say(String(format: "rolling mean of 100 training episodes first reached %.0f at step %d", target, step) + when)
         }
-        say("wrote \(out)/: policy.safetensors, checkpoint.safetensors, metrics.csv, episodes.csv, eval.csv, returns.svg, config.toml, summary.json")
+        say("wrote \(out)/: policy.safetensors, checkpoint.safetensors, metrics.csv, episodes.csv, eval.csv, returns.svg, config.toml, summary.json"
+            + (captureEvery != nil ? ", videos/" : ""))
     }
 }
 
