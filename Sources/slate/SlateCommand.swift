@@ -11,7 +11,7 @@ struct SlateCommand: ParsableCommand {
         abstract: "Deep learning from a clean slate: GPT, graph networks and RL agents on a CPU.",
         version: Slate.version,
         subcommands: [InfoCommand.self, DemoCommand.self, GPTCommand.self, GCNCommand.self,
-                      RLCommand.self, BenchCommand.self, SweepCommand.self]
+                      RLCommand.self, BenchCommand.self, SweepCommand.self, PlotCommand.self, RunsCommand.self]
     )
 
     /// Parses (after expanding `--config` run files), runs, and turns every error into
