@@ -3,7 +3,7 @@ import Slate
 import XCTest
 
 /// `slate rl train` is kill-safe and replayable: a PPO run SIGKILLed at random moments and
-/// resumed each time ends with the same policy bytes, the same rows (each once) and no stray
+/// resumed each time ends with the same policy bytes, the same rows and recorded episodes (each once) and no stray
 /// temporary files as an uninterrupted run; a run replayed from its config.toml gives the same
 /// summary figures and weights.
 final class RLResumeCLITests: XCTestCase {
@@ -25,7 +25,7 @@ final class RLResumeCLITests: XCTestCase {
     private var ppo: [String] {
         ["rl", "train", "--algo", "ppo", "--env", "CartPole-v1", "--total-steps", "\(256 * updates)",
          "--num-envs", "2", "--num-steps", "128", "--save-interval", "1024", "--eval-episodes", "2",
-         "--seed", "3", "--threads", "1", "--quiet"]
+         "--seed", "3", "--threads", "1", "--capture-every", "3000", "--quiet"]
     }
 
     func testKilledAndResumedPPOEqualsUninterruptedRun() throws {
@@ -64,6 +64,14 @@ final class RLResumeCLITests: XCTestCase {
         let fullSteps = try steps(full), killedSteps = try steps(killed)
         XCTAssertEqual(fullSteps.count, updates)
         XCTAssertEqual(killedSteps, fullSteps, "each update row once, in order")
+        // The recorded episodes: each once, frame for frame those of the uninterrupted run.
+        let videos = { (dir: String) throws -> [String] in try FileManager.default.contentsOfDirectory(atPath: dir + "/videos").sorted() }
+        XCTAssertEqual(try videos(killed), try videos(full))
+        XCTAssertEqual(try videos(full).count, 256 * updates / 3000)
+        for name in try videos(full) {
+            XCTAssertEqual(try AsciicastRecording(contentsOf: URL(fileURLWithPath: killed + "/videos/" + name)).frames,
+                           try AsciicastRecording(contentsOf: URL(fileURLWithPath: full + "/videos/" + name)).frames, name)
+        }
         let stray = try FileManager.default.contentsOfDirectory(atPath: killed).filter { $0.contains(".tmp-") }
         XCTAssertEqual(stray, [], "temporary files left behind")
     }
