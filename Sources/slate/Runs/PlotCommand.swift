@@ -17,7 +17,7 @@ struct PlotCommand: ParsableCommand, Exemplified {
     )
 
     static let examples = ["slate plot runs/gpt-a runs/gpt-b --metric val/loss --out val-loss.svg",
-                           "slate plot runs/sweep/* --metric charts/episodic_return"]
+                           "slate plot runs/sweep/*/ --metric charts/episodic_return"]
 
     @Argument(help: ArgumentHelp("Run directories (each a trainer's --out).", valueName: "run"))
     var runs: [String] = []

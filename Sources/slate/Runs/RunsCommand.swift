@@ -25,7 +25,7 @@ struct RunsCompareCommand: ParsableCommand, Exemplified {
     )
 
     static let examples = ["slate runs compare runs/cartpole-ppo runs/cartpole-dqn",
-                           "slate runs compare runs/sweep/* --json"]
+                           "slate runs compare runs/sweep/*/ --json"]
 
     @Argument(help: ArgumentHelp("Run directories (each a trainer's --out).", valueName: "run"))
     var runs: [String] = []
