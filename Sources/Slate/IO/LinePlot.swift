@@ -22,22 +22,25 @@ import Foundation
 public struct LinePlot: Sendable {
     /// One named series.
     public struct Series: Sendable {
+        /// The legend's text.
         public var name: String
-        public var x: [Double]
-        public var y: [Double]
+        /// Points; non-finite ones (and non-positive `y` on a log scale) are skipped.
+        public var x: [Double], y: [Double]
+        /// Line, dots, or both.
         public var marks: Marks
     }
 
     /// How a series is drawn: a line, a dot per point (evaluations), or both.
     public enum Marks: Sendable { case line, points, lineAndPoints }
 
-    public var title: String
-    public var xLabel: String
-    public var yLabel: String
+    /// Text above the plot, and under the x axis and beside the y axis.
+    public var title: String, xLabel: String, yLabel: String
+    /// The series in drawing (and legend) order.
     public private(set) var series: [Series] = []
     /// Plot `y` on a log₁₀ scale (non-positive values are skipped).
     public var logY = false
 
+    /// An empty plot; add series with `add`.
     public init(title: String, xLabel: String = "step", yLabel: String = "", logY: Bool = false) {
         self.title = title
         self.xLabel = xLabel
@@ -56,7 +59,9 @@ public struct LinePlot: Sendable {
         add(name, x: (0..<y.count).map { Double($0 + 1) }, y: y, marks: marks)
     }
 
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    /// Ten colours (matplotlib's tab10, reordered so the first two contrast most).
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                          "#7f7f7f", "#bcbd22"]
 
     /// The chart as SVG text.
     public func svg(width: Int = 720, height: Int = 420) -> String {
