@@ -50,6 +50,16 @@ final class PlotStyleTests: XCTestCase {
         XCTAssertEqual(svg.components(separatedBy: "<path").count - 1, 2, "points-only series draw no line")
         // 2 + 1 data dots, and one dot in the legend for each of the two marked series.
         XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, 3 + 2)
+
+        // An evaluation every step reads as a line; two seeds of one run share a colour and a legend entry.
+        var dense = LinePlot(title: "per-epoch evaluation")
+        let x = (0..<200).map(Double.init)
+        dense.add("run (2 seeds)", x: x, y: x.map { $0 / 200 }, marks: .lineAndPoints, color: 0)
+        dense.add("run (2 seeds)", x: x, y: x.map { $0 / 250 }, marks: .lineAndPoints, color: 0, inLegend: false)
+        let denseSVG = dense.svg()
+        XCTAssertFalse(denseSVG.contains("<circle"))
+        XCTAssertEqual(denseSVG.components(separatedBy: ">run (2 seeds)</text>").count - 1, 1)
+        XCTAssertEqual(denseSVG.components(separatedBy: "stroke=\"\(LinePlot.palette[0])\" stroke-width=\"1.5\"").count - 1, 2)
     }
 
     /// The legend's box and every line segment drawn, in pixels, parsed from the SVG.

@@ -8,7 +8,8 @@ import Foundation
 ///   (`0.00 0.05 0.10`); large values read `250k`, `1.5M`.
 /// - **A light grid** at every tick, under the data.
 /// - **Series** in a fixed palette; a series of evaluations (`.lineAndPoints`, `.points`) marks
-///   each evaluated point with a dot.
+///   each evaluated point with a dot (up to `maxDots` points; denser evaluations read as a line).
+///   Several series may share a colour and one legend entry (e.g. the seeds of one run).
 /// - **A legend that covers no data**: the first corner of the plot area (top right, top left,
 ///   bottom right, bottom left) whose legend box no line or point crosses; when every corner
 ///   would cover data, the legend goes outside, right of the plot area.
@@ -28,6 +29,10 @@ public struct LinePlot: Sendable {
         public var x: [Double], y: [Double]
         /// Line, dots, or both.
         public var marks: Marks
+        /// Index into the palette (by default the series' own index).
+        public var color: Int
+        /// Whether the legend lists it (series sharing a colour may list one name for all).
+        public var inLegend: Bool
     }
 
     /// How a series is drawn: a line, a dot per point (evaluations), or both.
@@ -49,9 +54,12 @@ public struct LinePlot: Sendable {
     }
 
     /// Adds a series; `x` and `y` must have the same length.
-    public mutating func add(_ name: String, x: [Double], y: [Double], marks: Marks = .line) {
+    /// `color` picks a palette entry (default: the series' index); `inLegend: false` leaves it
+    /// out of the legend.
+    public mutating func add(_ name: String, x: [Double], y: [Double], marks: Marks = .line, color: Int? = nil,
+                             inLegend: Bool = true) {
         precondition(x.count == y.count, "series '\(name)': \(x.count) x values for \(y.count) y values")
-        series.append(Series(name: name, x: x, y: y, marks: marks))
+        series.append(Series(name: name, x: x, y: y, marks: marks, color: color ?? series.count, inLegend: inLegend))
     }
 
     /// Adds a series plotted against 1, 2, 3, ...
@@ -59,9 +67,11 @@ public struct LinePlot: Sendable {
         add(name, x: (0..<y.count).map { Double($0 + 1) }, y: y, marks: marks)
     }
 
-    /// Ten colours (matplotlib's tab10, reordered so the first two contrast most).
+    /// Matplotlib's ten colours (tab10, reordered so the first two contrast most), then near-black.
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                          "#7f7f7f", "#bcbd22"]
+                          "#7f7f7f", "#bcbd22", "#222222"]
+    /// Evaluations with more points than this are drawn as a line only.
+    public static let maxDots = 60
 
     /// The chart as SVG text.
     public func svg(width: Int = 720, height: Int = 420) -> String {
@@ -74,17 +84,20 @@ public struct LinePlot: Sendable {
         }
         let all = cleaned.flatMap { $0 }
         let xAxis = Axis(all.map(\.x), log: false), yAxis = Axis(all.map(\.y), log: logY)
-        let shown = cleaned.indices.filter { !cleaned[$0].isEmpty }
-        let legendW = 46 + 7 * Double(shown.map { series[$0].name.count }.max() ?? 0), legendH = 8 + 16 * Double(shown.count)
+        let shown = cleaned.indices.filter { !cleaned[$0].isEmpty }, listed = shown.filter { series[$0].inLegend }
+        let dotted = shown.filter {
+            series[$0].marks == .points || (series[$0].marks == .lineAndPoints && cleaned[$0].count <= Self.maxDots)
+        }
+        let legendW = 46 + 7 * Double(listed.map { series[$0].name.count }.max() ?? 0), legendH = 8 + 16 * Double(listed.count)
 
         // Plot area; the legend takes the first free corner, else a column on the right.
         let left = 24 + 7 * Double(yAxis.labels.map(\.count).max() ?? 1) + 12
         var frame = Frame(left: left, top: 40, right: Double(width) - 20, bottom: Double(height) - 50, x: xAxis, y: yAxis)
         let paths = cleaned.map { $0.map(frame.pixel) }
-        var legend = shown.isEmpty ? nil : frame.corners(width: legendW, height: legendH).first { box in
+        var legend = listed.isEmpty ? nil : frame.corners(width: legendW, height: legendH).first { box in
             !shown.contains { i in Self.covers(box, paths[i], marks: series[i].marks) }
         }
-        if legend == nil && !shown.isEmpty {
+        if legend == nil && !listed.isEmpty {
             frame.right -= legendW + 10
             legend = Box(minX: frame.right + 10, minY: frame.top, maxX: frame.right + 10 + legendW, maxY: frame.top + legendH)
         }
@@ -110,7 +123,7 @@ public struct LinePlot: Sendable {
         out += "<text x=\"16\" y=\"\(mid)\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(mid))\">\(yTitle)</text>\n"
 
         for i in shown {
-            let color = Self.palette[i % Self.palette.count], points = cleaned[i].map(frame.pixel)
+            let color = Self.palette[series[i].color % Self.palette.count], points = cleaned[i].map(frame.pixel)
             if series[i].marks != .points {
                 let stride = max(1, points.count / 2000)   // keep files small for long runs
                 var path = ""
@@ -119,20 +132,20 @@ public struct LinePlot: Sendable {
                 }
                 out += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
             }
-            if series[i].marks != .line {
+            if dotted.contains(i) {
                 for p in points { out += "<circle cx=\"\(coord(p.x))\" cy=\"\(coord(p.y))\" r=\"3\" fill=\"\(color)\" stroke=\"white\" stroke-width=\"0.8\"/>" }
                 out += "\n"
             }
         }
         if let legend {
             out += "<rect x=\"\(coord(legend.minX))\" y=\"\(coord(legend.minY))\" width=\"\(coord(legend.maxX - legend.minX))\" height=\"\(coord(legend.maxY - legend.minY))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
-            for (row, i) in shown.enumerated() {
-                let color = Self.palette[i % Self.palette.count]
+            for (row, i) in listed.enumerated() {
+                let color = Self.palette[series[i].color % Self.palette.count]
                 let (lx, ly) = (legend.minX + 8, legend.minY + 16 + 16 * Double(row))
                 if series[i].marks != .points {
                     out += "<line x1=\"\(coord(lx))\" y1=\"\(coord(ly - 4))\" x2=\"\(coord(lx + 24))\" y2=\"\(coord(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
                 }
-                if series[i].marks != .line { out += "<circle cx=\"\(coord(lx + 12))\" cy=\"\(coord(ly - 4))\" r=\"3\" fill=\"\(color)\"/>" }
+                if dotted.contains(i) { out += "<circle cx=\"\(coord(lx + 12))\" cy=\"\(coord(ly - 4))\" r=\"3\" fill=\"\(color)\"/>" }
                 out += "<text x=\"\(coord(lx + 30))\" y=\"\(coord(ly))\">\(Self.escape(series[i].name))</text>\n"
             }
         }
