@@ -64,6 +64,34 @@ final class RunToolsCLITests: XCTestCase {
         ])
     }
 
+    /// The Cora plot shows every seed (it showed their mean, one curve); `slate plot` of two runs
+    /// logged per seed gives each run one colour and one legend entry.
+    func testSeedsGetTheirOwnCurves() throws {
+        var outs: [String] = []
+        for (name, lr) in [("cora-a", "0.01"), ("cora-b", "0.005")] {
+            let out = root.appendingPathComponent(name).path
+            let run = try runSlate(["gcn", "train", "--dataset", "cora", "--seeds", "2", "--epochs", "5", "--learning-rate", lr,
+                                    "--threads", "1", "--quiet", "--out", out], environment: gcnDataEnvironment)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            outs.append(out)
+        }
+        let accuracy = try String(contentsOfFile: outs[0] + "/accuracy.svg", encoding: .utf8)
+        XCTAssertTrue(accuracy.contains(">seed 1</text>") && accuracy.contains(">seed 2</text>"), "one curve per seed")
+        XCTAssertEqual(accuracy.components(separatedBy: "<path").count - 1, 2)
+        XCTAssertEqual(accuracy.components(separatedBy: "<circle").count - 1, 2 + 1, "each seed's last test accuracy, and its legend dot")
+
+        let svgPath = root.appendingPathComponent("cora.svg").path
+        let plot = try runSlate(["plot"] + outs + ["--metric", "val/accuracy", "--out", svgPath])
+        XCTAssertEqual(plot.status, 0, plot.stderr)
+        let svg = try String(contentsOfFile: svgPath, encoding: .utf8)
+        XCTAssertEqual(svg.components(separatedBy: "<path").count - 1, 4, "two seeds of two runs")
+        XCTAssertTrue(svg.contains(">cora-a (2 seeds)</text>") && svg.contains(">cora-b (2 seeds)</text>"), svg)
+        let colors = svg.components(separatedBy: "<path").dropFirst().map { $0.components(separatedBy: "stroke=\"")[1].prefix(7) }
+        XCTAssertEqual(colors[0], colors[1])
+        XCTAssertEqual(colors[2], colors[3])
+        XCTAssertNotEqual(colors[0], colors[2])
+    }
+
     /// `rl play --record` against `rl play --render` (the environment's renderer printing each
     /// frame) for the same seed and random policy: the same frames, episode after episode.
     func testPlayRecordReplaysEpisodesFrameForFrame() throws {

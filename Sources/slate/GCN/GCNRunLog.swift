@@ -182,21 +182,24 @@ final class GCNRunLog {
     /// Mean wall time of the logged epochs, seconds.
     var secondsPerEpoch: Double { rows.map(\.milliseconds).reduce(0, +) / Double(max(rows.count, 1)) / 1000 }
 
-    /// Writes `accuracy.svg` (mean over folds or seeds per epoch) and `summary.json`, prints the
-    /// summary with `--json`, and says where the outputs are.
+    /// Writes `accuracy.svg` — one curve per fold or seed, named as its TensorBoard run: its
+    /// validation accuracy per epoch (test accuracy when there is no validation split), with each
+    /// one's last test accuracy as a dot — and `summary.json`, prints the summary with `--json`,
+    /// and says where the outputs are.
     func finish(metrics summaryMetrics: GCNTrainMetrics, plotTitle: String) throws {
         if let writeError { throw writeError }
-        var plot = LinePlot(title: plotTitle, xLabel: "epoch", yLabel: "accuracy")
-        let epochs = Array(Set(rows.map(\.epoch))).sorted()
-        func curve(_ value: (GCNEpochRow) -> Double) -> [Double] {
-            var sums: [Int: (Double, Int)] = [:]
-            for r in rows { let s = sums[r.epoch] ?? (0, 0); sums[r.epoch] = (s.0 + value(r), s.1 + 1) }
-            return epochs.map { sums[$0]!.0 / Double(sums[$0]!.1) }
+        var plot = LinePlot(title: plotTitle, xLabel: "epoch", yLabel: hasValidation ? "validation accuracy" : "test accuracy")
+        var units: [Int] = []
+        for r in rows where units.last != r.unit { units.append(r.unit) }
+        var lastTest: (x: [Double], y: [Double]) = ([], [])
+        for unit in units {
+            let unitRows = rows.filter { $0.unit == unit }
+            plot.add("\(groupColumn) \(unit)", x: unitRows.map { Double($0.epoch) },
+                     y: unitRows.map { hasValidation ? $0.validationAccuracy : $0.testAccuracy })
+            lastTest.x.append(Double(unitRows.last!.epoch))
+            lastTest.y.append(unitRows.last!.testAccuracy)
         }
-        let x = epochs.map(Double.init)
-        plot.add("train", x: x, y: curve(\.trainAccuracy))
-        if hasValidation { plot.add("validation", x: x, y: curve(\.validationAccuracy)) }
-        plot.add("test", x: x, y: curve(\.testAccuracy))
+        if hasValidation { plot.add("test (last epoch)", x: lastTest.x, y: lastTest.y, marks: .points) }
         try plot.write(to: url("accuracy.svg"))
         try RunSummary(tool: "gcn", command: "train", out: out, wallSeconds: Date().timeIntervalSince(started),
                        metrics: summaryMetrics).write(printJSON: json)

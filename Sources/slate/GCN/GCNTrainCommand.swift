@@ -194,7 +194,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNCheckpoint.saveGraphModel(result.bestModel, config: result.modelConfig, dataset: data.name,
                                          extra: ["fold": String(result.bestFold), "accuracy_mean": String(format: "%.4f", result.mean)],
                                          to: log.url("model.safetensors"))
-        try log.finish(metrics: metrics, plotTitle: "\(data.name) (\(config.pool.rawValue) pooling): accuracy per epoch, mean over \(config.folds) folds")
+        try log.finish(metrics: metrics, plotTitle: "\(data.name) (\(config.pool.rawValue) pooling): accuracy per epoch, \(config.folds) folds")
     }
 
     private func trainNodes() throws {
@@ -245,7 +245,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNCheckpoint.saveNodeModel(result.bestModel, config: model, dataset: data.name,
                                         extra: ["accuracy_mean": String(format: "%.4f", result.mean)],
                                         to: log.url("model.safetensors"))
-        try log.finish(metrics: metrics, plotTitle: "\(data.name): accuracy per epoch, mean over \(config.seeds) seeds")
+        try log.finish(metrics: metrics, plotTitle: "\(data.name): accuracy per epoch, \(config.seeds) seeds")
     }
 }
 

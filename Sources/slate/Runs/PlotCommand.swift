@@ -11,7 +11,7 @@ struct PlotCommand: ParsableCommand, Exemplified {
         Reads each run directory's CSV logs (metrics.csv, eval.csv, episodes.csv, ...). A metric \
         is a column name such as train/loss, val/loss, charts/episodic_return or val/accuracy; \
         evaluations are drawn with marked points, and runs logged per fold or seed get one curve \
-        each. Without --metric: the first of val/loss, charts/episodic_return, val/accuracy, \
+        each (in the run's colour when several runs are plotted). Without --metric: the first of val/loss, charts/episodic_return, val/accuracy, \
         train/loss that every run logs.
         """
     )
@@ -49,14 +49,21 @@ struct PlotCommand: ParsableCommand, Exemplified {
         RunRecords.disambiguate(&records)
         let metric = try chooseMetric(records)
         var plot = LinePlot(title: title ?? metric, xLabel: "step", yLabel: metric)
-        for run in records {
+        let curves = try records.map { run in
             guard let curves = run.curves(metric) else {
                 throw CLIError("\(run.path) does not log '\(metric)'; its metrics: \(run.metrics.joined(separator: ", ")).", status: .usage)
             }
-            for curve in curves {
+            return curves
+        }
+        // Several runs with several folds or seeds each: one colour and one legend entry per run.
+        let byRun = records.count > 1 && curves.contains { $0.count > 1 }
+        for (index, (run, runCurves)) in zip(records, curves).enumerated() {
+            for (k, curve) in runCurves.enumerated() {
                 plot.xLabel = curve.stepName.replacingOccurrences(of: "_", with: " ")
-                plot.add(curve.group.isEmpty ? run.name : "\(run.name) (\(curve.group))", x: curve.x, y: curve.y,
-                         marks: curve.isEvaluation ? .lineAndPoints : .line)
+                let name = curve.group.isEmpty ? run.name
+                    : byRun ? "\(run.name) (\(runCurves.count) \(curve.groupName)s)" : "\(run.name) (\(curve.group))"
+                plot.add(name, x: curve.x, y: curve.y, marks: curve.isEvaluation ? .lineAndPoints : .line,
+                         color: byRun ? index : nil, inLegend: !byRun || k == 0)
             }
         }
         try plot.write(to: URL(fileURLWithPath: out))

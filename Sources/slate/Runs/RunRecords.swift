@@ -24,10 +24,10 @@ struct RunRecords {
         var metrics: [String] { columns.filter { !RunRecords.nonMetrics.contains($0) } }
     }
 
-    /// One curve of a metric: its label suffix (`seed 2`, or empty), points, and whether it
+    /// One curve of a metric: its label suffix (`seed 2`, or empty) and group column, points, and whether it
     /// comes from evaluations (drawn with marked points).
     struct Curve {
-        let group: String
+        let group: String, groupName: String
         let x: [Double], y: [Double]
         let isEvaluation: Bool
         let stepName: String
@@ -74,7 +74,7 @@ struct RunRecords {
         }
         let groupName = log.groupColumn.map { log.columns[$0] } ?? ""
         return order.map { group in
-            Curve(group: group.map { "\(groupName) \(MetricsText.number($0))" } ?? "", x: points[group]!.x, y: points[group]!.y,
+            Curve(group: group.map { "\(groupName) \(MetricsText.number($0))" } ?? "", groupName: groupName, x: points[group]!.x, y: points[group]!.y,
                   isEvaluation: log.file == "eval.csv", stepName: log.columns[stepIndex])
         }
     }
