@@ -90,6 +90,12 @@ final class RunToolsCLITests: XCTestCase {
         XCTAssertEqual(colors[0], colors[1])
         XCTAssertEqual(colors[2], colors[3])
         XCTAssertNotEqual(colors[0], colors[2])
+        // Per-seed figures of a summary compare as one cell per run: "0.81,0.82".
+        let compare = try runSlate(["runs", "compare"] + outs)
+        let perSeed = try XCTUnwrap(compare.stdout.split(separator: "\n").first { $0.hasPrefix("per_seed ") })
+        let cells = perSeed.split(separator: " ").dropFirst()
+        XCTAssertEqual(cells.count, 2, String(perSeed))
+        XCTAssertTrue(cells.allSatisfy { $0.split(separator: ",").compactMap { Double($0) }.count == 2 }, String(perSeed))
     }
 
     /// `rl play --record` against `rl play --render` (the environment's renderer printing each

@@ -60,7 +60,7 @@ struct RunsCompareCommand: ParsableCommand, Exemplified {
         print(Self.table(header: ["key"] + records.map(\.name), rows: rows), terminator: "")
     }
 
-    /// `{"a": {"b": 1}}` -> `["a.b": "1"]`, numbers in short form, null as "-".
+    /// `{"a": {"b": 1}, "c": [1, 2]}` -> `["a.b": "1", "c": "1,2"]`, numbers in short form, null as "-".
     static func flatten(_ object: [String: Any]) -> [String: String] {
         var out: [String: String] = [:]
         for (key, value) in object {
@@ -71,6 +71,9 @@ struct RunsCompareCommand: ParsableCommand, Exemplified {
                 out[key] = MetricsText.number(number.doubleValue)
             case is NSNull:
                 out[key] = "-"
+            case let array as [Any]:   // per-fold figures: "0.85,0.9,..."
+                out[key] = array.map { ($0 as? NSNumber).map { MetricsText.number($0.doubleValue) } ?? "\($0)" }
+                    .joined(separator: ",")
             default:
                 out[key] = "\(value)"
             }
@@ -84,7 +87,7 @@ struct RunsCompareCommand: ParsableCommand, Exemplified {
         let widths = header.indices.map { c in all.map { $0[c].count }.max()! }
         return all.map { row in
             row.enumerated().map { c, cell in c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+                .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }.joined(separator: "\n") + "\n"
     }
 }
