@@ -9,7 +9,7 @@ import Slate
 ///   `BoxSpace`, the registry `makeEnvironment(id:)`; CartPole-v1, MountainCar-v0 and Acrobot-v1
 ///   with Gymnasium 1.4.0's dynamics (bit-exact replays of its trajectories), a text `GridWorld`;
 ///   `SyncVectorEnv` with same-step auto-reset and `finalObservations`; `EpisodeStatistics` and
-///   `RecordEpisodeStatistics`; `SeededRandom`; text frames from `render()`.
+///   `RecordEpisodeStatistics` (resets draw from the engine's `RandomGenerator`); text frames from `render()`.
 /// - `Policy.swift`: the `Policy` protocol (`act(observation:) -> Int`), `RandomPolicy`,
 ///   `runEpisode`. `PolicyLoading.swift`: checkpoint → policy for `slate rl play`.
 /// - `Bandits/`: k-armed and linear contextual bandits, ε-greedy, UCB1, Thompson sampling,

@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 import SlateRL
 
 /// The algorithms `slate gcn bandit` compares.
@@ -73,11 +74,11 @@ public enum GraphBanditRunner {
         var finals = [[Double]](repeating: [], count: kinds.count)
         for r in 0..<runs {
             let runSeed = settings.seed &+ UInt64(r)
-            var mapRNG = SeededRandom(seed: runSeed)
+            var mapRNG = RandomGenerator(seed: runSeed, for: .territoryMap)
             let map = TerritoryMap(nodes: settings.nodes, features: settings.features, noise: settings.noise, using: &mapRNG)
             for (k, kind) in kinds.enumerated() {
-                let learner = settings.make(kind, map: map, seed: runSeed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
-                var rng = SeededRandom(seed: runSeed &+ 0x5EED_0000)
+                let learner = settings.make(kind, map: map, seed: SeedPurpose.graphBanditLearner.seed(from: runSeed))
+                var rng = RandomGenerator(seed: runSeed, for: .graphBanditPlay)
                 var regret = 0.0
                 for t in 0..<rounds {
                     let node = learner.select(using: &rng)
@@ -93,4 +94,13 @@ public enum GraphBanditRunner {
             GraphBanditCurve(kind: kinds[k], cumulativeRegret: sums[k].map { $0 / Double(runs) }, finalRegrets: finals[k])
         }
     }
+}
+
+extension SeedPurpose {
+    /// The territory map of a graph-bandit run, from the run's seed `seed + r`.
+    static let territoryMap = SeedPurpose("territory map") { runSeed, _ in runSeed }
+    /// A learner's own draws (network initialisation, posterior samples) in a run.
+    static let graphBanditLearner = SeedPurpose("graph bandit learner") { runSeed, _ in runSeed &* SplitMix64.increment &+ 1 }
+    /// The deployments' rewards and the learners' choices in a run.
+    static let graphBanditPlay = SeedPurpose("graph bandit play") { runSeed, _ in runSeed &+ 0x5EED_0000 }
 }
