@@ -54,12 +54,9 @@ public struct GraphBanditCurve: Sendable {
     public let finalRegrets: [Double]
 
     /// Mean of `finalRegrets`.
-    public var meanFinalRegret: Double { finalRegrets.reduce(0, +) / Double(finalRegrets.count) }
+    public var meanFinalRegret: Double { Statistics.mean(finalRegrets) }
     /// Sample standard deviation of `finalRegrets` (0 for one run).
-    public var stdFinalRegret: Double {
-        let n = Double(finalRegrets.count), m = meanFinalRegret
-        return n < 2 ? 0 : (finalRegrets.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1)).squareRoot()
-    }
+    public var stdFinalRegret: Double { Statistics.standardDeviation(finalRegrets) }
 }
 
 /// Plays every algorithm on the same seeded maps and averages their regret curves.

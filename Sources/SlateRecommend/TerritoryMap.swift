@@ -49,8 +49,8 @@ public struct TerritoryMap: Sendable {
         graph = Graph(nodeCount: n, featureCount: f, features: x.map(Float.init), edges: edges)
         let neighbourMeans = Self.neighbourMeans(graph, x)                            // (N, F)
         let projected = (0..<n).map { i in (0..<f).reduce(0.0) { $0 + v[$1] * neighbourMeans[i * f + $1] } }
-        let mean = projected.reduce(0, +) / Double(n)
-        let std = max((projected.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot(), 1e-12)
+        let mean = Statistics.mean(projected)
+        let std = max(Statistics.standardDeviation(projected, correction: 0), 1e-12)
         let degrees = graph.degrees
         expectedReward = (0..<n).map { i in
             let own = (0..<f).reduce(0.0) { $0 + u[$1] * x[i * f + $1] }

@@ -297,16 +297,10 @@ public protocol AccuracySummary {
 }
 
 extension AccuracySummary {
-    public var mean: Double { accuracies.reduce(0, +) / Double(max(accuracies.count, 1)) }
-    /// Sample standard deviation (n − 1), as `torch.std`.
-    public var std: Double { sampleStd(accuracies) }
+    /// Mean test accuracy (0 when there is none).
+    public var mean: Double { Statistics.mean(accuracies) }
+    /// Sample standard deviation (n − 1), as `torch.std`; 0 for fewer than two values.
+    public var std: Double { Statistics.standardDeviation(accuracies) }
     /// Mean wall time of one epoch, seconds.
-    public var secondsPerEpoch: Double { epochSeconds.reduce(0, +) / Double(max(epochSeconds.count, 1)) }
-}
-
-/// Sample standard deviation (n − 1); 0 for fewer than two values.
-func sampleStd(_ values: [Double]) -> Double {
-    guard values.count > 1 else { return 0 }
-    let mean = values.reduce(0, +) / Double(values.count)
-    return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+    public var secondsPerEpoch: Double { Statistics.mean(epochSeconds) }
 }

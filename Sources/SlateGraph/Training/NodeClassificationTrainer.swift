@@ -143,7 +143,7 @@ public struct NodeClassificationTrainer {
                 let w = config.patience
                 if w > 0, !data.validationNodes.isEmpty, epoch > w {
                     let window = validationLosses[(validationLosses.count - 1 - w)..<(validationLosses.count - 1)]
-                    stopped = validationLosses.last! > window.reduce(0, +) / Double(w)
+                    stopped = validationLosses.last! > Statistics.mean(window)
                 }
                 if !stopped && epoch < config.epochs && config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
                     state.progress.epoch = epoch

@@ -14,7 +14,7 @@ public struct BanditCurves: Sendable {
     public var runs: Int
 
     /// Mean reward over all steps and runs.
-    public var averageReward: Double { meanReward.reduce(0, +) / Double(max(meanReward.count, 1)) }
+    public var averageReward: Double { Statistics.mean(meanReward) }
     /// Cumulative regret after the last step.
     public var finalRegret: Double { cumulativeRegret.last ?? 0 }
 

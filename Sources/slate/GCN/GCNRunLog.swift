@@ -180,7 +180,7 @@ final class GCNRunLog {
     // MARK: the end
 
     /// Mean wall time of the logged epochs, seconds.
-    var secondsPerEpoch: Double { rows.map(\.milliseconds).reduce(0, +) / Double(max(rows.count, 1)) / 1000 }
+    var secondsPerEpoch: Double { Statistics.mean(rows.map(\.milliseconds)) / 1000 }
 
     /// Writes `accuracy.svg` (mean over folds or seeds per epoch) and `summary.json`, prints the
     /// summary with `--json`, and says where the outputs are.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Slate
 import SlateRL
 
 /// `slate rl play`: run episodes of a policy (random, or loaded from a checkpoint), optionally
@@ -68,7 +69,7 @@ struct RLPlayCommand: ParsableCommand, Exemplified {
             returns.append(record.episodicReturn)
             screen.print("episode \(episode + 1): return \(format(record.episodicReturn)), length \(record.length)")
         }
-        let mean = returns.reduce(0, +) / Double(returns.count)
+        let mean = Statistics.mean(returns)
         screen.print("\(environment.id): mean return \(format(mean)) over \(episodes) episode\(episodes == 1 ? "" : "s") (\(checkpoint == nil ? "random policy" : checkpoint!))")
     }
 
