@@ -32,14 +32,6 @@ public struct RunSettings: Sendable {
     }
 }
 
-/// The metric columns the trainers report, CleanRL's names without the `charts/` and `losses/`
-/// prefixes. Each trainer's per-update row fills its own ``Trainer/metricColumns`` (a subset), and
-/// episode rows fill ``episodeColumns``.
-public enum MetricName {
-    /// Columns of an episode row.
-    public static let episodeColumns = ["global_step", "episodic_return", "episodic_length"]
-}
-
 /// Something a trainer reports while it runs; the caller decides how to show or store it.
 public enum TrainingEvent: Sendable {
     /// An episode finished at `globalStep`.
