@@ -57,7 +57,7 @@ extension GPT {
             if i >= warmup { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6) }
         }
         let cpu = (processCPUSeconds() - cpuStart) * 1000 / Double(max(iters, 1))
-        let median = times.sorted()[times.count / 2]
+        let median = Statistics.median(times)
         return GPTBenchResult(msPerIter: median, tokensPerSec: Double(batch * t) / (median / 1000),
                               cpuMsPerIter: cpu, iters: iters)
     }

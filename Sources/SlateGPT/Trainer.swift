@@ -333,7 +333,7 @@ public final class GPTTrainer {
                          tokensPerSec: Double(tokensPerStep) / (ms / 1000)))
             iter += 1
         }
-        let median = stepTimes.isEmpty ? 0 : stepTimes.sorted()[stepTimes.count / 2]
+        let median = Statistics.median(stepTimes)
         return GPTTrainingSummary(valLoss: last.val, trainLoss: last.train, bestValLoss: bestValLoss, iters: iter,
                             msPerIter: median, tokensPerSec: median > 0 ? Double(tokensPerStep) / (median / 1000) : 0,
                             wallSeconds: Date().timeIntervalSince(start))

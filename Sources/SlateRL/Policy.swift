@@ -1,3 +1,5 @@
+import Slate
+
 /// Anything that picks a discrete action from an observation: a random policy, or a trained
 /// network loaded from a checkpoint (the agents implement this for their greedy policies).
 public protocol Policy: AnyObject {
@@ -8,11 +10,11 @@ public protocol Policy: AnyObject {
 /// Uniformly random actions, from a seeded generator.
 public final class RandomPolicy: Policy {
     public let actionSpace: DiscreteSpace
-    private var rng: SeededRandom
+    private var rng: RandomGenerator
 
     public init(actionSpace: DiscreteSpace, seed: UInt64? = nil) {
         self.actionSpace = actionSpace
-        rng = seed.map(SeededRandom.init(seed:)) ?? .fromEntropy()
+        rng = seed.map(RandomGenerator.init(seed:)) ?? .fromEntropy()
     }
 
     public func act(observation: [Float]) -> Int { actionSpace.sample(using: &rng) }

@@ -7,7 +7,7 @@ public protocol GraphBanditAlgorithm: AnyObject {
     /// Name in logs, CSV columns and plots.
     var name: String { get }
     /// The node to deploy to this round.
-    func select(using rng: inout SeededRandom) -> Int
+    func select(using rng: inout RandomGenerator) -> Int
     /// Learns that deploying to `node` paid `reward`.
     func update(node: Int, reward: Double)
 }
@@ -20,7 +20,7 @@ public enum Exploration: Sendable {
     case thompson(scale: Double)
 
     /// The best context's index under this rule (ties to the lowest index).
-    func choose(_ contexts: [[Double]], _ posterior: RidgePosterior, using rng: inout SeededRandom) -> Int {
+    func choose(_ contexts: [[Double]], _ posterior: RidgePosterior, using rng: inout RandomGenerator) -> Int {
         let score: ([Double]) -> Double
         switch self {
         case .upperConfidence(let alpha): score = { posterior.upperBound($0, alpha: alpha) }
@@ -43,7 +43,7 @@ public final class RandomDeployment: GraphBanditAlgorithm {
     public var name: String { "random" }
     /// A uniform choice among `nodes`.
     public init(nodes: Int) { self.nodes = nodes }
-    public func select(using rng: inout SeededRandom) -> Int { rng.int(below: nodes) }
+    public func select(using rng: inout RandomGenerator) -> Int { rng.nextInt(nodes) }
     public func update(node: Int, reward: Double) {}
 }
 
@@ -64,7 +64,7 @@ public final class LinearDeployment: GraphBanditAlgorithm {
         posterior = RidgePosterior(dimension: self.contexts[0].count, ridge: ridge)
     }
 
-    public func select(using rng: inout SeededRandom) -> Int { exploration.choose(contexts, posterior, using: &rng) }
+    public func select(using rng: inout RandomGenerator) -> Int { exploration.choose(contexts, posterior, using: &rng) }
 
     public func update(node: Int, reward: Double) {
         posterior.add(contexts[node], reward: reward)

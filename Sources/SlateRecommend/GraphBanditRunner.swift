@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 import SlateRL
 
 /// The algorithms `slate gcn bandit` compares.
@@ -53,12 +54,9 @@ public struct GraphBanditCurve: Sendable {
     public let finalRegrets: [Double]
 
     /// Mean of `finalRegrets`.
-    public var meanFinalRegret: Double { finalRegrets.reduce(0, +) / Double(finalRegrets.count) }
+    public var meanFinalRegret: Double { Statistics.mean(finalRegrets) }
     /// Sample standard deviation of `finalRegrets` (0 for one run).
-    public var stdFinalRegret: Double {
-        let n = Double(finalRegrets.count), m = meanFinalRegret
-        return n < 2 ? 0 : (finalRegrets.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1)).squareRoot()
-    }
+    public var stdFinalRegret: Double { Statistics.standardDeviation(finalRegrets) }
 }
 
 /// Plays every algorithm on the same seeded maps and averages their regret curves.
@@ -73,11 +71,11 @@ public enum GraphBanditRunner {
         var finals = [[Double]](repeating: [], count: kinds.count)
         for r in 0..<runs {
             let runSeed = settings.seed &+ UInt64(r)
-            var mapRNG = SeededRandom(seed: runSeed)
+            var mapRNG = RandomGenerator(seed: runSeed, for: .territoryMap)
             let map = TerritoryMap(nodes: settings.nodes, features: settings.features, noise: settings.noise, using: &mapRNG)
             for (k, kind) in kinds.enumerated() {
-                let learner = settings.make(kind, map: map, seed: runSeed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
-                var rng = SeededRandom(seed: runSeed &+ 0x5EED_0000)
+                let learner = settings.make(kind, map: map, seed: SeedPurpose.graphBanditLearner.seed(from: runSeed))
+                var rng = RandomGenerator(seed: runSeed, for: .graphBanditPlay)
                 var regret = 0.0
                 for t in 0..<rounds {
                     let node = learner.select(using: &rng)
@@ -93,4 +91,13 @@ public enum GraphBanditRunner {
             GraphBanditCurve(kind: kinds[k], cumulativeRegret: sums[k].map { $0 / Double(runs) }, finalRegrets: finals[k])
         }
     }
+}
+
+extension SeedPurpose {
+    /// The territory map of a graph-bandit run, from the run's seed `seed + r`.
+    static let territoryMap = SeedPurpose("territory map") { runSeed, _ in runSeed }
+    /// A learner's own draws (network initialisation, posterior samples) in a run.
+    static let graphBanditLearner = SeedPurpose("graph bandit learner") { runSeed, _ in runSeed &* SplitMix64.increment &+ 1 }
+    /// The deployments' rewards and the learners' choices in a run.
+    static let graphBanditPlay = SeedPurpose("graph bandit play") { runSeed, _ in runSeed &+ 0x5EED_0000 }
 }

@@ -99,7 +99,7 @@ public final class NeuralLinearDeployment: GraphBanditAlgorithm {
         }
     }
 
-    public func select(using rng: inout SeededRandom) -> Int { exploration.choose(contexts, posterior, using: &rng) }
+    public func select(using rng: inout RandomGenerator) -> Int { exploration.choose(contexts, posterior, using: &rng) }
 
     public func update(node: Int, reward: Double) {
         observedNodes.append(node)

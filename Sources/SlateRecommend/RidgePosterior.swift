@@ -1,3 +1,4 @@
+import Slate
 import SlateRL
 
 /// The Bayesian linear model shared by every arm of a graph bandit: ridge regression of the
@@ -109,8 +110,8 @@ public struct RidgePosterior: Sendable {
     }
 
     /// A draw `θ̃ ~ N(θ̂, ν²A⁻¹)`.
-    public func sample(scale nu: Double, using rng: inout SeededRandom) -> [Double] {
-        let z = (0..<dimension).map { _ in rng.normal() }
+    public func sample(scale nu: Double, using rng: inout RandomGenerator) -> [Double] {
+        let z = (0..<dimension).map { _ in rng.nextNormal() }
         return zip(mean, backSubstitute(z)).map { $0 + nu * $1 }
     }
 }

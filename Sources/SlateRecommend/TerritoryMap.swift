@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 import SlateGraph
 import SlateRL
 
@@ -32,9 +33,9 @@ public struct TerritoryMap: Sendable {
     ///   - nodes: `N ≥ 2`; features: `F ≥ 1`; `noise` σ ≥ 0.
     ///   - ownWeight, neighbourWeight: `a` and `b` of the reward.
     public init(nodes n: Int, features f: Int, noise: Double, meanDegree: Double = 8,
-                ownWeight: Double = 0.25, neighbourWeight: Double = 1, using rng: inout SeededRandom) {
+                ownWeight: Double = 0.25, neighbourWeight: Double = 1, using rng: inout RandomGenerator) {
         precondition(n >= 2 && f >= 1 && noise >= 0, "TerritoryMap needs N ≥ 2, F ≥ 1, σ ≥ 0")
-        let points = (0..<n).map { _ in (rng.unit(), rng.unit()) }
+        let points = (0..<n).map { _ in (rng.nextDouble(), rng.nextDouble()) }
         let radius = (meanDegree / (Double.pi * Double(n))).squareRoot()
         var edges: [(Int, Int)] = []
         for i in 0..<n {
@@ -43,13 +44,13 @@ public struct TerritoryMap: Sendable {
                 if dx * dx + dy * dy < radius * radius { edges += [(i, j), (j, i)] }
             }
         }
-        let x = (0..<(n * f)).map { _ in rng.normal() }                              // (N, F)
+        let x = (0..<(n * f)).map { _ in rng.nextNormal() }                              // (N, F)
         let u = Self.unitVector(f, &rng), v = Self.unitVector(f, &rng)
         graph = Graph(nodeCount: n, featureCount: f, features: x.map(Float.init), edges: edges)
         let neighbourMeans = Self.neighbourMeans(graph, x)                            // (N, F)
         let projected = (0..<n).map { i in (0..<f).reduce(0.0) { $0 + v[$1] * neighbourMeans[i * f + $1] } }
-        let mean = projected.reduce(0, +) / Double(n)
-        let std = max((projected.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot(), 1e-12)
+        let mean = Statistics.mean(projected)
+        let std = max(Statistics.standardDeviation(projected, correction: 0), 1e-12)
         let degrees = graph.degrees
         expectedReward = (0..<n).map { i in
             let own = (0..<f).reduce(0.0) { $0 + u[$1] * x[i * f + $1] }
@@ -64,8 +65,8 @@ public struct TerritoryMap: Sendable {
     public var nodeCount: Int { graph.nodeCount }
 
     /// The noisy reward of deploying to `node`.
-    public func deploy(_ node: Int, using rng: inout SeededRandom) -> Double {
-        expectedReward[node] + (noise > 0 ? rng.normal(mean: 0, std: noise) : 0)
+    public func deploy(_ node: Int, using rng: inout RandomGenerator) -> Double {
+        expectedReward[node] + (noise > 0 ? rng.nextNormal(mean: 0, std: noise) : 0)
     }
 
     /// Raw features of node `i` as `Double`s.
@@ -89,8 +90,8 @@ public struct TerritoryMap: Sendable {
         return m
     }
 
-    private static func unitVector(_ f: Int, _ rng: inout SeededRandom) -> [Double] {
-        var w = (0..<f).map { _ in rng.normal() }
+    private static func unitVector(_ f: Int, _ rng: inout RandomGenerator) -> [Double] {
+        var w = (0..<f).map { _ in rng.nextNormal() }
         let norm = max(w.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
         for k in w.indices { w[k] /= norm }
         return w

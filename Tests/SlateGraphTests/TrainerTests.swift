@@ -28,7 +28,9 @@ final class TrainerTests: XCTestCase {
             XCTAssertLessThan(rows.last!.trainLoss, rows.first!.trainLoss)
         }
         XCTAssertGreaterThan(result.mean, 0.6)
-        XCTAssertEqual(result.std, sampleStd(result.perFold))
+        // Sample standard deviation (n − 1), written out: √(Σ(x − x̄)² / (n − 1)).
+        let n = Double(result.perFold.count), mean = result.perFold.reduce(0, +) / n
+        XCTAssertEqual(result.std, (result.perFold.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot(), accuracy: 1e-12)
     }
 
     func testCheckpointRoundTripGivesSamePredictions() throws {

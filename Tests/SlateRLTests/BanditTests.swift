@@ -1,4 +1,5 @@
 import XCTest
+import Slate
 @testable import SlateRL
 
 final class BanditTests: XCTestCase {
@@ -81,9 +82,9 @@ final class BanditTests: XCTestCase {
     }
 
     func testSamplersMatchTheirMoments() {
-        var rng = SeededRandom(seed: 9)
+        var rng = RandomGenerator(seed: 9)
         let n = 40000
-        let normals = (0..<n).map { _ in rng.normal() }
+        let normals = (0..<n).map { _ in rng.nextNormal() }
         let mean = normals.reduce(0, +) / Double(n)
         XCTAssertEqual(mean, 0, accuracy: 0.02)
         XCTAssertEqual(normals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n), 1, accuracy: 0.03)

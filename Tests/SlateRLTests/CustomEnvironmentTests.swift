@@ -32,7 +32,7 @@ final class CueMatch: Environment {
     func render() -> String { lit == 0 ? "*." : ".*" }
 
     private func draw(into observation: UnsafeMutableBufferPointer<Float>) {
-        lit = clock.rng.int(below: 2)
+        lit = clock.rng.nextInt(2)
         observation[0] = lit == 0 ? 1 : 0
         observation[1] = lit == 1 ? 1 : 0
     }

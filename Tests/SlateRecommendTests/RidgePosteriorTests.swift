@@ -1,12 +1,13 @@
 import XCTest
+import Slate
 import SlateRL
 @testable import SlateRecommend
 
 final class RidgePosteriorTests: XCTestCase {
     private func data(_ n: Int, _ d: Int, seed: UInt64) -> ([[Double]], [Double]) {
-        var rng = SeededRandom(seed: seed)
-        let rows = (0..<n).map { _ in (0..<d).map { _ in rng.normal() } }
-        return (rows, rows.map { $0.reduce(0, +) * 0.7 + rng.normal() })
+        var rng = RandomGenerator(seed: seed)
+        let rows = (0..<n).map { _ in (0..<d).map { _ in rng.nextNormal() } }
+        return (rows, rows.map { $0.reduce(0, +) * 0.7 + rng.nextNormal() })
     }
 
     /// θ̂ and xᵀA⁻¹x (hence the LinUCB score) equal closed-form ridge regression.
@@ -34,7 +35,7 @@ final class RidgePosteriorTests: XCTestCase {
         var posterior = RidgePosterior(dimension: 3, ridge: 1)
         posterior.refit(contexts: rows, rewards: y)
         let naive = naiveRidge(rows, y, ridge: 1)
-        var rng = SeededRandom(seed: 9)
+        var rng = RandomGenerator(seed: 9)
         let nu = 0.8, count = 40_000
         let draws = (0..<count).map { _ in posterior.sample(scale: nu, using: &rng) }
         for i in 0..<3 {

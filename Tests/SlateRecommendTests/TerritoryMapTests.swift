@@ -1,4 +1,5 @@
 import XCTest
+import Slate
 import SlateRL
 @testable import SlateRecommend
 
@@ -37,7 +38,7 @@ final class TerritoryMapTests: XCTestCase {
     /// Raw features leave most of the expected reward unexplained (R² < 0.25); adding the
     /// neighbours' mean features explains most of it (R² > 0.65): the reward really depends on the neighbourhood.
     func testRewardDependsOnTheNeighbourhood() {
-        var rng = SeededRandom(seed: 3)
+        var rng = RandomGenerator(seed: 3)
         let map = TerritoryMap(nodes: 400, features: 6, noise: 0.5, using: &rng)
         let x = (0..<map.nodeCount).map { map.features($0) }
         let m = TerritoryMap.neighbourMeans(map.graph, x.flatMap { $0 })
@@ -58,13 +59,13 @@ final class TerritoryMapTests: XCTestCase {
 
     /// The same seed draws the same map; the noise has the requested spread around μ.
     func testMapIsSeededAndNoiseHasItsSpread() {
-        var a = SeededRandom(seed: 7), b = SeededRandom(seed: 7)
+        var a = RandomGenerator(seed: 7), b = RandomGenerator(seed: 7)
         let m1 = TerritoryMap(nodes: 50, features: 3, noise: 2, using: &a)
         let m2 = TerritoryMap(nodes: 50, features: 3, noise: 2, using: &b)
         XCTAssertEqual(m1.expectedReward, m2.expectedReward)
         XCTAssertEqual(m1.graph.neighbours, m2.graph.neighbours)
         XCTAssertGreaterThan(m1.graph.edgeCount, 0)
-        var rng = SeededRandom(seed: 1)
+        var rng = RandomGenerator(seed: 1)
         let draws = (0..<20_000).map { _ in m1.deploy(4, using: &rng) - m1.expectedReward[4] }
         let mean = draws.reduce(0, +) / Double(draws.count)
         let std = (draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(draws.count)).squareRoot()

@@ -1,3 +1,5 @@
+import Slate
+
 /// Stratified K-fold cross-validation with a validation part held out of each training fold,
 /// as PyTorch Geometric's TU benchmark (`benchmark/kernel`) does: the samples of each class are
 /// shuffled (seeded) and dealt round-robin to K folds, so every fold has nearly the class mix of
@@ -41,19 +43,9 @@ public struct StratifiedKFold: Sendable {
     }
 }
 
-/// A small seeded generator (SplitMix64) so splits don't depend on the engine's RNG.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Fisher-Yates shuffle with this generator (independent of the standard library's algorithm).
+extension SplitMix64 {
+    /// Fisher–Yates shuffle drawing `next() mod (i + 1)` for i = n−1 … 1: the order the graph
+    /// splits and training shuffles are defined by (independent of the standard library's algorithm).
     mutating func shuffle<T>(_ a: inout [T]) {
         guard a.count > 1 else { return }
         for i in stride(from: a.count - 1, to: 0, by: -1) {

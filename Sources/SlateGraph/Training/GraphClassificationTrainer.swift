@@ -110,7 +110,7 @@ public struct GraphClassificationTrainer {
             throw GraphDataError.invalidArgument("epochs, batch size, layers and hidden must all be at least 1")
         }
         let started = Date()
-        let split = try StratifiedKFold(labels: data.labels, folds: config.folds, seed: config.seed)
+        let split = try StratifiedKFold(labels: data.labels, folds: config.folds, seed: SeedPurpose.foldSplit.seed(from: config.seed))
         let modelConfig = GraphClassifierConfig(inputFeatures: data.featureCount, classes: data.classCount,
                                                 layers: config.layers, hidden: config.hidden, pool: config.pool,
                                                 dropout: config.dropout, convolutionDropout: config.conv == .gin ? 0 : config.dropout,
@@ -130,21 +130,22 @@ public struct GraphClassificationTrainer {
                                    bestFold: state.progress.bestUnit + 1, modelConfig: modelConfig)
     }
 
-    /// Fold k's shuffling generator after `epochs` shuffles of `count` graphs: SplitMix64's state
-    /// advances by one fixed increment per draw and a Fisher–Yates shuffle draws count − 1 times.
+    /// Fold k's shuffling generator after `epochs` shuffles of `count` graphs: a Fisher–Yates
+    /// shuffle draws count − 1 times, and SplitMix64 jumps ahead in O(1).
     private func shuffler(fold k: Int, after epochs: Int, count: Int) -> SplitMix64 {
         let draws = UInt64(epochs) &* UInt64(max(count - 1, 0))
-        return SplitMix64(seed: (config.seed ^ UInt64(k + 1) &* 0x9E37) &+ draws &* 0x9E37_79B9_7F4A_7C15)
+        return SplitMix64(seed: SeedPurpose.foldShuffle.seed(from: config.seed, index: k)).advanced(by: draws)
     }
 
     /// Trains fold k from `state` (its start, or the epoch a checkpoint reached) to its end and
     /// records the fold's result in `state`; returns the epochs it ran.
     private func trainFold(_ k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset, _ modelConfig: GraphClassifierConfig,
                            _ state: inout TrainingState, onEvent: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
-        let model = GraphClassifier(modelConfig, seed: config.seed &* 1_000_003 &+ UInt64(k))
+        let model = GraphClassifier(modelConfig, seed: SeedPurpose.foldWeights.seed(from: config.seed, index: k))
         let adam = Adam([ParameterGroup(parameters: model.parameters(), weightDecay: config.weightDecay)],
                         learningRate: config.learningRate)
-        var rng = RandomGenerator(seed: config.seed &+ 7919 &* UInt64(k + 1) &+ UInt64(dataParallel.rank) << 40)
+        // Each replica draws its own dropout masks: rank r's stream is seeded r·2⁴⁰ further on.
+        var rng = RandomGenerator(seed: SeedPurpose.foldDropout.seed(from: config.seed, index: k) &+ UInt64(dataParallel.rank) << 40)
         var train = fold.train
         let first = state.progress.epoch + 1
         if first > 1 {   // continue from a checkpoint taken inside this fold
@@ -296,16 +297,10 @@ public protocol AccuracySummary {
 }
 
 extension AccuracySummary {
-    public var mean: Double { accuracies.reduce(0, +) / Double(max(accuracies.count, 1)) }
-    /// Sample standard deviation (n − 1), as `torch.std`.
-    public var std: Double { sampleStd(accuracies) }
+    /// Mean test accuracy (0 when there is none).
+    public var mean: Double { Statistics.mean(accuracies) }
+    /// Sample standard deviation (n − 1), as `torch.std`; 0 for fewer than two values.
+    public var std: Double { Statistics.standardDeviation(accuracies) }
     /// Mean wall time of one epoch, seconds.
-    public var secondsPerEpoch: Double { epochSeconds.reduce(0, +) / Double(max(epochSeconds.count, 1)) }
-}
-
-/// Sample standard deviation (n − 1); 0 for fewer than two values.
-func sampleStd(_ values: [Double]) -> Double {
-    guard values.count > 1 else { return 0 }
-    let mean = values.reduce(0, +) / Double(values.count)
-    return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+    public var secondsPerEpoch: Double { Statistics.mean(epochSeconds) }
 }

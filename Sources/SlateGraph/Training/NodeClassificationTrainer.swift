@@ -92,7 +92,7 @@ public struct NodeClassificationTrainer {
         let validationTargets = Self.targets(data.labels, only: data.validationNodes)
         while state.progress.unit < config.seeds {
             let run = state.progress.unit
-            let seed = config.seed &+ UInt64(run)
+            let seed = SeedPurpose.nodeWeights.seed(from: config.seed, index: run)
             let model = NodeClassifier(inputFeatures: g.featureCount, hidden: config.hidden, classes: data.classCount,
                                        dropout: config.dropout, bias: config.bias, normalization: config.normalization,
                                        conv: config.conv, heads: config.heads, seed: seed)
@@ -100,7 +100,7 @@ public struct NodeClassificationTrainer {
             let adam = Adam([ParameterGroup(parameters: model.first.parameters(), weightDecay: config.weightDecay),
                              ParameterGroup(parameters: model.second.parameters(), weightDecay: secondDecay)],
                             learningRate: config.learningRate)
-            var rng = RandomGenerator(seed: seed ^ 0xD20_0047)
+            var rng = RandomGenerator(seed: config.seed, for: .nodeDropout, index: run)
             var validationLosses: [Double] = []
             var epoch = state.progress.epoch
             if epoch > 0 {   // continue from a checkpoint taken inside this seed
@@ -143,7 +143,7 @@ public struct NodeClassificationTrainer {
                 let w = config.patience
                 if w > 0, !data.validationNodes.isEmpty, epoch > w {
                     let window = validationLosses[(validationLosses.count - 1 - w)..<(validationLosses.count - 1)]
-                    stopped = validationLosses.last! > window.reduce(0, +) / Double(w)
+                    stopped = validationLosses.last! > Statistics.mean(window)
                 }
                 if !stopped && epoch < config.epochs && config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
                     state.progress.epoch = epoch

@@ -296,13 +296,9 @@ public final class PPOTrainer: Trainer {
 func explainedVariance(predicted: [Float], target: [Float], over dataParallel: DataParallel = .single) -> Double {
     let y = target.map(Double.init), d = zip(y, predicted).map { $0 - Double($1) }
     guard dataParallel.count > 1 else {
-        func variance(_ x: [Double]) -> Double {
-            let m = x.reduce(0, +) / Double(x.count)
-            return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)
-        }
-        let varY = variance(y)
+        let varY = Statistics.variance(y, correction: 0)
         guard varY > 0 else { return .nan }
-        return 1 - variance(d) / varY
+        return 1 - Statistics.variance(d, correction: 0) / varY
     }
     let n = Double(y.count)
     let m = dataParallel.averageValues([y.reduce(0, +) / n, y.reduce(0) { $0 + $1 * $1 } / n,

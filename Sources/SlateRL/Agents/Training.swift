@@ -32,14 +32,6 @@ public struct RunSettings: Sendable {
     }
 }
 
-/// The metric columns the trainers report, CleanRL's names without the `charts/` and `losses/`
-/// prefixes. Each trainer's per-update row fills its own ``Trainer/metricColumns`` (a subset), and
-/// episode rows fill ``episodeColumns``.
-public enum MetricName {
-    /// Columns of an episode row.
-    public static let episodeColumns = ["global_step", "episodic_return", "episodic_length"]
-}
-
 /// Something a trainer reports while it runs; the caller decides how to show or store it.
 public enum TrainingEvent: Sendable {
     /// An episode finished at `globalStep`.
@@ -189,11 +181,8 @@ public func evaluate(policy: any Policy, environment: EnvironmentSpec, episodes:
 
 /// Mean and (population) standard deviation of the returns of `records`.
 package func returnStatistics(_ records: [EpisodeRecord]) -> (mean: Double, std: Double) {
-    guard !records.isEmpty else { return (0, 0) }
-    let mean = records.reduce(0) { $0 + $1.episodicReturn } / Double(records.count)
-    let variance = records.reduce(0) { $0 + ($1.episodicReturn - mean) * ($1.episodicReturn - mean) }
-        / Double(records.count)
-    return (mean, variance.squareRoot())
+    let returns = records.map(\.episodicReturn)
+    return (Statistics.mean(returns), Statistics.standardDeviation(returns, correction: 0))
 }
 
 /// Copies rows `indices` of a row-major `(rows, width)` array into a new `(indices.count, width)`
@@ -243,7 +232,7 @@ public struct ReturnTracker: Sendable {
     }
 
     /// Rolling mean of the recent returns (`nil` before the first episode).
-    public var mean: Double? { recent.isEmpty ? nil : recent.reduce(0, +) / Double(recent.count) }
+    public var mean: Double? { recent.isEmpty ? nil : Statistics.mean(recent) }
 
     /// Records an episode that finished at `globalStep`, `seconds` into training.
     public mutating func add(_ episodicReturn: Double, globalStep: Int, seconds: Double) {

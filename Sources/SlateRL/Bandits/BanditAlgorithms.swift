@@ -1,24 +1,25 @@
 import Foundation
+import Slate
 
 /// A strategy for a k-armed bandit: choose an arm, then learn from its reward.
 public protocol BanditAlgorithm: AnyObject {
     /// Short name for logs and plots.
     var name: String { get }
     /// The arm to pull next.
-    func selectArm(using rng: inout SeededRandom) -> Int
+    func selectArm(using rng: inout RandomGenerator) -> Int
     /// Learns from `reward` paid by `arm`.
     func update(arm: Int, reward: Double)
 }
 
 /// Index of the largest value; ties broken uniformly at random (so untried arms are not
 /// always taken in index order).
-func argmaxRandomTie(_ values: [Double], _ rng: inout SeededRandom) -> Int {
+func argmaxRandomTie(_ values: [Double], _ rng: inout RandomGenerator) -> Int {
     var best = -Double.infinity, chosen = 0, ties = 0
     for (i, v) in values.enumerated() {
         if v > best { best = v; chosen = i; ties = 1 }
         else if v == best {
             ties += 1
-            if rng.int(below: ties) == 0 { chosen = i }  // reservoir sampling over the ties
+            if rng.nextInt(ties) == 0 { chosen = i }  // reservoir sampling over the ties
         }
     }
     return chosen
@@ -38,8 +39,8 @@ public final class EpsilonGreedy: BanditAlgorithm {
         counts = Array(repeating: 0, count: k)
     }
 
-    public func selectArm(using rng: inout SeededRandom) -> Int {
-        rng.bernoulli(epsilon) ? rng.int(below: values.count) : argmaxRandomTie(values, &rng)
+    public func selectArm(using rng: inout RandomGenerator) -> Int {
+        rng.bernoulli(epsilon) ? rng.nextInt(values.count) : argmaxRandomTie(values, &rng)
     }
 
     public func update(arm: Int, reward: Double) {
@@ -63,7 +64,7 @@ public final class UCB1: BanditAlgorithm {
         counts = Array(repeating: 0, count: k)
     }
 
-    public func selectArm(using rng: inout SeededRandom) -> Int {
+    public func selectArm(using rng: inout RandomGenerator) -> Int {
         if let untried = counts.firstIndex(of: 0) { return untried }
         let logT = log(Double(t))
         let scores = values.indices.map { values[$0] + c * (logT / Double(counts[$0])).squareRoot() }
@@ -83,16 +84,16 @@ public final class UCB1: BanditAlgorithm {
 public final class BernoulliThompson: BanditAlgorithm {
     public private(set) var alpha: [Double]
     public private(set) var beta: [Double]
-    private var trialRNG: SeededRandom
+    private var trialRNG: RandomGenerator
     public var name: String { "thompson-beta" }
 
     public init(k: Int, seed: UInt64 = 0) {
         alpha = Array(repeating: 1, count: k)
         beta = Array(repeating: 1, count: k)
-        trialRNG = SeededRandom(seed: seed)
+        trialRNG = RandomGenerator(seed: seed)
     }
 
-    public func selectArm(using rng: inout SeededRandom) -> Int {
+    public func selectArm(using rng: inout RandomGenerator) -> Int {
         argmaxRandomTie(alpha.indices.map { rng.beta(alpha[$0], beta[$0]) }, &rng)
     }
 
@@ -126,10 +127,10 @@ public final class GaussianThompson: BanditAlgorithm {
         return (variance * (priorMean / priorVariance + sums[a] / rewardVariance), variance)
     }
 
-    public func selectArm(using rng: inout SeededRandom) -> Int {
+    public func selectArm(using rng: inout RandomGenerator) -> Int {
         let samples = sums.indices.map { a -> Double in
             let p = posterior(a)
-            return rng.normal(mean: p.mean, std: p.variance.squareRoot())
+            return rng.nextNormal(mean: p.mean, std: p.variance.squareRoot())
         }
         return argmaxRandomTie(samples, &rng)
     }

@@ -1,3 +1,5 @@
+import Slate
+
 /// A k-armed bandit: pulling arm `a` pays a random reward with mean `means[a]`.
 public protocol KArmedBandit: AnyObject {
     /// Number of arms.
@@ -5,7 +7,7 @@ public protocol KArmedBandit: AnyObject {
     /// True mean reward of every arm (hidden from the algorithms; used for regret).
     var means: [Double] { get }
     /// A reward for pulling `arm`.
-    func pull(_ arm: Int, using rng: inout SeededRandom) -> Double
+    func pull(_ arm: Int, using rng: inout RandomGenerator) -> Double
 }
 
 extension KArmedBandit {
@@ -24,9 +26,9 @@ public final class GaussianBandit: KArmedBandit {
     public var k: Int { means.count }
 
     /// Draws the arm means from `N(0, 1)`.
-    public init(k: Int = 10, rewardStd: Double = 1, using rng: inout SeededRandom) {
+    public init(k: Int = 10, rewardStd: Double = 1, using rng: inout RandomGenerator) {
         precondition(k > 0, "a bandit needs at least one arm")
-        means = (0..<k).map { _ in rng.normal() }
+        means = (0..<k).map { _ in rng.nextNormal() }
         self.rewardStd = rewardStd
     }
 
@@ -36,8 +38,8 @@ public final class GaussianBandit: KArmedBandit {
         self.rewardStd = rewardStd
     }
 
-    public func pull(_ arm: Int, using rng: inout SeededRandom) -> Double {
-        rng.normal(mean: means[arm], std: rewardStd)
+    public func pull(_ arm: Int, using rng: inout RandomGenerator) -> Double {
+        rng.nextNormal(mean: means[arm], std: rewardStd)
     }
 }
 
@@ -47,9 +49,9 @@ public final class BernoulliBandit: KArmedBandit {
     public var k: Int { means.count }
 
     /// Draws every arm's success probability uniformly from `[0, 1)`.
-    public init(k: Int = 10, using rng: inout SeededRandom) {
+    public init(k: Int = 10, using rng: inout RandomGenerator) {
         precondition(k > 0, "a bandit needs at least one arm")
-        means = (0..<k).map { _ in rng.unit() }
+        means = (0..<k).map { _ in rng.nextDouble() }
     }
 
     /// Fixed success probabilities in `[0, 1]`.
@@ -58,7 +60,7 @@ public final class BernoulliBandit: KArmedBandit {
         means = probabilities
     }
 
-    public func pull(_ arm: Int, using rng: inout SeededRandom) -> Double {
+    public func pull(_ arm: Int, using rng: inout RandomGenerator) -> Double {
         rng.bernoulli(means[arm]) ? 1 : 0
     }
 }
@@ -74,14 +76,14 @@ public final class LinearContextualBandit {
     public var dimension: Int { thetas[0].count }
 
     /// `k` arms with parameters drawn uniformly on the unit sphere of `R^dimension`.
-    public init(k: Int = 10, dimension: Int = 5, noiseStd: Double = 0.1, using rng: inout SeededRandom) {
+    public init(k: Int = 10, dimension: Int = 5, noiseStd: Double = 0.1, using rng: inout RandomGenerator) {
         precondition(k > 0 && dimension > 0, "need at least one arm and one context dimension")
         thetas = (0..<k).map { _ in LinearContextualBandit.unitVector(dimension, &rng) }
         self.noiseStd = noiseStd
     }
 
     /// A fresh context: a uniformly random unit vector.
-    public func context(using rng: inout SeededRandom) -> [Double] {
+    public func context(using rng: inout RandomGenerator) -> [Double] {
         LinearContextualBandit.unitVector(dimension, &rng)
     }
 
@@ -97,12 +99,12 @@ public final class LinearContextualBandit {
         (0..<k).map { expectedReward($0, context: x) }.max()!
     }
 
-    public func pull(_ arm: Int, context x: [Double], using rng: inout SeededRandom) -> Double {
-        expectedReward(arm, context: x) + noiseStd * rng.normal()
+    public func pull(_ arm: Int, context x: [Double], using rng: inout RandomGenerator) -> Double {
+        expectedReward(arm, context: x) + noiseStd * rng.nextNormal()
     }
 
-    static func unitVector(_ d: Int, _ rng: inout SeededRandom) -> [Double] {
-        var v = (0..<d).map { _ in rng.normal() }
+    static func unitVector(_ d: Int, _ rng: inout RandomGenerator) -> [Double] {
+        var v = (0..<d).map { _ in rng.nextNormal() }
         let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
         for i in 0..<d { v[i] /= norm }
         return v

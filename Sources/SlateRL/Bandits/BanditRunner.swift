@@ -1,3 +1,5 @@
+import Slate
+
 /// Learning curves of a bandit algorithm, averaged over independent runs.
 public struct BanditCurves: Sendable {
     /// Algorithm name.
@@ -12,7 +14,7 @@ public struct BanditCurves: Sendable {
     public var runs: Int
 
     /// Mean reward over all steps and runs.
-    public var averageReward: Double { meanReward.reduce(0, +) / Double(max(meanReward.count, 1)) }
+    public var averageReward: Double { Statistics.mean(meanReward) }
     /// Cumulative regret after the last step.
     public var finalRegret: Double { cumulativeRegret.last ?? 0 }
 
@@ -44,10 +46,10 @@ public enum BanditRunner {
     /// A k-armed experiment. `makeProblem` draws a problem from the given generator;
     /// `makeAlgorithm(k, runSeed)` builds a fresh algorithm.
     public static func run(steps: Int, runs: Int, seed: UInt64 = 0,
-                           makeProblem: (inout SeededRandom) -> any KArmedBandit,
+                           makeProblem: (inout RandomGenerator) -> any KArmedBandit,
                            makeAlgorithm: (Int, UInt64) -> any BanditAlgorithm) -> BanditCurves {
         average(steps: steps, runs: runs, seed: seed) { runSeed, rng, record in
-            var problemRNG = SeededRandom(seed: runSeed)
+            var problemRNG = RandomGenerator(seed: runSeed, for: .banditProblem)
             let problem = makeProblem(&problemRNG)
             let algorithm = makeAlgorithm(problem.k, runSeed)
             let best = problem.optimalMean
@@ -64,10 +66,10 @@ public enum BanditRunner {
     /// A contextual experiment: every step draws a context, the algorithm picks an arm, and the
     /// regret is `max_a θ_a·x − θ_chosen·x`.
     public static func runContextual(steps: Int, runs: Int, seed: UInt64 = 0,
-                                     makeProblem: (inout SeededRandom) -> LinearContextualBandit,
+                                     makeProblem: (inout RandomGenerator) -> LinearContextualBandit,
                                      makeAlgorithm: (LinearContextualBandit, UInt64) -> any ContextualBanditAlgorithm) -> BanditCurves {
         average(steps: steps, runs: runs, seed: seed) { runSeed, rng, record in
-            var problemRNG = SeededRandom(seed: runSeed)
+            var problemRNG = RandomGenerator(seed: runSeed, for: .banditProblem)
             let problem = makeProblem(&problemRNG)
             let algorithm = makeAlgorithm(problem, runSeed)
             for t in 0..<steps {
@@ -89,7 +91,7 @@ public enum BanditRunner {
     /// run (its problem from `runSeed`, its choices and rewards from `rng`) and returns the
     /// algorithm's name.
     private static func average(steps: Int, runs: Int, seed: UInt64,
-                                play: (UInt64, inout SeededRandom, Record) -> String) -> BanditCurves {
+                                play: (UInt64, inout RandomGenerator, Record) -> String) -> BanditCurves {
         precondition(steps > 0 && runs > 0, "steps and runs must be positive")
         var rewardSums = [Double](repeating: 0, count: steps)
         var regretSums = [Double](repeating: 0, count: steps)
@@ -97,7 +99,7 @@ public enum BanditRunner {
         var name = ""
         for run in 0..<runs {
             let runSeed = seed &+ UInt64(run)
-            var rng = SeededRandom(seed: runSeed ^ 0x5DEE_CE66_D1CE_4E5B)
+            var rng = RandomGenerator(seed: runSeed, for: .banditPlay)
             name = play(runSeed, &rng) { t, reward, regret, optimal in
                 rewardSums[t] += reward
                 regretSums[t] += regret
@@ -110,4 +112,12 @@ public enum BanditRunner {
         curves.finish(regretSums: regretSums)
         return curves
     }
+}
+
+extension SeedPurpose {
+    /// The problem of a bandit run (its arms' means, its contexts), from the run's seed `seed + r`:
+    /// two algorithms run with the same seed face the same problems.
+    static let banditProblem = SeedPurpose("bandit problem") { runSeed, _ in runSeed }
+    /// A bandit run's choices and rewards, from the run's seed.
+    static let banditPlay = SeedPurpose("bandit play") { runSeed, _ in runSeed ^ 0x5DEE_CE66_D1CE_4E5B }
 }

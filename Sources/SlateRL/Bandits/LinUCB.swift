@@ -1,8 +1,10 @@
+import Slate
+
 /// A strategy for a contextual bandit: choose an arm given the context, then learn.
 public protocol ContextualBanditAlgorithm: AnyObject {
     var name: String { get }
     /// The arm to pull for context `x`.
-    func selectArm(context x: [Double], using rng: inout SeededRandom) -> Int
+    func selectArm(context x: [Double], using rng: inout RandomGenerator) -> Int
     /// Learns from `reward` paid by `arm` under context `x`.
     func update(arm: Int, context x: [Double], reward: Double)
 }
@@ -56,7 +58,7 @@ public final class LinUCB: ContextualBanditAlgorithm {
         return mean + alpha * max(quadratic, 0).squareRoot()
     }
 
-    public func selectArm(context x: [Double], using rng: inout SeededRandom) -> Int {
+    public func selectArm(context x: [Double], using rng: inout RandomGenerator) -> Int {
         argmaxRandomTie(bs.indices.map { score($0, context: x) }, &rng)
     }
 
@@ -80,7 +82,7 @@ public final class ContextFree: ContextualBanditAlgorithm {
 
     public init(_ inner: any BanditAlgorithm) { self.inner = inner }
 
-    public func selectArm(context x: [Double], using rng: inout SeededRandom) -> Int {
+    public func selectArm(context x: [Double], using rng: inout RandomGenerator) -> Int {
         inner.selectArm(using: &rng)
     }
 
@@ -102,8 +104,8 @@ public final class LinearEpsilonGreedy: ContextualBanditAlgorithm {
         model = LinUCB(k: k, dimension: dimension, alpha: 0, ridge: ridge)  // α = 0: the plain estimate
     }
 
-    public func selectArm(context x: [Double], using rng: inout SeededRandom) -> Int {
-        if rng.bernoulli(epsilon) { return rng.int(below: model.armCount) }
+    public func selectArm(context x: [Double], using rng: inout RandomGenerator) -> Int {
+        if rng.bernoulli(epsilon) { return rng.nextInt(model.armCount) }
         return model.selectArm(context: x, using: &rng)
     }
 

@@ -1,3 +1,5 @@
+import Slate
+
 /// One finished episode's statistics, as Gymnasium's `RecordEpisodeStatistics` puts in
 /// `info["episode"]`: the undiscounted return `r` and the length `l`.
 public struct EpisodeRecord: Equatable, Sendable {
@@ -159,16 +161,16 @@ public struct EpisodeClock: Sendable {
     /// Whether `reset` has been called at least once.
     public private(set) var hasReset = false
     /// The generator resets draw from.
-    public var rng: SeededRandom
+    public var rng: RandomGenerator
 
     public init(maxEpisodeSteps: Int?) {
         self.maxEpisodeSteps = maxEpisodeSteps
-        self.rng = SeededRandom.fromEntropy()
+        self.rng = RandomGenerator.fromEntropy()
     }
 
     /// Zeroes the counter; reseeds the generator when `seed` is given.
     public mutating func reset(seed: UInt64?) {
-        if let seed { rng = SeededRandom(seed: seed) }
+        if let seed { rng = RandomGenerator(seed: seed) }
         elapsedSteps = 0
         hasReset = true
     }
@@ -182,7 +184,7 @@ public struct EpisodeClock: Sendable {
     /// generator state.
     public mutating func restore(elapsedSteps: Int, hasReset: Bool, generator: [UInt64]) throws {
         guard elapsedSteps >= 0, elapsedSteps <= (maxEpisodeSteps ?? Int.max),
-              let restored = SeededRandom(state: generator) else {
+              let restored = RandomGenerator(state: generator) else {
             throw EnvironmentSnapshotError("an environment's saved step counter (\(elapsedSteps)) or generator state is invalid")
         }
         (self.elapsedSteps, self.hasReset, rng) = (elapsedSteps, hasReset, restored)

@@ -108,7 +108,7 @@ public final class GridWorld: Environment {
         precondition(actionSpace.contains(action), "GridWorld action must be 0...3, got \(action)")
         let truncated = clock.tick()
         var move = action
-        if slipProbability > 0, clock.rng.bernoulli(slipProbability) { move = clock.rng.int(below: 4) }
+        if slipProbability > 0, clock.rng.bernoulli(slipProbability) { move = clock.rng.nextInt(4) }
         let (dr, dc) = [(-1, 0), (0, 1), (1, 0), (0, -1)][move]
         let (r, c) = (position.row + dr, position.column + dc)
         if r >= 0, r < rows, c >= 0, c < columns, cells[r][c] != "#" { position = (r, c) }

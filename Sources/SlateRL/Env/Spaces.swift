@@ -1,3 +1,5 @@
+import Slate
+
 /// A finite set of actions `{0, 1, ..., n-1}`, as Gymnasium's `spaces.Discrete(n)`.
 ///
 /// Agents read the number of logits / Q-values from `n`.
@@ -15,7 +17,7 @@ public struct DiscreteSpace: Equatable, CustomStringConvertible, Sendable {
     public func contains(_ action: Int) -> Bool { action >= 0 && action < n }
 
     /// A uniformly random action.
-    public func sample(using rng: inout SeededRandom) -> Int { rng.int(below: n) }
+    public func sample(using rng: inout RandomGenerator) -> Int { rng.nextInt(n) }
 
     public var description: String { "Discrete(\(n))" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Slate
 
 /// Raw environment speed, no agent: how many `step` calls per second one core does.
 public enum EnvironmentThroughput {
@@ -17,7 +18,7 @@ public enum EnvironmentThroughput {
     public static func measure(id: String, steps: Int, vectorCount: Int = 8, seed: UInt64 = 0) throws -> [Result] {
         precondition(steps > 0, "steps must be positive")
         let env = try EnvironmentRegistry.make(id: id)
-        var rng = SeededRandom(seed: seed)
+        var rng = RandomGenerator(seed: seed)
         let actions = (0..<4096).map { _ in env.actionSpace.sample(using: &rng) }
         var results: [Result] = []
 

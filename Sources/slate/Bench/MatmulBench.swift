@@ -117,14 +117,7 @@ enum Timing {
                 samples[i].append(now() - t0)
             }
         }
-        return samples.map { statistic == .median ? median($0) : $0.min()! }
-    }
-
-    /// The middle value (mean of the two middle values for an even count).
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+        return samples.map { statistic == .median ? Statistics.median($0) : $0.min()! }
     }
 }
 

@@ -180,7 +180,7 @@ final class GCNRunLog {
     // MARK: the end
 
     /// Mean wall time of the logged epochs, seconds.
-    var secondsPerEpoch: Double { rows.map(\.milliseconds).reduce(0, +) / Double(max(rows.count, 1)) / 1000 }
+    var secondsPerEpoch: Double { Statistics.mean(rows.map(\.milliseconds)) / 1000 }
 
     /// Writes `accuracy.svg` — one curve per fold or seed, named as its TensorBoard run: its
     /// validation accuracy per epoch (test accuracy when there is no validation split), with each

@@ -113,7 +113,7 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
         if let comm { try Replicas.verify(trainer.model.parameters(), comm, when: "after training") }
         if let comm, comm.size > 1, !allreduceMs.isEmpty {
             say(String(format: "allreduce: %.2f ms/step median, waiting for the slowest rank included (%d floats, %d ranks)",
-                       allreduceMs.sorted()[allreduceMs.count / 2], trainer.model.parameterCount, comm.size))
+                       Statistics.median(allreduceMs), trainer.model.parameterCount, comm.size))
         }
         try log.drawPlot()
         let result = RunSummary(tool: "gpt", command: "train", out: out, wallSeconds: Date().timeIntervalSince(started),

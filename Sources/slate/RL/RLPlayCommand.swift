@@ -80,7 +80,7 @@ struct RLPlayCommand: ParsableCommand, Exemplified {
             returns.append(result.episodicReturn)
             screen.print("episode \(episode + 1): return \(format(result.episodicReturn)), length \(result.length)")
         }
-        let mean = returns.reduce(0, +) / Double(returns.count)
+        let mean = Statistics.mean(returns)
         if let record {
             let title = "\(environment.id), \(checkpoint ?? "random policy")" + (seed.map { ", seed \($0)" } ?? "")
             try AsciicastWriter.write(frames: recorded, to: URL(fileURLWithPath: record), fps: fps, title: title)

@@ -1,8 +1,0 @@
-import XCTest
-@testable import SlateGraph
-
-final class SlateGraphSmokeTests: XCTestCase {
-    func testLinksAgainstEngine() {
-        XCTAssertEqual(SlateGraphInfo.engineVersion.split(separator: ".").count, 3)
-    }
-}
