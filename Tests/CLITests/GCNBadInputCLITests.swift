@@ -143,6 +143,23 @@ final class GCNBadInputCLITests: XCTestCase {
         try check(cases)
     }
 
+    // MARK: your own graphs (--data FILE, JSON lines)
+
+    /// Bad `--data` files (checked with the corrupt datasets below): the error names the line.
+    static var jsonLinesCases: [Case] {
+        let run = ["gcn", "train", "--folds", "3", "--epochs", "1", "--quiet", "--out", "$OUT", "--data"]
+        let good = #"{"edges": [[0, 1]], "x": [[1], [0]], "y": 0}"#
+        return [
+            Case(name: "--data and --dataset", arguments: ["gcn", "train", "--dataset", "MUTAG", "--data", "$TMP/g.jsonl"],
+                 status: 64, mentions: "exactly one"),
+            Case(name: "--data missing file", arguments: run + ["$TMP/none.jsonl"], status: 66, mentions: "none.jsonl"),
+            Case(name: "--data bad JSON on line 3", arguments: run + ["$TMP/g.jsonl"], status: 65, mentions: "g.jsonl:3",
+                 files: { try Self.write(good + "\n" + good.replacingOccurrences(of: "0}", with: "1}") + "\n{oops\n", $0, "g.jsonl") }),
+            Case(name: "--data edge out of range on line 2", arguments: run + ["$TMP/g.jsonl"], status: 65, mentions: "g.jsonl:2",
+                 files: { try Self.write(good + "\n" + #"{"edges": [[0, 9]], "x": [[1], [0]], "y": 1}"#, $0, "g.jsonl") }),
+        ]
+    }
+
     // MARK: datasets (ragged, corrupt, out of range), built from copies of the shared data
 
     func testCorruptDatasetsAreRefused() throws {
@@ -193,7 +210,7 @@ final class GCNBadInputCLITests: XCTestCase {
                  data: { try Self.edit($0, "karate/labels.tsv") { $0.replacingFirst("1\t0\t", with: "0\t0\t") } }),
             Case(name: "predict: node in two splits", arguments: ["gcn", "predict", "--dataset", "cora", "--checkpoint", "$CORA/model.safetensors"],
                  status: 65, mentions: "split", data: { try Self.edit($0, "cora/split.tsv") { $0 + "0\ttest\n" } }),
-        ]
+        ] + Self.jsonLinesCases
         try check(cases)
     }
 

@@ -64,7 +64,7 @@ public struct GraphDataset: Sendable {
 
 extension TUDataset {
     /// The in-memory `data` in the form the trainer reads (classes are their own raw labels).
-    init(_ data: GraphDataset) {
+    public init(_ data: GraphDataset) {
         name = data.name
         graphs = data.graphs
         classCount = data.classCount

@@ -120,7 +120,7 @@ final class GCNRunLog {
         "layers": "--layers", "hidden": "--hidden", "pool": "--pool", "dropout": "--dropout", "epochs": "--epochs",
         "learningRate": "--learning-rate", "decayEvery": "--lr-decay-step-size", "decayFactor": "--lr-decay-factor",
         "weightDecay": "--weight-decay", "batchSize": "--batch-size", "folds": "--folds", "seed": "--seed",
-        "normalization": "--normalization", "patience": "--early-stopping", "seeds": "--seeds",
+        "normalization": "--normalization", "patience": "--early-stopping", "restoreBest": "--restore-best", "seeds": "--seeds",
         "normalizeFeatures": "--normalize-features", "bias": "--bias", "conv": "--conv", "jumpingKnowledge": "--conv"]
 
     // MARK: metrics.csv, eval.csv and events

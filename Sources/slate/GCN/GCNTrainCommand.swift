@@ -34,8 +34,11 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
                            "slate gcn train --resume --config runs/mutag/config.toml --out runs/mutag",
                            "mpirun -np 2 --bind-to none slate gcn train --dataset MUTAG --distributed --batch-size 16 --out runs/mutag-2x16"]
 
-    @Option(help: "Dataset: a TU name (MUTAG, PROTEINS, ...) or cora / karate.")
-    var dataset: String
+    @Option(help: "Dataset: a TU name (MUTAG, PROTEINS, ...) or cora / karate (or --data FILE).")
+    var dataset: String?
+
+    @Option(help: "Your own graphs instead of --dataset: a JSON-lines file, one graph per line {\"edges\": [[0,1],...], \"x\": [[...],...], \"y\": class}, or one line with a class per node in y and \"train\"/\"val\"/\"test\" node lists (docs/graphs-jsonl.md).")
+    var data: String?
 
     @Option(help: "Convolution: gcn, gin, sage or gat (gin reads out every layer; gat has 8 heads for nodes).")
     var conv: ConvKind = .gcn
@@ -46,14 +49,14 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "GCN layers (graph classification; node classification uses 2).")
     var layers = 3
 
-    @Option(help: "Hidden width (default: 64 for graphs, 16 for nodes).")
+    @Option(help: "Hidden width (default: 64 for graphs, 16 for nodes, 8 per head for GAT on nodes).")
     var hidden: Int?
 
-    @Option(help: "Training epochs (default: 100 for graphs, 200 for nodes).")
+    @Option(help: "Training epochs (default: 100 for graphs, 200 for nodes, 1000 for GAT on nodes).")
     var epochs: Int?
 
-    @Option(name: [.customLong("learning-rate"), .customLong("lr")], help: "Adam learning rate.")
-    var learningRate: Float = 0.01
+    @Option(name: [.customLong("learning-rate"), .customLong("lr")], help: "Adam learning rate (default: 0.01; 0.005 for GAT on nodes).")
+    var learningRate: Float?
 
     @Option(help: "Epochs between learning-rate decays (graph classification; 0: constant).")
     var lrDecayStepSize = 50
@@ -64,8 +67,8 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "L2 weight decay (default: 0 for graphs; 5e-4 on the first layer for nodes).")
     var weightDecay: Float?
 
-    @Option(help: "Dropout probability.")
-    var dropout: Float = 0.5
+    @Option(help: "Dropout probability (default: 0.5; 0.6 for GAT on nodes, also on attention).")
+    var dropout: Float?
 
     @Option(help: "Graphs per mini-batch (graph classification).")
     var batchSize = 32
@@ -76,11 +79,14 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "Independent runs for node classification (mean ± std over seeds seed, seed+1, ...).")
     var seeds = 10
 
-    @Option(help: "Node classification: stop when the validation loss exceeds the mean of this many previous epochs (0: never).")
-    var earlyStopping = 10
+    @Option(help: "Node classification: early-stopping window in epochs (0: never; default 10, 100 for GAT); see --restore-best.")
+    var earlyStopping: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Biases in the GCN layers of node classification (Kipf & Welling use none).")
-    var bias = false
+    @Flag(inversion: .prefixedNo, help: "Node classification: test the epoch with the best validation accuracy and stop after --early-stopping epochs without a better validation accuracy or loss (default for GAT); else stop when the validation loss exceeds the mean of the last --early-stopping (Kipf & Welling).")
+    var restoreBest: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Biases in the layers of node classification (default: none, as Kipf & Welling; GAT has them).")
+    var bias: Bool?
 
     @Flag(inversion: .prefixedNo, help: "Row-normalise node features (node classification).")
     var normalizeFeatures = true
@@ -100,12 +106,15 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @OptionGroup var common: RunOptions
 
     func validate() throws {
-        if distributed && NodeDataset.isNodeDataset(dataset) {
+        guard (dataset == nil) != (data == nil) else {
+            throw ValidationError("pass either --dataset NAME or --data FILE (exactly one).")
+        }
+        if distributed, let dataset, NodeDataset.isNodeDataset(dataset) {
             throw ValidationError("--distributed trains graph classification only, and \(dataset) is a node-classification dataset; drop --distributed.")
         }
-        try GCNLimits.positiveFinite(learningRate, "--learning-rate")
+        if let learningRate { try GCNLimits.positiveFinite(learningRate, "--learning-rate") }
         try GCNLimits.finite(lrDecayFactor, "--lr-decay-factor", in: 0...1, excludingLower: true)
-        try GCNLimits.finite(dropout, "--dropout", in: 0...1, excludingUpper: true)
+        if let dropout { try GCNLimits.finite(dropout, "--dropout", in: 0...1, excludingUpper: true) }
         if let weightDecay { try GCNLimits.finite(weightDecay, "--weight-decay", in: 0...Float.greatestFiniteMagnitude) }
         try GCNLimits.count(layers, "--layers", 1...GCNLimits.maxLayers)
         if let hidden { try GCNLimits.count(hidden, "--hidden", 1...Int.max) }
@@ -113,7 +122,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNLimits.count(batchSize, "--batch-size", 1...Int.max)
         try GCNLimits.count(folds, "--folds", 3...GCNLimits.maxUnits)
         try GCNLimits.count(seeds, "--seeds", 1...GCNLimits.maxUnits)
-        try GCNLimits.count(earlyStopping, "--early-stopping", 0...GCNLimits.maxEpochs)
+        if let earlyStopping { try GCNLimits.count(earlyStopping, "--early-stopping", 0...GCNLimits.maxEpochs) }
         try GCNLimits.count(lrDecayStepSize, "--lr-decay-step-size", 0...GCNLimits.maxEpochs)
         try GCNLimits.count(checkpointEvery, "--checkpoint-every", 0...GCNLimits.maxEpochs)
         // A lower bound from the flags alone (every graph at least one node); the dataset's real
@@ -127,7 +136,23 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         let comm = try DistributedRun.start(distributed, common)
         try DistributedRun.run(comm) {
             do {
-                if NodeDataset.isNodeDataset(dataset) { try trainNodes() } else { try trainGraphs(comm) }
+                if let data {
+                    guard FileManager.default.fileExists(atPath: data) else {
+                        throw CLIError("--data \(data): no such file; check the path (a JSON-lines file, one graph per line).", status: .noInput)
+                    }
+                    switch try JSONLinesGraphs.load(URL(fileURLWithPath: data)) {
+                    case .graphs(let graphs): try trainGraphs(TUDataset(graphs), comm)
+                    case .nodes(let nodes):
+                        guard !distributed else {
+                            throw CLIError("--distributed trains graph classification only, and \(data) holds one graph of labelled nodes; drop --distributed.", status: .usage)
+                        }
+                        try trainNodes(nodes)
+                    }
+                } else if let dataset, NodeDataset.isNodeDataset(dataset) {
+                    try trainNodes(NodeDataset.load(name: dataset))
+                } else {
+                    try trainGraphs(TUDataset.load(name: dataset!), comm)
+                }
             } catch let error as GCNCheckpointError {
                 throw CLIError(error.description, status: .dataError)
             }
@@ -136,12 +161,11 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
 
     private var progress: GCNProgressPrinter { GCNProgressPrinter(quiet: common.quiet) }
 
-    private func trainGraphs(_ comm: Communicator? = nil) throws {
+    private func trainGraphs(_ data: TUDataset, _ comm: Communicator? = nil) throws {
         let writer = (comm?.rank ?? 0) == 0
-        let data = try TUDataset.load(name: dataset)
         var config = GraphTrainingConfig()
-        config.layers = layers; config.hidden = hidden ?? 64; config.pool = pool; config.dropout = dropout
-        config.epochs = epochs ?? 100; config.learningRate = learningRate; config.weightDecay = weightDecay ?? 0
+        config.layers = layers; config.hidden = hidden ?? 64; config.pool = pool; config.dropout = dropout ?? 0.5
+        config.epochs = epochs ?? 100; config.learningRate = learningRate ?? 0.01; config.weightDecay = weightDecay ?? 0
         config.decayEvery = lrDecayStepSize; config.decayFactor = lrDecayFactor
         config.batchSize = batchSize; config.folds = folds; config.seed = seed; config.normalization = normalization
         config.checkpointEvery = checkpointEvery
@@ -197,13 +221,14 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try log.finish(metrics: metrics, plotTitle: "\(data.name) (\(config.pool.rawValue) pooling): accuracy per epoch, \(config.folds) folds")
     }
 
-    private func trainNodes() throws {
-        let data = try NodeDataset.load(name: dataset)
-        var config = NodeTrainingConfig()
-        config.hidden = hidden ?? 16; config.dropout = dropout; config.learningRate = learningRate
-        config.weightDecay = weightDecay ?? 5e-4; config.epochs = epochs ?? 200; config.seeds = seeds; config.seed = seed
-        config.patience = earlyStopping; config.bias = bias; config.normalizeFeatures = normalizeFeatures
-        config.normalization = normalization; config.checkpointEvery = checkpointEvery; config.conv = conv
+    private func trainNodes(_ data: NodeDataset) throws {
+        var config = NodeTrainingConfig.reference(conv)
+        config.hidden = hidden ?? config.hidden; config.dropout = dropout ?? config.dropout
+        config.learningRate = learningRate ?? config.learningRate; config.weightDecay = weightDecay ?? config.weightDecay
+        config.epochs = epochs ?? config.epochs; config.patience = earlyStopping ?? config.patience
+        config.restoreBest = restoreBest ?? config.restoreBest; config.bias = bias ?? config.bias
+        config.seeds = seeds; config.seed = seed; config.normalizeFeatures = normalizeFeatures
+        config.normalization = normalization; config.checkpointEvery = checkpointEvery
         try GCNLimits.requireMemory(GCNLimits.nodeBytes(nodes: data.graph.nodeCount, features: data.graph.featureCount,
                                                         classes: data.classCount, hidden: config.hidden),
                                     for: "\(data.name) with --hidden \(config.hidden)")
