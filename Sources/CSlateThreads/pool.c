@@ -7,16 +7,34 @@
 //   write job fields                         if generation != g: active -= 1, start over
 //   generation = even     (published)        claim parts with next_part += 1, run them
 //   claim and run parts too                  active -= 1
-//   wait until done == parts
+//   wait until remaining == 0
 //
 // Setting `generation` odd before reading `active`, and incrementing `active` before re-reading
 // `generation` (all sequentially consistent) means a worker either sees the caller writing and
 // backs off, or the caller sees the worker and waits for it: no worker ever reads half-written
 // job fields.
+//
+// Every wait above spins for a bounded *time* (`spin_ns`) and then blocks: on a futex on Linux,
+// on a condition variable elsewhere. No wait calls sched_yield: under Linux's EEVDF scheduler a
+// yield hands the core to any competing process for a whole time slice (milliseconds), so with
+// one busy process beside it a yielding pool ran at about half speed. A thread that blocks
+// instead frees its core, and a worker woken from a block preempts a CPU-bound competitor.
+// Parts are claimed one at a time, so a part that a late (descheduled) worker has not started
+// is taken over by whichever thread gets there first.
+#ifdef __linux__
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   // sched_getcpu, CPU_SET
+#endif
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include "CSlateThreads.h"
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <time.h>
 
 #define MAX_WORKERS 63
@@ -25,19 +43,24 @@ static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;   // starting wor
 static _Atomic int started = 0;                                   // workers running
 
 static atomic_flag busy = ATOMIC_FLAG_INIT;       // a job holds the pool
-static _Atomic unsigned long generation = 0;      // odd while the caller writes the fields
-static _Atomic long active = 0;                   // workers inside the current job
-static _Atomic long next_part = 0, done_parts = 0;
-static _Atomic long spin_ns = 100000;             // 100 µs of polling before sleeping
+static _Atomic uint32_t generation = 0;           // odd while the caller writes the fields
+static _Atomic uint32_t active = 0;               // workers inside the current job
+static _Atomic uint32_t remaining = 0;            // parts of the current job not yet finished
+static _Atomic long next_part = 0;                // the next part to claim
+static _Atomic long spin_ns = 50000;              // 50 µs of polling before blocking
 
 static long job_parts = 0;                        // job fields, valid while `generation` is even
 static int job_workers = 0;                       // workers allowed to join (threads - 1)
 static slate_part_fn job_fn = 0;
 static void *job_context = 0;
+#ifdef __linux__
+static int job_cpu = -1;                          // the caller's CPU when it published the job
+#endif
 
-static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static _Atomic int sleepers = 0;
+static _Atomic int sleepers = 0;                  // workers blocked waiting for a job
+static _Atomic int caller_blocked = 0;            // the caller is blocked on `remaining` or `active`
+
+static _Atomic long stat_jobs = 0, stat_caller_blocks = 0, stat_worker_blocks = 0, stat_moves = 0;
 
 static _Thread_local int inside_job = 0;          // set on workers and on a caller during its job
 
@@ -45,14 +68,8 @@ static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
+    __asm__ __volatile__("yield");   // a hint to the core, not a call into the scheduler
 #endif
-}
-
-/// One step of a wait: a pause instruction for the first polls, then sched_yield, so that when
-/// the machine is oversubscribed the thread being waited for can have this core.
-static inline void wait_step(long *polls) {
-    if (++*polls < 256) cpu_relax(); else sched_yield();
 }
 
 static long now_ns(void) {
@@ -61,40 +78,106 @@ static long now_ns(void) {
     return (long)t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
+// MARK: Blocking on a 32-bit word: a futex on Linux, one mutex and condition variable elsewhere.
+
+#ifdef __linux__
+/// Sleeps until woken, unless `*word` is no longer `value` (the kernel checks atomically).
+static void block_while_equal(_Atomic uint32_t *word, uint32_t value) {
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+}
+/// Wakes every thread blocked on `word`.
+static void wake_all(_Atomic uint32_t *word) {
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#else
+static pthread_mutex_t block_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t block_cond = PTHREAD_COND_INITIALIZER;
+static void block_while_equal(_Atomic uint32_t *word, uint32_t value) {
+    pthread_mutex_lock(&block_lock);
+    if (atomic_load(word) == value) pthread_cond_wait(&block_cond, &block_lock);
+    pthread_mutex_unlock(&block_lock);
+}
+static void wake_all(_Atomic uint32_t *word) {
+    (void)word;                                   // the waker changed *word before calling this
+    pthread_mutex_lock(&block_lock);
+    pthread_cond_broadcast(&block_cond);
+    pthread_mutex_unlock(&block_lock);
+}
+#endif
+
+/// Polls `ready(word)` for `spin_ns` (not at all when 0), checking the clock every 64 polls, and then blocks on
+/// `word` with `*flag` raised (a waker that changes `word` calls `wake_all` if it sees the
+/// flag). Returns the last value read, for which `ready` held. Each block counts in `*blocks`.
+static uint32_t wait_until(_Atomic uint32_t *word, int (*ready)(uint32_t, uint32_t), uint32_t arg,
+                           _Atomic int *flag, _Atomic long *blocks) {
+    uint32_t v = atomic_load(word);
+    if (ready(v, arg)) return v;
+    long spin = atomic_load(&spin_ns);
+    if (spin > 0) {
+        long deadline = now_ns() + spin;
+        for (long polls = 1;; polls++) {
+            cpu_relax();
+            if (ready(v = atomic_load(word), arg)) return v;
+            if (polls % 64 == 0 && now_ns() > deadline) break;
+        }
+    }
+    for (;;) {
+        atomic_fetch_add(flag, 1);                // raise the flag, then look again (seq_cst):
+        v = atomic_load(word);                    // a waker either sees the flag or we see its value
+        if (!ready(v, arg)) { block_while_equal(word, v); atomic_fetch_add(blocks, 1); }
+        atomic_fetch_sub(flag, 1);
+        if (ready(v = atomic_load(word), arg)) return v;
+    }
+}
+
+static int is_zero(uint32_t v, uint32_t unused) { (void)unused; return v == 0; }
+static int is_new_job(uint32_t g, uint32_t seen) { return !(g & 1) && g != seen; }
+
+// MARK: Workers
+
+/// Whether the job is in this worker's hands: if it runs on the caller's CPU, the two share one
+/// core (the kernel placed a woken worker there while the other core was busy), so it moves
+/// itself off that CPU — allowing every CPU of its mask but the caller's, then the whole mask
+/// again, which leaves it where it landed.
+static void leave_callers_cpu(void) {
+#ifdef __linux__
+    int cpu = sched_getcpu();
+    if (cpu < 0 || cpu != job_cpu) return;
+    cpu_set_t mask, others;
+    if (sched_getaffinity(0, sizeof mask, &mask) != 0) return;
+    others = mask;
+    CPU_CLR(cpu, &others);
+    if (CPU_COUNT(&others) == 0) return;          // nowhere else to go
+    if (sched_setaffinity(0, sizeof others, &others) == 0) {
+        sched_setaffinity(0, sizeof mask, &mask);
+        atomic_fetch_add(&stat_moves, 1);
+    }
+#endif
+}
+
 static void run_parts(void) {
     for (;;) {
         long p = atomic_fetch_add(&next_part, 1);
         if (p >= job_parts) return;
         job_fn(job_context, p);
-        atomic_fetch_add(&done_parts, 1);
+        if (atomic_fetch_sub(&remaining, 1) == 1 && atomic_load(&caller_blocked)) wake_all(&remaining);
     }
 }
 
 static void *worker_main(void *arg) {
     long index = (long)arg;                       // 0-based; joins jobs with more workers than this
-    unsigned long seen = 0;
+    uint32_t seen = 0;
     inside_job = 1;                               // nested parallel calls run serially
     for (;;) {
-        unsigned long g = atomic_load(&generation);
-        if ((g & 1) || g == seen) {
-            long deadline = now_ns() + atomic_load(&spin_ns);
-            long polls = 0;
-            while (((g = atomic_load(&generation)) & 1) || g == seen) {
-                wait_step(&polls);
-                if (polls % 64 == 0 && now_ns() > deadline) {
-                    pthread_mutex_lock(&sleep_lock);
-                    atomic_fetch_add(&sleepers, 1);
-                    while (((g = atomic_load(&generation)) & 1) || g == seen) pthread_cond_wait(&wake, &sleep_lock);
-                    atomic_fetch_sub(&sleepers, 1);
-                    pthread_mutex_unlock(&sleep_lock);
-                }
-            }
-        }
+        uint32_t g = wait_until(&generation, is_new_job, seen, &sleepers, &stat_worker_blocks);
         atomic_fetch_add(&active, 1);
-        if (atomic_load(&generation) != g) { atomic_fetch_sub(&active, 1); continue; }
+        if (atomic_load(&generation) != g) {      // the caller started writing the next job
+            if (atomic_fetch_sub(&active, 1) == 1 && atomic_load(&caller_blocked)) wake_all(&active);
+            continue;
+        }
         seen = g;
-        if (index < job_workers) run_parts();
-        atomic_fetch_sub(&active, 1);
+        if (index < job_workers) { leave_callers_cpu(); run_parts(); }
+        if (atomic_fetch_sub(&active, 1) == 1 && atomic_load(&caller_blocked)) wake_all(&active);
     }
     return 0;
 }
@@ -113,6 +196,8 @@ static void start_workers(int count) {
     pthread_mutex_unlock(&start_lock);
 }
 
+// MARK: Public entry points
+
 _Thread_local int slate_grad_disabled = 0;
 
 static _Atomic int thread_count = 0;
@@ -123,8 +208,17 @@ void slate_set_spin_microseconds(long microseconds) {
     atomic_store(&spin_ns, microseconds < 0 ? 0 : microseconds * 1000);
 }
 
+long slate_spin_microseconds(void) { return atomic_load(&spin_ns) / 1000; }
+
+void slate_pool_statistics(long counts[4]) {
+    counts[0] = atomic_load(&stat_jobs);
+    counts[1] = atomic_load(&stat_caller_blocks);
+    counts[2] = atomic_load(&stat_worker_blocks);
+    counts[3] = atomic_load(&stat_moves);
+}
+
 void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context) {
-    if (parts <= 1 || threads <= 1 || inside_job || atomic_flag_test_and_set(&busy)) {
+    if (parts <= 1 || threads <= 1 || parts > INT_MAX || inside_job || atomic_flag_test_and_set(&busy)) {
         for (long p = 0; p < parts; p++) fn(context, p);
         return;
     }
@@ -132,23 +226,21 @@ void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context
     if (started < workers) start_workers(workers);
     if (workers > started) workers = started;
 
-    unsigned long g = atomic_load(&generation);
+    uint32_t g = atomic_load(&generation);
     atomic_store(&generation, g + 1);             // odd: writing
-    long polls = 0;
-    while (atomic_load(&active) != 0) wait_step(&polls);
+    wait_until(&active, is_zero, 0, &caller_blocked, &stat_caller_blocks);
     job_parts = parts; job_workers = workers; job_fn = fn; job_context = context;
+#ifdef __linux__
+    job_cpu = sched_getcpu();
+#endif
     atomic_store(&next_part, 0);
-    atomic_store(&done_parts, 0);
+    atomic_store(&remaining, (uint32_t)parts);
     atomic_store(&generation, g + 2);             // even: published
-    if (atomic_load(&sleepers) > 0) {
-        pthread_mutex_lock(&sleep_lock);
-        pthread_cond_broadcast(&wake);
-        pthread_mutex_unlock(&sleep_lock);
-    }
+    if (atomic_load(&sleepers) > 0) wake_all(&generation);
+    atomic_fetch_add(&stat_jobs, 1);
     inside_job = 1;
     run_parts();
     inside_job = 0;
-    polls = 0;
-    while (atomic_load(&done_parts) < parts) wait_step(&polls);
+    wait_until(&remaining, is_zero, 0, &caller_blocked, &stat_caller_blocks);
     atomic_flag_clear(&busy);
 }

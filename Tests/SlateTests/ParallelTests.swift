@@ -53,4 +53,69 @@ final class ParallelTests: XCTestCase {
         }
         XCTAssertEqual((0..<64).filter { totals[$0] != 500 }.count, 0)
     }
+
+    /// SLATE_TEST_SCALE (in (0, 1]) shrinks the loop counts under emulation.
+    private var scale: Double { min(max(Double(ProcessInfo.processInfo.environment["SLATE_TEST_SCALE"] ?? "") ?? 1, 0.05), 1) }
+
+    /// Thousands of tiny back-to-back loops with every wait blocking at once (spin 0: the futex
+    /// path on Linux, the condition variable elsewhere), recursive calls three deep inside
+    /// parts, then the same with workers that never stop polling: every part runs exactly once,
+    /// and the pool's counters show that the blocking path really ran.
+    func testPoolHammeredWithBlockingAndSpinningWaits() {
+        let (savedThreads, savedSpin) = (Threads.count, Threads.spinMicroseconds)
+        defer { Threads.count = savedThreads; Threads.spinMicroseconds = savedSpin }
+        Threads.count = 2
+        let jobs = Int(20_000 * scale)
+        let counts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+        defer { counts.deallocate() }
+        for spin in [0, 1_000_000] {
+            Threads.spinMicroseconds = spin
+            let before = Threads.statistics
+            for job in 0..<jobs {
+                let parts = 2 + job % 23
+                counts.initialize(repeating: 0, count: parts)
+                parallelRun(parts) { p in counts[p] += 1 }
+                XCTAssertEqual((0..<parts).filter { counts[$0] != 1 }.count, 0, "spin \(spin) µs, job \(job)")
+                if job % 997 == 0 { usleep(2_000) }   // a gap longer than a short spin
+            }
+            // Recursion: a part that calls parallelRun, whose parts call it again (run serially).
+            counts.initialize(repeating: 0, count: 27)
+            parallelRun(3) { a in parallelRun(3) { b in parallelRun(3) { c in counts[9 * a + 3 * b + c] += 1 } } }
+            XCTAssertEqual((0..<27).filter { counts[$0] != 1 }.count, 0, "recursive calls, spin \(spin) µs")
+            let done = Threads.statistics.since(before)
+            XCTAssertGreaterThan(done.parallelLoops, jobs / 2, "spin \(spin) µs")
+            if spin == 0 {
+                XCTAssertGreaterThan(done.workerBlocks, 0, "with spin 0 the workers must block between loops")
+            }
+        }
+    }
+
+    /// A GPT-shaped forward and backward (products split over threads, parallel reductions,
+    /// elementwise loops) gives bit-identical results whether the pool's threads block at once
+    /// between loops or poll throughout: how threads wait must never change what they compute.
+    func testResultsIdenticalWithWorkersBlockedOrSpinning() {
+        let (savedThreads, savedSpin) = (Threads.count, Threads.spinMicroseconds)
+        defer { Threads.count = savedThreads; Threads.spinMicroseconds = savedSpin }
+        Threads.count = 2
+        func run() -> [[Float]] {
+            var rng = RandomGenerator(seed: 17)
+            let x = Tensor.randn([768, 128], generator: &rng, requiresGrad: true)   // (B·T, C)
+            let w = Tensor.randn([512, 128], generator: &rng, requiresGrad: true)   // (4C, C), PyTorch layout
+            let gamma = Tensor.randn([128], generator: &rng, requiresGrad: true)
+            let beta = Tensor.randn([128], generator: &rng, requiresGrad: true)
+            let h = x.layerNorm(weight: gamma, bias: beta)                      // (B·T, C)
+            let y = h.matmul(w, transposeB: true).gelu()                        // (B·T, C)·(C, 4C) -> (B·T, 4C)
+            let loss = (y * y).sumAll()
+            loss.backward()
+            return [y, x.grad!, w.grad!, gamma.grad!, beta.grad!].map { $0.toArray() }
+        }
+        Threads.spinMicroseconds = 0
+        let blocked = run()
+        Threads.spinMicroseconds = 1_000_000
+        let spinning = run()
+        for (i, (a, b)) in zip(blocked, spinning).enumerated() {
+            XCTAssertEqual(a.count, b.count)
+            XCTAssertTrue(zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }, "tensor \(i) differs")
+        }
+    }
 }

@@ -1,10 +1,13 @@
-// A fork-join pool of worker threads that spin briefly between jobs before sleeping.
+// A fork-join pool of worker threads that spin briefly between jobs before blocking.
 //
 // Slate's parallel loops are short (tens to hundreds of microseconds) and come back to back
 // inside a training step. Waking a sleeping thread costs about as much as such a loop (35-45 µs
-// measured for DispatchQueue.concurrentPerform on the 2-core VM), so the workers here keep
-// polling for the next job for a while (as OpenMP runtimes do) and only then sleep. Written in
-// C for its atomics: Swift 6.0 has no portable atomics without availability limits on macOS.
+// measured for DispatchQueue.concurrentPerform on the 2-core VM), so every wait here (a worker
+// waiting for the next job, the caller waiting for the workers) first polls for a bounded time,
+// as OpenMP runtimes do (GOMP_SPINCOUNT, KMP_BLOCKTIME), and then blocks (a futex on Linux, a
+// condition variable elsewhere), so a thread that is not getting a core never holds the others.
+// Written in C for its atomics: Swift 6.0 has no portable atomics without availability limits
+// on macOS.
 #ifndef CSLATETHREADS_H
 #define CSLATETHREADS_H
 
@@ -17,8 +20,14 @@ typedef void (*slate_part_fn)(void *context, long part);
 /// holds the pool.
 void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context);
 
-/// How long (µs) an idle worker polls for the next job before sleeping; 0 sleeps at once.
+/// How long (µs) a waiting thread polls before blocking; 0 blocks at once. Default 50.
 void slate_set_spin_microseconds(long microseconds);
+long slate_spin_microseconds(void);
+
+/// Counts since start: [0] jobs run in parallel, [1] times the caller blocked waiting for
+/// workers, [2] times a worker blocked waiting for a job, [3] times a worker found itself on
+/// its caller's CPU and moved off it.
+void slate_pool_statistics(long counts[4]);
 
 // Grad mode, per thread: nonzero while ops on this thread must not record their backward
 // (Slate's `withNoGrad`). A C thread-local because Swift 6.0 has no thread-local storage for

@@ -27,6 +27,23 @@ public enum Threads {
     /// Number of logical cores the OS reports.
     public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
+    /// How long, in microseconds, a waiting thread of the pool polls before it blocks (a worker
+    /// waiting for the next loop, the caller waiting for the workers); 0 blocks at once.
+    /// Default 50: it covers the gaps between the loops of a training step, and a thread that
+    /// is not getting a core stops holding the others after that long. Results do not depend on it.
+    public static var spinMicroseconds: Int {
+        get { slate_spin_microseconds() }
+        set { slate_set_spin_microseconds(max(0, newValue)) }
+    }
+
+    /// What the worker pool has done since the process started (see ``PoolStatistics``).
+    public static var statistics: PoolStatistics {
+        var counts = [Int](repeating: 0, count: 4)
+        counts.withUnsafeMutableBufferPointer { slate_pool_statistics($0.baseAddress!) }
+        return PoolStatistics(parallelLoops: counts[0], callerBlocks: counts[1], workerBlocks: counts[2],
+                              movesOffCallersCPU: counts[3])
+    }
+
     private static func setSingleThreadedBLAS() {
         #if canImport(CBLAS)
         openblas_set_num_threads(1)
@@ -34,11 +51,33 @@ public enum Threads {
     }
 }
 
+/// Counts kept by the worker pool since the process started; differences between two readings
+/// describe what happened in between.
+public struct PoolStatistics: Sendable, Equatable {
+    /// Loops that ran on more than one thread.
+    public var parallelLoops: Int
+    /// Times the calling thread stopped polling and blocked until the workers finished.
+    public var callerBlocks: Int
+    /// Times a worker stopped polling and blocked until the next loop.
+    public var workerBlocks: Int
+    /// Times a worker found itself on its caller's CPU (two threads sharing one core) and moved.
+    public var movesOffCallersCPU: Int
+
+    /// `self − earlier`, field by field.
+    public func since(_ earlier: PoolStatistics) -> PoolStatistics {
+        PoolStatistics(parallelLoops: parallelLoops - earlier.parallelLoops,
+                       callerBlocks: callerBlocks - earlier.callerBlocks,
+                       workerBlocks: workerBlocks - earlier.workerBlocks,
+                       movesOffCallersCPU: movesOffCallersCPU - earlier.movesOffCallersCPU)
+    }
+}
+
 /// Runs `body(part)` for every part in `0..<parts` on up to `Threads.count` threads, the caller
 /// included, and returns when all are done. The other threads are a pool of workers that poll
-/// for the next job for 100 µs before sleeping (see CSlateThreads): waking a sleeping thread per
-/// loop costs as much as the short loops of a training step. Calls from inside a part run
-/// serially.
+/// for the next job for `Threads.spinMicroseconds` before blocking (see CSlateThreads): waking a
+/// sleeping thread per loop costs as much as the short loops of a training step. Parts are
+/// claimed one by one, so a part a late worker has not started is run by the caller. Calls from
+/// inside a part run serially.
 @inline(__always)
 func parallelRun(_ parts: Int, _ body: (_ part: Int) -> Void) {
     if parts <= 1 || Threads.count <= 1 {
