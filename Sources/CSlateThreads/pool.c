@@ -27,7 +27,6 @@
 #endif
 #include <linux/futex.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 #endif
 #include "CSlateThreads.h"
 #include <limits.h>
@@ -36,6 +35,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_WORKERS 63
 
@@ -209,6 +209,15 @@ void slate_set_spin_microseconds(long microseconds) {
 }
 
 long slate_spin_microseconds(void) { return atomic_load(&spin_ns) / 1000; }
+
+int slate_available_cpus(void) {
+#ifdef __linux__
+    cpu_set_t mask;
+    if (sched_getaffinity(0, sizeof mask, &mask) == 0 && CPU_COUNT(&mask) > 0) return CPU_COUNT(&mask);
+#endif
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
 
 void slate_pool_statistics(long counts[4]) {
     counts[0] = atomic_load(&stat_jobs);

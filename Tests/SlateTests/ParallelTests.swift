@@ -118,4 +118,28 @@ final class ParallelTests: XCTestCase {
             XCTAssertTrue(zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }, "tensor \(i) differs")
         }
     }
+
+    #if os(Linux)
+    /// The default thread count follows the CPUs the process may run on: with the calling thread
+    /// confined to one CPU (as `taskset -c N` does), Slate counts one core, so no two of its
+    /// threads are made to share it.
+    func testCoresFollowTheAffinityMask() throws {
+        // glibc declares these only under _GNU_SOURCE, which Swift's Glibc module leaves out.
+        typealias Affinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
+        guard let get = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity"),
+              let set = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity") else {
+            throw XCTSkip("no sched_getaffinity")
+        }
+        let (getAffinity, setAffinity) = (unsafeBitCast(get, to: Affinity.self), unsafeBitCast(set, to: Affinity.self))
+        var saved = [UInt8](repeating: 0, count: 128), one = [UInt8](repeating: 0, count: 128)   // cpu_set_t
+        guard getAffinity(0, 128, &saved) == 0 else { throw XCTSkip("sched_getaffinity failed") }
+        let allowed = (0..<128 * 8).filter { saved[$0 / 8] & (1 << ($0 % 8)) != 0 }
+        XCTAssertEqual(Threads.cores, allowed.count)
+        guard allowed.count > 1 else { throw XCTSkip("only one CPU available") }
+        one[allowed[0] / 8] = 1 << (allowed[0] % 8)
+        XCTAssertEqual(setAffinity(0, 128, &one), 0)
+        defer { _ = setAffinity(0, 128, &saved) }
+        XCTAssertEqual(Threads.cores, 1)
+    }
+    #endif
 }

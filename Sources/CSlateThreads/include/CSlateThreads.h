@@ -24,6 +24,10 @@ void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context
 void slate_set_spin_microseconds(long microseconds);
 long slate_spin_microseconds(void);
 
+/// The CPUs this process may run on: its affinity mask on Linux (taskset, cgroup cpusets,
+/// an MPI launcher's binding), the online processors elsewhere.
+int slate_available_cpus(void);
+
 /// Counts since start: [0] jobs run in parallel, [1] times the caller blocked waiting for
 /// workers, [2] times a worker blocked waiting for a job, [3] times a worker found itself on
 /// its caller's CPU and moved off it.

@@ -6,15 +6,19 @@ import CBLAS
 
 /// How many threads Slate's kernels, matrix products included, may use.
 ///
-/// Set once at start (`--threads` or `SLATE_NUM_THREADS`; default: all cores). OpenBLAS itself
-/// is kept at one thread: `sgemm` splits products over these threads (see there).
+/// Set once at start (`--threads` or `SLATE_NUM_THREADS`; default: every core the process may
+/// run on, ``cores``). OpenBLAS itself is kept at one thread: `sgemm` splits products over
+/// these threads (see there).
 public enum Threads {
-    /// Done once, on first use: the count from `SLATE_NUM_THREADS` (default: all cores), and
+    /// Done once, on first use: the count from `SLATE_NUM_THREADS` (default: all cores), the
+    /// pool's spin from `SLATE_SPIN_US` (as GOMP_SPINCOUNT or KMP_BLOCKTIME for OpenMP), and
     /// OpenBLAS kept at one thread. Swift runs a static's initialiser exactly once, thread-safely.
     private static let configured: Void = {
-        let fromEnv = ProcessInfo.processInfo.environment["SLATE_NUM_THREADS"].flatMap { Int($0) }
+        let environment = ProcessInfo.processInfo.environment
+        let fromEnv = environment["SLATE_NUM_THREADS"].flatMap { Int($0) }
+        if let spin = environment["SLATE_SPIN_US"].flatMap({ Int($0) }) { slate_set_spin_microseconds(max(0, spin)) }
         setSingleThreadedBLAS()
-        slate_set_thread_count(Int32(clamping: max(1, fromEnv ?? ProcessInfo.processInfo.activeProcessorCount)))
+        slate_set_thread_count(Int32(clamping: max(1, fromEnv ?? cores)))
     }()
 
     /// The number of threads kernels split work over. An atomic (in CSlateThreads): any thread
@@ -24,16 +28,18 @@ public enum Threads {
         set { _ = configured; slate_set_thread_count(Int32(clamping: max(1, newValue))) }
     }
 
-    /// Number of logical cores the OS reports.
-    public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// Number of logical cores this process may run on: on Linux the CPUs in its affinity mask
+    /// (`taskset -c 0` gives 1), so that by default no two of Slate's threads share a core.
+    public static var cores: Int { Int(slate_available_cpus()) }
 
     /// How long, in microseconds, a waiting thread of the pool polls before it blocks (a worker
     /// waiting for the next loop, the caller waiting for the workers); 0 blocks at once.
     /// Default 50: it covers the gaps between the loops of a training step, and a thread that
     /// is not getting a core stops holding the others after that long. Results do not depend on it.
+    /// The environment variable `SLATE_SPIN_US` sets it at start.
     public static var spinMicroseconds: Int {
-        get { slate_spin_microseconds() }
-        set { slate_set_spin_microseconds(max(0, newValue)) }
+        get { _ = configured; return slate_spin_microseconds() }
+        set { _ = configured; slate_set_spin_microseconds(max(0, newValue)) }
     }
 
     /// What the worker pool has done since the process started (see ``PoolStatistics``).
