@@ -6,8 +6,8 @@ import SlateBench
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure FMA peak and matmul throughput.",
-        subcommands: [BenchPeakCommand.self, BenchMatmulCommand.self]
+        abstract: "Measure FMA peak, matmul throughput and steadiness.",
+        subcommands: [BenchPeakCommand.self, BenchMatmulCommand.self, BenchSteadyCommand.self]
     )
 }
 
@@ -127,7 +127,7 @@ struct PeakReport: Codable {
 
 /// Thread counts to try by default: 1 and every core (just 1 on a single-core machine).
 func defaultThreadCounts() -> [Int] {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = Threads.cores
     return cores > 1 ? [1, cores] : [1]
 }
 
