@@ -29,8 +29,8 @@ long slate_spin_microseconds(void);
 int slate_available_cpus(void);
 
 /// Counts since start: [0] jobs run in parallel, [1] times the caller blocked waiting for
-/// workers, [2] times a worker blocked waiting for a job, [3] times a worker found itself on
-/// its caller's CPU and moved off it.
+/// workers, [2] times a worker blocked waiting for a job, [3] jobs a worker joined on the CPU
+/// its caller published them from (the two sharing one core).
 void slate_pool_statistics(long counts[4]);
 
 // Grad mode, per thread: nonzero while ops on this thread must not record their backward

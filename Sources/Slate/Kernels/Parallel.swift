@@ -47,7 +47,7 @@ public enum Threads {
         var counts = [Int](repeating: 0, count: 4)
         counts.withUnsafeMutableBufferPointer { slate_pool_statistics($0.baseAddress!) }
         return PoolStatistics(parallelLoops: counts[0], callerBlocks: counts[1], workerBlocks: counts[2],
-                              movesOffCallersCPU: counts[3])
+                              workerOnCallersCPU: counts[3])
     }
 
     private static func setSingleThreadedBLAS() {
@@ -66,15 +66,16 @@ public struct PoolStatistics: Sendable, Equatable {
     public var callerBlocks: Int
     /// Times a worker stopped polling and blocked until the next loop.
     public var workerBlocks: Int
-    /// Times a worker found itself on its caller's CPU (two threads sharing one core) and moved.
-    public var movesOffCallersCPU: Int
+    /// Loops a worker joined on the CPU its caller started them from: two threads sharing one
+    /// core, so that loop ran at about one core's speed.
+    public var workerOnCallersCPU: Int
 
     /// `self − earlier`, field by field.
     public func since(_ earlier: PoolStatistics) -> PoolStatistics {
         PoolStatistics(parallelLoops: parallelLoops - earlier.parallelLoops,
                        callerBlocks: callerBlocks - earlier.callerBlocks,
                        workerBlocks: workerBlocks - earlier.workerBlocks,
-                       movesOffCallersCPU: movesOffCallersCPU - earlier.movesOffCallersCPU)
+                       workerOnCallersCPU: workerOnCallersCPU - earlier.workerOnCallersCPU)
     }
 }
 

@@ -14,7 +14,7 @@ struct BenchSteadyCommand: ParsableCommand {
             The default shape is the MLP's up-projection of the default GPT step: \
             (B·T, C)·(C, 4C) = 768×128×512. Each repetition is one `sgemm` into a preallocated \
             output, split over --threads (default: all cores). Also prints what the worker pool did: \
-            how often a waiting thread blocked, and how often a worker moved off its caller's CPU.
+            how often a waiting thread blocked, and how often the worker ran on its caller's CPU.
             """
     )
 
@@ -92,14 +92,15 @@ struct SteadyReport: Codable {
     var slowRepeats: Int
     var callerBlocks: Int
     var workerBlocks: Int
-    var movesOffCallersCPU: Int
+    /// Repetitions in which the worker ran on the caller's CPU (the two sharing one core).
+    var workerOnCallersCPU: Int
 
     enum CodingKeys: String, CodingKey {
         case shape, threads, repeats
         case spinMicroseconds = "spin_us", medianMicroseconds = "median_us", p90Microseconds = "p90_us"
         case slowestMicroseconds = "slowest_us", fastestMicroseconds = "fastest_us"
         case slowestOverMedian = "slowest_over_median", medianGflops = "median_gflops", slowRepeats = "slow_repeats"
-        case callerBlocks = "caller_blocks", workerBlocks = "worker_blocks", movesOffCallersCPU = "moves_off_callers_cpu"
+        case callerBlocks = "caller_blocks", workerBlocks = "worker_blocks", workerOnCallersCPU = "worker_on_callers_cpu"
     }
 
     init(shape: String, threads: Int, spinMicroseconds: Int, seconds: [Double], flops: Double, pool: PoolStatistics) {
@@ -114,7 +115,7 @@ struct SteadyReport: Codable {
         slowestOverMedian = (sorted.last! / median * 100).rounded() / 100
         medianGflops = round1(flops / median / 1e9)
         slowRepeats = seconds.filter { $0 > 1.5 * median }.count
-        callerBlocks = pool.callerBlocks; workerBlocks = pool.workerBlocks; movesOffCallersCPU = pool.movesOffCallersCPU
+        callerBlocks = pool.callerBlocks; workerBlocks = pool.workerBlocks; workerOnCallersCPU = pool.workerOnCallersCPU
     }
 
     func text() -> String {
@@ -122,7 +123,7 @@ struct SteadyReport: Codable {
         product     \(shape), \(threads) thread\(threads == 1 ? "" : "s"), \(repeats) repetitions, pool spin \(spinMicroseconds) µs
         median      \(medianMicroseconds) µs (\(medianGflops) GFLOP/s); fastest \(fastestMicroseconds) µs, p90 \(p90Microseconds) µs
         slowest     \(slowestMicroseconds) µs = \(slowestOverMedian) × median; \(slowRepeats) repetition\(slowRepeats == 1 ? "" : "s") over 1.5 × median
-        pool        caller blocked \(callerBlocks)×, workers blocked \(workerBlocks)×, worker moved off the caller's CPU \(movesOffCallersCPU)×
+        pool        caller blocked \(callerBlocks)×, workers blocked \(workerBlocks)×, worker on the caller's CPU \(workerOnCallersCPU)×
         """
     }
 }
