@@ -91,4 +91,28 @@ final class BenchCLITests: XCTestCase {
             XCTAssertEqual(perCycle, gflops / clock, accuracy: 1e-6 * max(1, perCycle))
         }
     }
+
+    /// `bench steady` times every repetition: the slowest is at least the median, which is at
+    /// least the fastest, the ratio is their quotient, and the pool's counters are there;
+    /// one repetition is refused with a usage error.
+    func testSteadyReportsSlowestAgainstMedian() throws {
+        let run = try runSlate(["bench", "steady", "--shape", "128x64x64", "--repeats", "20", "--threads", "2",
+                                "--spin-microseconds", "0", "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let (fastest, median, slowest) = try (XCTUnwrap(doc["fastest_us"] as? Double), XCTUnwrap(doc["median_us"] as? Double),
+                                              XCTUnwrap(doc["slowest_us"] as? Double))
+        XCTAssertLessThanOrEqual(fastest, median)
+        XCTAssertLessThanOrEqual(median, slowest)
+        XCTAssertEqual(try XCTUnwrap(doc["slowest_over_median"] as? Double), slowest / median, accuracy: 0.05 * slowest / median + 0.01)   // figures rounded to 0.1 µs
+        XCTAssertEqual(doc["repeats"] as? Int, 20)
+        XCTAssertEqual(doc["spin_us"] as? Int, 0)
+        XCTAssertEqual(doc["shape"] as? String, "128×64×64")
+        for key in ["caller_blocks", "worker_blocks", "worker_on_callers_cpu"] { XCTAssertNotNil(doc[key] as? Int, key) }
+
+        let bad = try runSlate(["bench", "steady", "--repeats", "1"])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--repeats must be at least 2"), bad.stderr)
+    }
 }
+
