@@ -28,10 +28,12 @@ torch_ms() { "$PY" Benchmarks/gpt-pytorch/torch_gpt.py bench --threads "$THREADS
 
 rows=$(mktemp); trap 'stop_busy; rm -f "$rows"' EXIT
 for ((r = 1; r <= ROUNDS; r++)); do
-  sq=$(slate_ms); tq=$(torch_ms)
+  sq=$(slate_ms); echo "round $r: Slate quiet $sq ms" >&2
+  tq=$(torch_ms); echo "round $r: PyTorch quiet $tq ms" >&2
   nice -n 10 bash -c 'while :; do :; done' & busy=$!
   sleep 1                                   # let the scheduler settle the busy loop on a core
-  sl=$(slate_ms); tl=$(torch_ms)
+  sl=$(slate_ms); echo "round $r: Slate loaded $sl ms" >&2
+  tl=$(torch_ms); echo "round $r: PyTorch loaded $tl ms" >&2
   stop_busy
   echo "round $r: Slate quiet $sq ms, loaded $sl ms; PyTorch quiet $tq ms, loaded $tl ms"
   echo "$sq $sl $tq $tl" >> "$rows"
