@@ -60,7 +60,11 @@ static int job_cpu = -1;                          // the caller's CPU when it pu
 static _Atomic int sleepers = 0;                  // workers blocked waiting for a job
 static _Atomic int caller_blocked = 0;            // the caller is blocked on `remaining` or `active`
 
-static _Atomic long stat_jobs = 0, stat_caller_blocks = 0, stat_worker_blocks = 0, stat_shared = 0;
+// Counters for Threads.statistics, on their own cache line so that counting never slows the
+// lines the threads poll.
+static _Alignas(64) _Atomic long stat_jobs = 0;
+static _Atomic long stat_caller_blocks = 0, stat_worker_blocks = 0, stat_shared = 0;
+static _Alignas(64) char stat_end;                // keeps what follows off the counters' line
 
 static _Thread_local int inside_job = 0;          // set on workers and on a caller during its job
 
@@ -114,11 +118,14 @@ static uint32_t wait_until(_Atomic uint32_t *word, int (*ready)(uint32_t, uint32
     if (ready(v, arg)) return v;
     long spin = atomic_load(&spin_ns);
     if (spin > 0) {
-        long deadline = now_ns() + spin;
+        long deadline = 0;                        // read the clock only once a wait is not short
         for (long polls = 1;; polls++) {
             cpu_relax();
             if (ready(v = atomic_load(word), arg)) return v;
-            if (polls % 64 == 0 && now_ns() > deadline) break;
+            if (polls % 64 == 0) {
+                long now = now_ns();
+                if (deadline == 0) deadline = now + spin; else if (now > deadline) break;
+            }
         }
     }
     for (;;) {
@@ -141,7 +148,7 @@ static int is_new_job(uint32_t g, uint32_t seen) { return !(g & 1) && g != seen;
 /// as the other CPU was just as busy; the kernel's own placement at each wake-up does better.)
 static void note_shared_cpu(void) {
 #ifdef __linux__
-    if (sched_getcpu() == job_cpu) atomic_fetch_add(&stat_shared, 1);
+    if (sched_getcpu() == job_cpu) atomic_fetch_add_explicit(&stat_shared, 1, memory_order_relaxed);
 #endif
 }
 
@@ -236,7 +243,7 @@ void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context
     atomic_store(&remaining, (uint32_t)parts);
     atomic_store(&generation, g + 2);             // even: published
     if (atomic_load(&sleepers) > 0) wake_all(&generation);
-    atomic_fetch_add(&stat_jobs, 1);
+    atomic_fetch_add_explicit(&stat_jobs, 1, memory_order_relaxed);
     inside_job = 1;
     run_parts();
     inside_job = 0;
