@@ -104,7 +104,7 @@ struct SteadyReport: Codable {
     }
 
     init(shape: String, threads: Int, spinMicroseconds: Int, seconds: [Double], flops: Double, pool: PoolStatistics) {
-        let sorted = seconds.sorted(), median = Timing.median(seconds)
+        let sorted = seconds.sorted(), median = Statistics.median(seconds)
         let round1 = { (x: Double) in (x * 10).rounded() / 10 }
         self.shape = shape; self.threads = threads; self.spinMicroseconds = spinMicroseconds
         repeats = seconds.count
