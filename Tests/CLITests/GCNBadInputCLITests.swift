@@ -344,7 +344,7 @@ final class GCNBadInputCLITests: XCTestCase {
         for case let path as String in walker {
             let full = root.appendingPathComponent(path).path
             var isDirectory: ObjCBool = false
-            fm.fileExists(atPath: full, isDirectory: &isDirectory)
+            _ = fm.fileExists(atPath: full, isDirectory: &isDirectory)
             try? fm.setAttributes([.posixPermissions: isDirectory.boolValue ? 0o755 : 0o644], ofItemAtPath: full)
         }
     }
