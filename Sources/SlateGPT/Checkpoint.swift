@@ -19,7 +19,7 @@ public enum GPTCheckpoint {
 
     /// The checkpoint of `model` as a safetensors file, with any `extraMetadata` added.
     public static func file(_ model: GPT, tokenizer: CharTokenizer,
-                            extraMetadata: [String: String] = [:]) -> SafetensorsFile {
+                            extraMetadata: [String: String] = [:]) -> GPTCheckpointFile {
         var tensors: [(name: String, tensor: Tensor)] = model.namedParameters().map { ($0.0, $0.1) }
         tensors.append(("lm_head.weight", model.wte))
         let vocab = tokenizer.vocabulary.map { String($0) }
@@ -29,7 +29,7 @@ public enum GPTCheckpoint {
         metadata["format_version"] = formatVersion
         metadata["config"] = model.config.json()
         metadata["vocab"] = vocabJSON
-        return SafetensorsFile(tensors: tensors, metadata: metadata)
+        return GPTCheckpointFile(tensors: tensors, metadata: metadata)
     }
 
     /// Writes `model` to `path` atomically.
@@ -40,7 +40,7 @@ public enum GPTCheckpoint {
 
     /// Reads a checkpoint file into a model and its tokenizer.
     public static func load(_ path: String) throws -> (model: GPT, tokenizer: CharTokenizer) {
-        try load(SafetensorsFile.read(path), name: path)
+        try load(GPTCheckpointFile.read(path), name: path)
     }
 
     /// The configuration and tokenizer a checkpoint's `__metadata__` describes, fully validated
@@ -70,7 +70,7 @@ public enum GPTCheckpoint {
 
     /// Builds the model and tokenizer a parsed checkpoint describes; `name` labels errors.
     /// Every tensor must be present with its shape and finite; extra tensors are refused by name.
-    public static func load(_ file: SafetensorsFile, name: String) throws -> (model: GPT, tokenizer: CharTokenizer) {
+    public static func load(_ file: GPTCheckpointFile, name: String) throws -> (model: GPT, tokenizer: CharTokenizer) {
         func bad(_ why: String) -> GPTError { .badCheckpoint("\(name): \(why)") }
         let meta = file.metadata
         let (config, tokenizer) = try header(meta, name: name)

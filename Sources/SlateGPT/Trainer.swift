@@ -169,7 +169,7 @@ public final class GPTTrainer {
     /// the setting, as is a text with another vocabulary.
     public convenience init(resuming config: GPTTrainingConfig, dataset: TextDataset, outputDirectory: String) throws {
         let path = outputDirectory + "/checkpoint.safetensors"
-        let file = try SafetensorsFile.read(path)
+        let file = try GPTCheckpointFile.read(path)
         func bad(_ why: String) -> GPTError { .badCheckpoint("\(path): \(why)") }
         guard file.metadata["kind"] == GPTCheckpoint.trainingKind,
               let savedJSON = file.metadata["train_config"],

@@ -345,7 +345,7 @@ let steps = 10, rows = 2
     guard args.count == 3 || args.count == 4 && args[3] == "metadata", let tolerance = Float(args[2]) else {
         return expect(false, "usage: compare A.safetensors B.safetensors TOLERANCE [metadata]")
     }
-    let (a, b) = (try SafetensorsFile.read(args[0]), try SafetensorsFile.read(args[1]))
+    let (a, b) = (try GPTCheckpointFile.read(args[0]), try GPTCheckpointFile.read(args[1]))
     expect(a.tensors.map(\.name) == b.tensors.map(\.name), "the files hold different tensors")
     var worst: Float = 0
     for (x, y) in zip(a.tensors, b.tensors) {

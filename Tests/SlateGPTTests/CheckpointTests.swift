@@ -35,7 +35,7 @@ final class CheckpointTests: XCTestCase {
         let tok = CharTokenizer(vocabulary: Array("\nabcdef".unicodeScalars))
         let path = tmp.appendingPathComponent("m.safetensors").path
         try GPTCheckpoint.save(model, tokenizer: tok, to: path)
-        let file = try SafetensorsFile.read(path)
+        let file = try GPTCheckpointFile.read(path)
         XCTAssertEqual(file.metadata["format"], "slate.gpt")
         XCTAssertEqual(file.metadata["format_version"], "1")
         XCTAssertNotNil(file["lm_head.weight"])
@@ -51,7 +51,7 @@ final class CheckpointTests: XCTestCase {
     }
 
     /// Drops or alters tensors of a saved file and loads the result.
-    func reload(_ edit: (inout SafetensorsFile) -> Void) throws -> GPT {
+    func reload(_ edit: (inout GPTCheckpointFile) -> Void) throws -> GPT {
         let model = try tinyGPT(bias: true)
         var file = GPTCheckpoint.file(model, tokenizer: CharTokenizer(vocabulary: Array("abcdefg".unicodeScalars)))
         edit(&file)
@@ -69,7 +69,7 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testUntiedHeadAndBadFilesAreClearErrors() throws {
-        func expectError(_ fragment: String, _ edit: (inout SafetensorsFile) -> Void) {
+        func expectError(_ fragment: String, _ edit: (inout GPTCheckpointFile) -> Void) {
             XCTAssertThrowsError(try reload(edit)) { error in
                 XCTAssertTrue("\(error)".contains(fragment), "\(error) lacks \(fragment)")
             }

@@ -10,7 +10,7 @@ final class HostileCheckpointTests: XCTestCase {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/nanogpt-tiny.safetensors")
 
-    func realFile() throws -> SafetensorsFile { try SafetensorsFile.read(Self.fixture.path) }
+    func realFile() throws -> GPTCheckpointFile { try GPTCheckpointFile.read(Self.fixture.path) }
 
     /// The fixture's config JSON with `key` set to `value` (raw JSON text).
     func config(_ key: String, _ value: String) throws -> String {
@@ -19,7 +19,7 @@ final class HostileCheckpointTests: XCTestCase {
         return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 
-    func assertRefused(_ file: SafetensorsFile, _ expected: String, case name: String, line: UInt = #line) {
+    func assertRefused(_ file: GPTCheckpointFile, _ expected: String, case name: String, line: UInt = #line) {
         XCTAssertThrowsError(try GPTCheckpoint.load(file, name: "bad.safetensors"), name, line: line) { error in
             let message = "\(error)"
             XCTAssertTrue(error is GPTError, "\(name): typed error", line: line)

@@ -59,11 +59,13 @@ struct Leaderboard {
 
     /// One row's cells; `number` formats the figures.
     private func cells(_ row: Row, _ number: (Double) -> String) -> [String] {
-        [row.rank.map(String.init) ?? "", row.run.name]
-            + sweep.variedKeys.map { key in row.run.varied.first { $0.key == key }?.value.word ?? "" }
-            + [row.metric.map(number) ?? ""]
-            + sweep.headline.map { row.others[$0].map(number) ?? "" }
-            + [String(format: "%.1f", row.status.wallSeconds), row.status.state.rawValue, row.status.error ?? ""]
+        // Built in steps: Swift 6.0.3's type checker gives up on the same sum written as one expression.
+        var cells: [String] = [row.rank.map(String.init) ?? "", row.run.name]
+        cells += sweep.variedKeys.map { key in row.run.varied.first { $0.key == key }?.value.word ?? "" }
+        cells.append(row.metric.map(number) ?? "")
+        cells += sweep.headline.map { row.others[$0].map(number) ?? "" }
+        cells += [String(format: "%.1f", row.status.wallSeconds), row.status.state.rawValue, row.status.error ?? ""]
+        return cells
     }
 
     var csv: String {

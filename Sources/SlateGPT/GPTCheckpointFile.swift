@@ -5,7 +5,7 @@ import Slate
 /// Parsing and writing are Slate's `SafeTensors` (validated header, F32/F16/BF16/F64 read,
 /// atomic writes); this wrapper keeps the order, creates the directory and turns every problem
 /// into a `GPTError` that names the file and says what to do.
-public struct SafetensorsFile {
+public struct GPTCheckpointFile {
     /// Tensors by name, in file order.
     public var tensors: [(name: String, tensor: Tensor)]
     /// The `__metadata__` map.
@@ -32,7 +32,7 @@ public struct SafetensorsFile {
     }
 
     /// Reads and validates a file.
-    public static func read(_ path: String) throws -> SafetensorsFile {
+    public static func read(_ path: String) throws -> GPTCheckpointFile {
         guard FileManager.default.fileExists(atPath: path) else {
             throw GPTError.missingFile("checkpoint \(path) not found; pass --checkpoint with a model.safetensors written by `slate gpt train`")
         }
@@ -43,12 +43,16 @@ public struct SafetensorsFile {
     }
 
     /// Parses the bytes of a safetensors file; `name` labels error messages.
-    public static func decode(_ data: Data, name: String) throws -> SafetensorsFile {
+    public static func decode(_ data: Data, name: String) throws -> GPTCheckpointFile {
         do {
             let file = try SafeTensors.decode(data, path: name)
-            return SafetensorsFile(tensors: file.ordered.map { ($0.0, $0.1) }, metadata: file.metadata)
+            return GPTCheckpointFile(tensors: file.ordered.map { ($0.0, $0.1) }, metadata: file.metadata)
         } catch {
             throw GPTError.badCheckpoint("\(error)")
         }
     }
 }
+
+/// The earlier name of ``GPTCheckpointFile``, which read as a second spelling of Slate's `SafeTensorsFile`.
+@available(*, deprecated, renamed: "GPTCheckpointFile")
+public typealias SafetensorsFile = GPTCheckpointFile
