@@ -111,8 +111,8 @@ func columnMeans(_ x: UnsafePointer<Float>, _ n: Int, _ c: Int, into out: Unsafe
     for j in 0..<c { out[j] /= Float(n) }
 }
 
-/// Reference twin of `batchNorm`'s training forward, in Double: (output, batch mean, unbiased variance).
-public func naiveBatchNorm(_ x: [Float], rows n: Int, cols c: Int, weight: [Float], bias: [Float],
+/// Test-only reference twin of `batchNorm`'s training forward, in Double: (output, batch mean, unbiased variance).
+func naiveBatchNorm(_ x: [Float], rows n: Int, cols c: Int, weight: [Float], bias: [Float],
                            eps: Double = 1e-5) -> (out: [Float], mean: [Double], unbiasedVar: [Double]) {
     var out = [Float](repeating: 0, count: n * c), means = [Double](), vars = [Double]()
     for j in 0..<c {

@@ -174,7 +174,7 @@ func rowsPerTask(_ a: SparseMatrix, width: Int) -> Int {
 
 /// Reference twin of `edgeSoftmax` + `edgeAggregate` on a dense N × N logit matrix, in Double:
 /// returns α in the support's entry order (E, H) and the aggregated values (N, H·C).
-public func naiveGATAttention(source: [Float], target: [Float], values: [Float], heads h: Int,
+func naiveGATAttention(source: [Float], target: [Float], values: [Float], heads h: Int,
                               support: SparseMatrix, negativeSlope: Double = 0.2) -> (alpha: [Float], out: [Float]) {
     let n = support.rows, f = values.count / max(n, 1), c = f / h
     let mask = support.dense()                                                      // 1 where j → i is an edge
