@@ -8,6 +8,26 @@ import Slate
 /// `config` (the `config.toml` that replays the run), `out`, `wall_seconds`, `peak_rss_mb`,
 /// `slate_version`. JSON never holds NaN or infinity: a non-finite metric is written as `null`
 /// (declare such metrics optional and pass them through ``finite(_:)``).
+/// A trainer's own `summary.json` metrics: the keys it writes come from its `CodingKeys`, and it
+/// names those that are not numbers, so `slate sweep` knows which keys can rank runs without a
+/// second list of them.
+protocol SummaryMetrics: Encodable {
+    associatedtype Key: CodingKey & CaseIterable
+    /// The keys whose values are text or lists.
+    static var nonNumericKeys: [Key] { get }
+}
+
+extension SummaryMetrics {
+    /// The numeric keys, in the order of `Key`'s cases (the order a sweep lists them in its messages).
+    static var numericKeys: [String] {
+        let text = Set(textKeys)
+        return Key.allCases.map(\.stringValue).filter { !text.contains($0) }
+    }
+
+    /// The text and list keys.
+    static var textKeys: [String] { nonNumericKeys.map(\.stringValue) }
+}
+
 struct RunSummary<Metrics: Encodable>: Encodable {
     var tool: String
     var command: String

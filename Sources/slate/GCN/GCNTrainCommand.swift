@@ -279,7 +279,9 @@ extension ConvKind: ExpressibleByArgument {}
 extension AdjacencyNormalization: ExpressibleByArgument {}
 
 /// `summary.json`'s gcn metrics (with RunSummary's common keys).
-struct GCNTrainMetrics: Codable {
+struct GCNTrainMetrics: Codable, SummaryMetrics {
+    static let nonNumericKeys: [CodingKeys] = [.dataset, .task, .conv, .perFold, .perSeed, .epochs]
+
     var dataset: String
     var task: String
     /// The convolution (gcn, gin, sage, gat).
@@ -294,10 +296,10 @@ struct GCNTrainMetrics: Codable {
     var secondsPerEpoch: Double
     var threads: Int
 
-    enum CodingKeys: String, CodingKey {
-        case dataset, task, conv, epochs, threads
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case dataset, task, conv
         case accuracyMean = "accuracy_mean", accuracyStd = "accuracy_std", perFold = "per_fold", perSeed = "per_seed"
-        case bestFold = "best_fold", secondsPerEpoch = "seconds_per_epoch"
+        case epochs, bestFold = "best_fold", secondsPerEpoch = "seconds_per_epoch", threads
     }
 }
 

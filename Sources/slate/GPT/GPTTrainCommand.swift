@@ -127,7 +127,9 @@ struct GPTTrainCommand: ParsableCommand, Exemplified {
 }
 
 /// The GPT trainer's headline metrics in `summary.json`.
-struct GPTTrainMetrics: Codable {
+struct GPTTrainMetrics: Codable, SummaryMetrics {
+    static let nonNumericKeys: [CodingKeys] = []
+
     var valLoss, trainLoss, bestValLoss: Double?
     var iters: Int
     var msPerIter, tokensPerSec: Double
@@ -137,8 +139,8 @@ struct GPTTrainMetrics: Codable {
         (iters, msPerIter, tokensPerSec) = (s.iters, s.msPerIter, s.tokensPerSec)
     }
 
-    enum CodingKeys: String, CodingKey {
-        case valLoss = "val_loss", trainLoss = "train_loss", bestValLoss = "best_val_loss", iters
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case valLoss = "val_loss", bestValLoss = "best_val_loss", trainLoss = "train_loss", iters
         case msPerIter = "ms_per_iter", tokensPerSec = "tokens_per_sec"
     }
 }

@@ -280,7 +280,9 @@ extension RLTrainCommand {
 }
 
 /// `rl train`'s headline figures in summary.json (snake_case keys; non-finite values are null).
-struct RLTrainMetrics: Codable {
+struct RLTrainMetrics: Codable, SummaryMetrics {
+    static let nonNumericKeys: [CodingKeys] = [.envID, .algo]
+
     var envID: String
     var algo: String
     var seed: UInt64
@@ -295,11 +297,11 @@ struct RLTrainMetrics: Codable {
     var stepsToTarget: Int?
     var secondsToTarget: Double?
 
-    enum CodingKeys: String, CodingKey {
-        case envID = "env_id", algo, seed, evalMeanReturn = "eval_mean_return", evalStdReturn = "eval_std_return"
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case envID = "env_id", algo, evalMeanReturn = "eval_mean_return", evalStdReturn = "eval_std_return"
         case evalEpisodes = "eval_episodes", totalSteps = "total_steps", stepsPerSec = "steps_per_sec"
         case trainingEpisodes = "training_episodes", trainingSeconds = "training_seconds", targetReturn = "target_return"
-        case stepsToTarget = "steps_to_target", secondsToTarget = "seconds_to_target"
+        case stepsToTarget = "steps_to_target", secondsToTarget = "seconds_to_target", seed
     }
 }
 

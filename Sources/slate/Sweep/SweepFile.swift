@@ -200,21 +200,20 @@ struct SweepTrainer {
     private static let common = ["wall_seconds", "peak_rss_mb"]
     private static let commonText = ["tool", "command", "config", "out", "slate_version"]
 
-    /// The trainers and their summary.json keys (GPTTrainMetrics, RLTrainMetrics, GCNTrainMetrics);
-    /// SweepCLITests checks this list against the files the trainers write.
+    /// A trainer whose summary.json carries `Metrics` beside RunSummary's common keys.
+    init<Metrics: SummaryMetrics>(_ name: String, _ command: ParsableCommand.Type, _ metrics: Metrics.Type, headline: [String]) {
+        (self.name, self.command, self.headline) = (name, command, headline)
+        self.metrics = Metrics.numericKeys + Self.common
+        textKeys = Self.commonText + Metrics.textKeys
+    }
+
+    /// The trainers a sweep can run.
     static let all = [
-        SweepTrainer(name: "gpt train", command: GPTTrainCommand.self,
-                     metrics: ["val_loss", "best_val_loss", "train_loss", "iters", "ms_per_iter", "tokens_per_sec"] + common,
-                     textKeys: commonText, headline: ["val_loss", "best_val_loss", "train_loss", "tokens_per_sec"]),
-        SweepTrainer(name: "rl train", command: RLTrainCommand.self,
-                     metrics: ["eval_mean_return", "eval_std_return", "eval_episodes", "total_steps", "steps_per_sec",
-                               "training_episodes", "training_seconds", "target_return", "steps_to_target",
-                               "seconds_to_target", "seed"] + common,
-                     textKeys: commonText + ["env_id", "algo"],
+        SweepTrainer("gpt train", GPTTrainCommand.self, GPTTrainMetrics.self,
+                     headline: ["val_loss", "best_val_loss", "train_loss", "tokens_per_sec"]),
+        SweepTrainer("rl train", RLTrainCommand.self, RLTrainMetrics.self,
                      headline: ["eval_mean_return", "eval_std_return", "steps_to_target", "steps_per_sec"]),
-        SweepTrainer(name: "gcn train", command: GCNTrainCommand.self,
-                     metrics: ["accuracy_mean", "accuracy_std", "best_fold", "seconds_per_epoch", "threads"] + common,
-                     textKeys: commonText + ["dataset", "task", "conv", "per_fold", "per_seed", "epochs"],
+        SweepTrainer("gcn train", GCNTrainCommand.self, GCNTrainMetrics.self,
                      headline: ["accuracy_mean", "accuracy_std", "seconds_per_epoch"]),
     ]
 }
