@@ -92,18 +92,30 @@ run cli-foreign-launcher fail env PMI_RANK=0 PMI_SIZE=2 "${GPT[@]}" --distribute
 grep -q "launch it with Open MPI's mpirun" "$TMP/cli-foreign-launcher.log" ||
   { echo "test-mpi: FAIL cli-foreign-launcher: the message does not say how to launch"; failed=$((failed + 1)); }
 
-# kill_and_resume NAME OUT COMMAND... : runs COMMAND --out OUT on 2 ranks, SIGKILLs both ranks (by
-# pid) once OUT holds a checkpoint (again, up to 3 times, if the run finished first), then resumes
-# it on 2 ranks with --resume.
+# kill_and_resume NAME OUT COMMAND... : runs COMMAND --out OUT on 2 ranks and SIGKILLs both ranks
+# (by pid) right after it sees the checkpoint replaced for the K-th time (K random in 1-3, plus up
+# to 40 ms), then resumes it on 2 ranks with --resume. It counts checkpoint writes rather than
+# sleeping a fixed time, so the kill lands mid-run on a machine of any speed (a fixed sleep let a
+# fast machine finish first); if a run still ends first it tries again with K = 1, up to 3 times.
+checkpoint_version() { stat -c '%i %y' "$1" 2>/dev/null; }
 kill_and_resume() {
   local name=$1 out=$2; shift 2
-  local attempt launcher pid rc
+  local attempt launcher pid rc writes target seen now
   for attempt in 1 2 3; do
     rm -rf "$out"
     timeout -k 10 "$LIMIT" "${MPIRUN[@]}" -np 2 "$@" --out "$out" >"$TMP/$name-killed.log" 2>&1 &
     launcher=$!
-    for _ in $(seq 1200); do [[ -e "$out/checkpoint.safetensors" ]] && break; kill -0 $launcher 2>/dev/null || break; sleep 0.05; done
-    sleep 0.$((RANDOM % 9 + 1))
+    writes=0 seen=""
+    target=$(( attempt == 1 ? RANDOM % 3 + 1 : 1 ))
+    while kill -0 $launcher 2>/dev/null; do
+      now=$(checkpoint_version "$out/checkpoint.safetensors")
+      if [[ -n $now && $now != "$seen" ]]; then
+        seen=$now writes=$((writes + 1))
+        [[ $writes -ge $target ]] && break
+      fi
+      sleep 0.01
+    done
+    [[ $attempt -eq 1 ]] && sleep 0.0$((RANDOM % 5))
     for pid in $(pgrep -P "$(pgrep -P $launcher | head -1)" 2>/dev/null) $(pgrep -P $launcher 2>/dev/null); do
       [[ $(cat /proc/$pid/comm 2>/dev/null) == slate ]] && kill -KILL "$pid" 2>/dev/null
     done
@@ -112,6 +124,7 @@ kill_and_resume() {
     echo "test-mpi: note: $name finished (exit $rc) before the kill landed; again ($attempt)"
   done
   [[ $rc -ne 0 ]] || { echo "test-mpi: FAIL $name: every run finished before a kill landed"; failed=$((failed + 1)); }
+  echo "test-mpi: note: $name killed after checkpoint write $writes (attempt $attempt)"
   run "$name-np2-resumed" pass "${MPIRUN[@]}" -np 2 "$@" --out "$out" --resume
 }
 
