@@ -42,9 +42,12 @@ let package = Package(
         .target(name: "CSlatePeak"),
         // The worker pool behind every parallel loop (C for its atomics; see its header).
         .target(name: "CSlateThreads"),
+        // AVX2/FMA builds of the exp and GELU row kernels (C: a function-level target attribute,
+        // chosen at run time; see Sources/Slate/Kernels/AVX2Dispatch.swift).
+        .target(name: "CSlateVector"),
         .target(
             name: "Slate",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlateThreads"],
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlateThreads", "CSlateVector"],
             exclude: ["IO/TensorBoard/proto"]   // the event-file schema, as documentation
         ),
         .target(name: "SlateGPT", dependencies: ["Slate"]),

@@ -1,3 +1,5 @@
+import CSlateVector
+
 /// A vectorised eˣ for the softmax family, in portable Swift SIMD (no x86-only intrinsics, so it
 /// builds for aarch64 too).
 ///
@@ -141,6 +143,9 @@ func rowSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
 /// `out` may equal `x`; pass nil to only sum.
 func expShiftedRow(_ x: UnsafePointer<Float>, shift: Float,
                           _ out: UnsafeMutablePointer<Float>?, _ n: Int) -> Float {
+    #if arch(x86_64)
+    if VectorKernels.avx2 { return slate_avx2_exp_shifted_row(x, shift, out, n) }
+    #endif
     let w = FloatVector.scalarCount
     var acc = FloatVector(repeating: 0)
     var i = 0

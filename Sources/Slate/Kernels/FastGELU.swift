@@ -1,3 +1,5 @@
+import CSlateVector
+
 /// Vectorised erf and the exact-form GELU built on it, in portable Swift SIMD.
 ///
 /// erf(x) ≈ x·P(x²)/Q(x²) on [−4, 4] (outside, erf is ±1 to single precision), a rational
@@ -46,6 +48,9 @@ let geluInvSqrt2Pi: Float = 0.398_942_280_401_432_7
 
 /// y[i] = x·Φ(x) = ½x(1 + erf(x/√2)) for i in 0..<n.
 func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    #if arch(x86_64)
+    if VectorKernels.avx2 { return slate_avx2_gelu_forward(x, y, n) }
+    #endif
     let w = FloatVector.scalarCount
     var i = 0
     while i + w <= n {
@@ -63,6 +68,9 @@ func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ 
 /// beyond the output that the next layer holds anyway.
 func geluBackward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                   _ dx: UnsafeMutablePointer<Float>, beta: Float = 1, _ n: Int) {
+    #if arch(x86_64)
+    if VectorKernels.avx2 { return slate_avx2_gelu_backward(x, y, g, dx, beta, n) }
+    #endif
     let w = FloatVector.scalarCount
     let small = FloatVector(repeating: geluSmallInput)
     var i = 0
