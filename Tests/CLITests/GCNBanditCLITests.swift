@@ -31,7 +31,7 @@ final class GCNBanditCLITests: XCTestCase {
     func testBadFlagsAreOneLineErrors() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("slate-gcnbandit-never-\(UUID().uuidString)").path
         for (args, mentions) in [(["--nodes", "1"], "--nodes"), (["--rounds", "0"], "--rounds"), (["--alpha", "nan"], "--alpha"),
-                                 (["--noise", "-1"], "--noise"), (["--lr", "inf"], "--lr"), (["--algorithms", "linucb,ucb9"], "ucb9"),
+                                 (["--noise", "-1"], "--noise"), (["--lr", "inf"], "--learning-rate"), (["--learning-rate", "0"], "--learning-rate"), (["--algorithms", "linucb,ucb9"], "ucb9"),
                                  (["--algorithms", "random,random"], "twice"), (["--nodes", "100000", "--hidden", "1024", "--encoder-layers", "8"], "GB"),
                                  (["--resume"], "--resume")] {
             let run = try runSlate(["gcn", "bandit", "--quiet", "--out", out] + args)

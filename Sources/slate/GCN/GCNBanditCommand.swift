@@ -57,8 +57,8 @@ struct GCNBanditCommand: ParsableCommand, Exemplified {
     @Option(help: "Encoder width (the embedding dimension).")
     var hidden = 16
 
-    @Option(help: "Encoder Adam learning rate.")
-    var lr: Float = 0.01
+    @Option(name: [.customLong("learning-rate"), .customLong("lr")], help: "Encoder Adam learning rate.")
+    var learningRate: Float = 0.01
 
     @Option(help: "Train the encoder every this many rounds.")
     var updateInterval = 25
@@ -85,7 +85,9 @@ struct GCNBanditCommand: ParsableCommand, Exemplified {
         guard noise.isFinite, noise >= 0 else { throw ValidationError("--noise must be a finite number ≥ 0, got \(noise)") }
         guard (1...8).contains(encoderLayers) else { throw ValidationError("--encoder-layers must be in 1...8, got \(encoderLayers)") }
         guard (1...1_024).contains(hidden) else { throw ValidationError("--hidden must be in 1...1024, got \(hidden)") }
-        guard lr.isFinite, lr > 0, lr <= 10 else { throw ValidationError("--lr must be a finite number in (0, 10], got \(lr)") }
+        guard learningRate.isFinite, learningRate > 0, learningRate <= 10 else {
+            throw ValidationError("--learning-rate must be a finite number in (0, 10], got \(learningRate)")
+        }
         guard (1...1_000_000).contains(updateInterval) else { throw ValidationError("--update-interval must be in 1...1000000, got \(updateInterval)") }
         guard (0...10_000).contains(encoderSteps) else { throw ValidationError("--encoder-steps must be in 0...10000, got \(encoderSteps)") }
         guard conv != .gat else { throw ValidationError("--conv gat is not supported by the bandit encoder; use gcn, gin or sage.") }
@@ -119,14 +121,14 @@ struct GCNBanditCommand: ParsableCommand, Exemplified {
         let print: (String) -> Void = common.quiet || common.json ? { _ in } : { Swift.print($0) }
         print("slate gcn bandit: nodes=\(nodes) features=\(features) rounds=\(rounds) runs=\(runs) "
               + "algorithms=\(algorithms) alpha=\(alpha) noise=\(noise) conv=\(conv.rawValue) "
-              + "encoder=\(encoderLayers)x\(hidden) lr=\(lr) update-interval=\(updateInterval) seed=\(seed)")
+              + "encoder=\(encoderLayers)x\(hidden) learning-rate=\(learningRate) update-interval=\(updateInterval) seed=\(seed)")
 
         var settings = GraphBanditSettings()
         (settings.nodes, settings.features, settings.noise) = (nodes, features, noise)
         (settings.rounds, settings.runs, settings.alpha, settings.seed) = (rounds, runs, alpha, seed)
         settings.encoder.conv = conv
         (settings.encoder.layers, settings.encoder.hidden) = (encoderLayers, hidden)
-        (settings.encoder.learningRate, settings.encoder.updateInterval, settings.encoder.stepsPerUpdate) = (lr, updateInterval, encoderSteps)
+        (settings.encoder.learningRate, settings.encoder.updateInterval, settings.encoder.stepsPerUpdate) = (learningRate, updateInterval, encoderSteps)
         let curves = GraphBanditRunner.run(kinds, settings: settings) { r in
             if !(common.quiet || common.json) { Swift.print("run \(r)/\(runs) done", terminator: r == runs ? "\n" : "\r") }
         }
