@@ -31,6 +31,7 @@
 #include "CSlateThreads.h"
 #include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -47,7 +48,7 @@ static _Atomic uint32_t generation = 0;           // odd while the caller writes
 static _Atomic uint32_t active = 0;               // workers inside the current job
 static _Atomic uint32_t remaining = 0;            // parts of the current job not yet finished
 static _Atomic long next_part = 0;                // the next part to claim
-static _Atomic long spin_ns = 50000;              // 50 µs of polling before blocking
+static _Atomic long spin_ns = 2000000;            // 2 ms of polling before blocking
 
 static long job_parts = 0;                        // job fields, valid while `generation` is even
 static int job_workers = 0;                       // workers allowed to join (threads - 1)
@@ -142,13 +143,44 @@ static int is_new_job(uint32_t g, uint32_t seen) { return !(g & 1) && g != seen;
 
 // MARK: Workers
 
-/// Counts a job a worker joins on the CPU its caller published it from: the two threads then
-/// share one core until the kernel separates them. (Moving the worker off by narrowing its
-/// affinity was tried: on a machine overloaded by other processes it made products 20 % slower,
-/// as the other CPU was just as busy; the kernel's own placement at each wake-up does better.)
-static void note_shared_cpu(void) {
+// MARK: Keeping a worker off its caller's CPU
+//
+// On a quiet 2-core VM the kernel often woke the worker on the CPU of the caller that woke it
+// (wake-affine placement): the two threads then shared one core, the worker's spin timed out
+// on a core its caller needed, it blocked, was woken on the same core again, and whole runs of
+// products went at one core's speed (`slate bench steady`: 52-90 of 200 repetitions over 1.5 ×
+// the median). So a worker that joins a job on the CPU its caller published it from narrows its
+// own affinity to the process's other CPUs, which moves it at once, and stays there until it
+// finds itself on its caller's CPU again. The caller is never bound: the threads and processes
+// a program starts keep the placement they had. (Pinning the caller and the workers to fixed
+// CPUs, as OMP_PROC_BIND=close does, was as steady but binds the program's own thread.)
+// SLATE_MOVE_WORKERS=0 in the environment turns the move off.
+
+static pthread_once_t mask_once = PTHREAD_ONCE_INIT;
 #ifdef __linux__
-    if (sched_getcpu() == job_cpu) atomic_fetch_add_explicit(&stat_shared, 1, memory_order_relaxed);
+static cpu_set_t process_mask;                    // the process's CPUs, read when workers start
+#endif
+static int move_workers = 0;                      // 1: a worker on its caller's CPU moves
+
+static void read_mask(void) {
+#ifdef __linux__
+    const char *setting = getenv("SLATE_MOVE_WORKERS");
+    if (setting && setting[0] == '0') return;
+    if (sched_getaffinity(0, sizeof process_mask, &process_mask) == 0 && CPU_COUNT(&process_mask) > 1) move_workers = 1;
+#endif
+}
+
+/// Counts a job a worker joins on the CPU its caller published it from (the two sharing one
+/// core) and moves the worker to the process's other CPUs (see above).
+static void keep_off_callers_cpu(void) {
+#ifdef __linux__
+    int cpu = job_cpu;
+    if (cpu < 0 || sched_getcpu() != cpu) return;
+    atomic_fetch_add_explicit(&stat_shared, 1, memory_order_relaxed);
+    if (!move_workers) return;
+    cpu_set_t others = process_mask;
+    CPU_CLR(cpu, &others);
+    if (CPU_COUNT(&others) > 0) pthread_setaffinity_np(pthread_self(), sizeof others, &others);
 #endif
 }
 
@@ -173,13 +205,14 @@ static void *worker_main(void *arg) {
             continue;
         }
         seen = g;
-        if (index < job_workers) { note_shared_cpu(); run_parts(); }
+        if (index < job_workers) { keep_off_callers_cpu(); run_parts(); }
         if (atomic_fetch_sub(&active, 1) == 1 && atomic_load(&caller_blocked)) wake_all(&active);
     }
     return 0;
 }
 
 static void start_workers(int count) {
+    pthread_once(&mask_once, read_mask);          // on the caller, before any worker moved
     pthread_mutex_lock(&start_lock);
     while (started < count && started < MAX_WORKERS) {
         pthread_t t;

@@ -141,5 +141,57 @@ final class ParallelTests: XCTestCase {
         defer { _ = setAffinity(0, 128, &saved) }
         XCTAssertEqual(Threads.cores, 1)
     }
+
+    /// A worker that runs a loop on the CPU its caller started it from moves itself to another
+    /// CPU. The test pins the caller to one CPU and makes the worker pin itself to the same one
+    /// (from inside a loop): without the move, every later loop would run both threads on that
+    /// one core.
+    func testAWorkerOnItsCallersCPUMovesOff() throws {
+        typealias Affinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
+        typealias CurrentCPU = @convention(c) () -> Int32
+        guard let get = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity"),
+              let set = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity"),
+              let cpuNow = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getcpu") else {
+            throw XCTSkip("no sched_getaffinity")
+        }
+        guard ProcessInfo.processInfo.environment["SLATE_MOVE_WORKERS"] != "0" else { throw XCTSkip("SLATE_MOVE_WORKERS=0") }
+        let (getAffinity, setAffinity) = (unsafeBitCast(get, to: Affinity.self), unsafeBitCast(set, to: Affinity.self))
+        let currentCPU = unsafeBitCast(cpuNow, to: CurrentCPU.self)
+        var saved = [UInt8](repeating: 0, count: 128), one = [UInt8](repeating: 0, count: 128)   // cpu_set_t
+        guard getAffinity(0, 128, &saved) == 0 else { throw XCTSkip("sched_getaffinity failed") }
+        let allowed = (0..<128 * 8).filter { saved[$0 / 8] & (1 << ($0 % 8)) != 0 }
+        guard allowed.count > 1 else { throw XCTSkip("only one CPU available") }
+        let savedThreads = Threads.count
+        Threads.count = 2
+        defer { Threads.count = savedThreads; _ = setAffinity(0, 128, &saved) }
+        parallelRun(2) { _ in }              // the pool starts (and reads the process's CPUs) unpinned
+        one[allowed[0] / 8] = 1 << (allowed[0] % 8)
+        XCTAssertEqual(setAffinity(0, 128, &one), 0)                     // the caller: allowed[0] only
+        let caller = pthread_self()
+        /// Runs one 2-part loop whose parts each last ~300 µs (so the worker takes one) and
+        /// returns the CPUs the worker's parts ran on; `pinWorker` pins the worker to allowed[0].
+        func loop(pinWorker: Bool) -> [Int32] {
+            let cpus = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
+            defer { cpus.deallocate() }
+            cpus.initialize(repeating: -1, count: 2)
+            parallelRun(2) { part in
+                let start = DispatchTime.now().uptimeNanoseconds
+                while DispatchTime.now().uptimeNanoseconds - start < 300_000 {}
+                guard pthread_equal(pthread_self(), caller) == 0 else { return }
+                if pinWorker { var mine = one; _ = setAffinity(0, 128, &mine) }
+                cpus[part] = currentCPU()
+            }
+            return (0..<2).map { cpus[$0] }.filter { $0 >= 0 }
+        }
+        var pinned = false
+        for _ in 0..<50 where !pinned { pinned = !loop(pinWorker: true).isEmpty }
+        guard pinned else { throw XCTSkip("the worker never took a part of a loop") }
+        var workerCPUs: [Int32] = []
+        for _ in 0..<50 { workerCPUs += loop(pinWorker: false) }
+        XCTAssertFalse(workerCPUs.isEmpty, "the worker took no part in 50 loops")
+        // The first loop after the pin may still start on the caller's CPU; every later one must not.
+        XCTAssertTrue(workerCPUs.dropFirst().allSatisfy { $0 != Int32(allowed[0]) },
+                      "the worker kept running on its caller's CPU \(allowed[0]): \(workerCPUs)")
+    }
     #endif
 }

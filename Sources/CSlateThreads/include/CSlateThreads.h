@@ -20,7 +20,7 @@ typedef void (*slate_part_fn)(void *context, long part);
 /// holds the pool.
 void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context);
 
-/// How long (µs) a waiting thread polls before blocking; 0 blocks at once. Default 50.
+/// How long (µs) a waiting thread polls before blocking; 0 blocks at once. Default 2000.
 void slate_set_spin_microseconds(long microseconds);
 long slate_spin_microseconds(void);
 
@@ -30,7 +30,8 @@ int slate_available_cpus(void);
 
 /// Counts since start: [0] jobs run in parallel, [1] times the caller blocked waiting for
 /// workers, [2] times a worker blocked waiting for a job, [3] jobs a worker joined on the CPU
-/// its caller published them from (the two sharing one core).
+/// its caller published them from (the two sharing one core; the worker then moves to the
+/// process's other CPUs unless SLATE_MOVE_WORKERS=0).
 void slate_pool_statistics(long counts[4]);
 
 // Grad mode, per thread: nonzero while ops on this thread must not record their backward

@@ -34,9 +34,16 @@ public enum Threads {
 
     /// How long, in microseconds, a waiting thread of the pool polls before it blocks (a worker
     /// waiting for the next loop, the caller waiting for the workers); 0 blocks at once.
-    /// Default 50: it covers the gaps between the loops of a training step, and a thread that
-    /// is not getting a core stops holding the others after that long. Results do not depend on it.
+    /// Default 2000, as OpenMP runtimes poll for a while (GOMP_SPINCOUNT, KMP_BLOCKTIME): it
+    /// covers the serial gaps of a training step, so a worker seldom gives up its core between
+    /// loops and never has to wait for a scheduler slice to get it back; a thread that is not
+    /// getting a core stops holding the others after that long. Results do not depend on it.
     /// The environment variable `SLATE_SPIN_US` sets it at start.
+    ///
+    /// Placement: a worker that finds itself on the CPU its caller started a loop from (the
+    /// kernel often wakes it there) moves itself to the process's other CPUs, so a 2-thread
+    /// product does not run at one core's speed; `SLATE_MOVE_WORKERS=0` turns that off. The
+    /// calling thread is never bound.
     public static var spinMicroseconds: Int {
         get { _ = configured; return slate_spin_microseconds() }
         set { _ = configured; slate_set_spin_microseconds(max(0, newValue)) }
@@ -67,7 +74,7 @@ public struct PoolStatistics: Sendable, Equatable {
     /// Times a worker stopped polling and blocked until the next loop.
     public var workerBlocks: Int
     /// Loops a worker joined on the CPU its caller started them from: two threads sharing one
-    /// core, so that loop ran at about one core's speed.
+    /// core, so that loop ran at about one core's speed (the worker then moves off that CPU).
     public var workerOnCallersCPU: Int
 
     /// `self − earlier`, field by field.
