@@ -142,15 +142,18 @@ public final class GPT: Module {
         let tok = wte.rows(tokens).reshaped([b, t, c])                    // (B, T, C)
         let pos = wpe.rows(Array(0..<t))                                    // (T, C)
         var x = dropout(tok + pos)                                          // (B, T, C)
+        let residualDropout = training ? config.dropout : 0
         for block in blocks {
             let h = x.layerNorm(weight: block.ln1Weight, bias: block.ln1Bias)
             let qkv = h.linear(weight: block.attnWeight, bias: block.attnBias)          // (B, T, 3C)
             let att = qkv.causalSelfAttention(heads: config.nHead, dropout: training ? config.dropout : 0,
                                               generator: &dropoutGenerator)                 // (B, T, C)
-            x = x + dropout(att.linear(weight: block.attnProjWeight, bias: block.attnProjBias))
+            x = att.linear(weight: block.attnProjWeight, bias: block.attnProjBias,             // x + dropout(c_proj(att))
+                           dropout: residualDropout, generator: &dropoutGenerator, addingTo: x)
             let h2 = x.layerNorm(weight: block.ln2Weight, bias: block.ln2Bias)
             let fc = h2.linear(weight: block.fcWeight, bias: block.fcBias).gelu()       // (B, T, 4C)
-            x = x + dropout(fc.linear(weight: block.mlpProjWeight, bias: block.mlpProjBias))
+            x = fc.linear(weight: block.mlpProjWeight, bias: block.mlpProjBias,                // x + dropout(c_proj(fc))
+                          dropout: residualDropout, generator: &dropoutGenerator, addingTo: x)
         }
         let xf = x.layerNorm(weight: lnFWeight, bias: lnFBias)
         return xf.linear(weight: wte, bias: nil)                            // (B, T, V), tied head

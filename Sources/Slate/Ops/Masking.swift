@@ -13,34 +13,11 @@ extension Tensor {
     public func dropout(p: Float, training: Bool, generator: inout RandomGenerator) -> Tensor {
         precondition(p >= 0 && p <= 1, "dropout probability \(p) is outside [0, 1]")
         if !training || p == 0 { return self }
-        let n = count
-        let blocks = (n + dropoutBlock - 1) / dropoutBlock
-        let seeds = (0..<blocks).map { _ in generator.next() }
-        // Keep an element when a uniform 32-bit draw is ≥ p·2³² (p == 1: threshold past every draw).
-        let threshold = UInt64(Double(p) * 4_294_967_296.0)
-        let scale = p == 1 ? 0 : 1 / (1 - p)
+        let mask = DropoutMask(count: count, p: p, generator: &generator)
         let out = Tensor(uninitialized: shape)
-        let px = pointer, po = out.pointer
-        seeds.withUnsafeBufferPointer { sp in
-            parallelRanges(blocks, grain: 4) { s, e in
-                for b in s..<e {
-                    let start = b * dropoutBlock
-                    dropoutBlockApply(seed: sp[b], threshold: threshold, scale: scale,
-                                      px + start, po + start, Swift.min(dropoutBlock, n - start), accumulate: false)
-                }
-            }
-        }
+        mask.apply(pointer, to: out.pointer, accumulate: false)
         return out.recordOp("dropout", inputs: [self]) { g in
-            let dx = self.gradBuffer().baseAddress!, pg = g.pointer
-            seeds.withUnsafeBufferPointer { sp in
-                parallelRanges(blocks, grain: 4) { s, e in
-                    for b in s..<e {  // dx += g · mask · scale, with the same draws as the forward
-                        let start = b * dropoutBlock
-                        dropoutBlockApply(seed: sp[b], threshold: threshold, scale: scale,
-                                          pg + start, dx + start, Swift.min(dropoutBlock, n - start), accumulate: true)
-                    }
-                }
-            }
+            mask.apply(g.pointer, to: self.gradBuffer().baseAddress!, accumulate: true)  // dx += g · mask · scale
         }
     }
 
@@ -75,6 +52,40 @@ extension Tensor {
 
 /// Elements per dropout block (one seed each).
 let dropoutBlock = 8192
+
+/// The mask of one inverted dropout over `count` elements, kept as one seed per block of
+/// `dropoutBlock` elements rather than as a tensor: each pass regenerates a block's draws from its
+/// seed, so the forward and the backward see the same mask and blocks run in parallel.
+struct DropoutMask {
+    let count: Int
+    let seeds: [UInt64]
+    /// An element is kept when its uniform 32-bit draw is ≥ p·2³² (p == 1: past every draw).
+    let threshold: UInt64
+    /// 1/(1 − p) for kept elements (0 when p == 1).
+    let scale: Float
+
+    /// Draws one seed per block from `generator`.
+    init(count: Int, p: Float, generator: inout RandomGenerator) {
+        self.count = count
+        seeds = (0..<((count + dropoutBlock - 1) / dropoutBlock)).map { _ in generator.next() }
+        threshold = UInt64(Double(p) * 4_294_967_296.0)
+        scale = p == 1 ? 0 : 1 / (1 - p)
+    }
+
+    /// y (=|+=) x · mask · scale over all `count` elements, blocks split over threads.
+    func apply(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let n = count
+        seeds.withUnsafeBufferPointer { sp in
+            parallelRanges(sp.count, grain: 4) { s, e in
+                for b in s..<e {
+                    let start = b * dropoutBlock
+                    dropoutBlockApply(seed: sp[b], threshold: threshold, scale: scale, x + start, y + start,
+                                      Swift.min(dropoutBlock, n - start), accumulate: accumulate)
+                }
+            }
+        }
+    }
+}
 
 /// y[i] (=|+=) x[i] · scale where draw i ≥ threshold, else 0, for one block of `n` ≤ `dropoutBlock`;
 /// draw i is the low (even i) or high (odd i) half of the block generator's (i/2)-th output.
