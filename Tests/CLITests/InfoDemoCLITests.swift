@@ -9,6 +9,10 @@ final class InfoDemoCLITests: XCTestCase {
         // OpenBLAS stays at one thread: Slate splits each product over its own threads.
         XCTAssertTrue(out.stdout.contains("BLAS threads   1 per product"), out.stdout)
         XCTAssertTrue(out.stdout.contains("CPU"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("Row kernels"), out.stdout)
+        // SLATE_AVX2=0 keeps the portable kernels, and info says so.
+        let portable = try runSlate(["info"], environment: ["SLATE_AVX2": "0"])
+        XCTAssertTrue(portable.stdout.contains("Row kernels    portable Swift SIMD"), portable.stdout)
     }
 
     func testDemoMoonsReachesFullTrainAccuracy() throws {
