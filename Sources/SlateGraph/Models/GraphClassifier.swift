@@ -22,25 +22,36 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
     public var heads = 1
     /// GIN: learn ε instead of fixing it at 0.
     public var trainEps = false
+    /// Standardise the continuous input features with the training graphs' statistics
+    /// (`FeatureStandardizer`, fitted by the trainer on each fold's training part).
+    public var standardizeFeatures = false
+    /// Also read out the input features, layer 0 of the GIN paper's readout: the readout gains
+    /// W₀ BN(pool(X)) + b₀, a structure-agnostic view of the graph (pooled as `pool`; sum for
+    /// attention). The BatchNorm puts summed counts of any size on one scale.
+    public var inputReadout = false
+    /// BatchNorm1d on the graph readout r before the head (per-feature scale of summed readouts).
+    public var readoutNorm = false
 
     public init(inputFeatures: Int, classes: Int, layers: Int = 3, hidden: Int = 64,
                 pool: PoolingKind = .sum, dropout: Float = 0.5, convolutionDropout: Float = 0.5,
                 normalization: AdjacencyNormalization = .symmetric, conv: ConvKind = .gcn,
-                jumpingKnowledge: Bool = false, heads: Int = 1, trainEps: Bool = false) {
+                jumpingKnowledge: Bool = false, heads: Int = 1, trainEps: Bool = false,
+                standardizeFeatures: Bool = false, inputReadout: Bool = false, readoutNorm: Bool = false) {
         self.convolutionDropout = convolutionDropout
         self.inputFeatures = inputFeatures; self.classes = classes; self.layers = layers
         self.hidden = hidden; self.pool = pool; self.dropout = dropout
         self.normalization = normalization.rawValue
         self.conv = conv; self.jumpingKnowledge = jumpingKnowledge; self.heads = heads; self.trainEps = trainEps
+        self.standardizeFeatures = standardizeFeatures; self.inputReadout = inputReadout; self.readoutNorm = readoutNorm
     }
 
     private enum CodingKeys: String, CodingKey {
         case inputFeatures, classes, layers, hidden, pool, dropout, convolutionDropout, normalization
-        case conv, jumpingKnowledge, heads, trainEps
+        case conv, jumpingKnowledge, heads, trainEps, standardizeFeatures, inputReadout, readoutNorm
     }
 
     /// Decodes a saved configuration; keys added after format version 1 (conv, jumpingKnowledge,
-    /// heads, trainEps) default to the GCN they describe when missing.
+    /// heads, trainEps, standardizeFeatures, inputReadout, readoutNorm) default to the GCN they describe when missing.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         inputFeatures = try c.decode(Int.self, forKey: .inputFeatures)
@@ -55,13 +66,17 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
         jumpingKnowledge = try c.decodeIfPresent(Bool.self, forKey: .jumpingKnowledge) ?? false
         heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? 1
         trainEps = try c.decodeIfPresent(Bool.self, forKey: .trainEps) ?? false
+        standardizeFeatures = try c.decodeIfPresent(Bool.self, forKey: .standardizeFeatures) ?? false
+        inputReadout = try c.decodeIfPresent(Bool.self, forKey: .inputReadout) ?? false
+        readoutNorm = try c.decodeIfPresent(Bool.self, forKey: .readoutNorm) ?? false
     }
 }
 
 /// Graph convolutions (`config.conv`) → graph readout → MLP head: logits for each graph of a batch.
 ///
-///     h⁰ = X;  hˡ = relu(convˡ(dropout'(hˡ⁻¹)))          (N, W)   dropout' = convolutionDropout, l ≥ 2
+///     h⁰ = X (standardised: (X − μ)/σ);  hˡ = relu(convˡ(dropout'(hˡ⁻¹)))   (N, W)   dropout' = convolutionDropout, l ≥ 2
 ///     r  = readout(hᴸ), or Σ_l readout(hˡ) with jumping knowledge   (G, W)
+///          (+ W₀ BN(pool(h⁰)) + b₀ with the input readout; then BN(r) with the readout norm)
 ///     logits = W₂ dropout(relu(W₁ r + b₁)) + b₂            (G, C)
 ///
 /// W is `hidden`, or heads · hidden for GAT (heads concatenated).
@@ -71,6 +86,12 @@ public final class GraphClassifier: Module {
     public let readout: Readout
     public let head1: Linear
     public let head2: Linear
+    /// The training graphs' feature statistics (`standardizeFeatures`), else nil.
+    public let standardizer: FeatureStandardizer?
+    /// The input readout: BatchNorm1d(F) then W₀, b₀ (F -> W), else nil.
+    public let inputHead: Sequential?
+    /// BatchNorm1d(W) on the readout (`readoutNorm`), else nil.
+    public let readoutNorm: BatchNorm1d?
     public var training = true
 
     public init(_ config: GraphClassifierConfig, seed: UInt64) {
@@ -92,14 +113,23 @@ public final class GraphClassifier: Module {
         readout = Readout(config.pool, width: width, generator: &rng)
         head1 = Linear(inFeatures: width, outFeatures: config.hidden, generator: &rng)
         head2 = Linear(inFeatures: config.hidden, outFeatures: config.classes, generator: &rng)
+        standardizer = config.standardizeFeatures ? FeatureStandardizer(features: config.inputFeatures) : nil
+        inputHead = config.inputReadout
+            ? Sequential([BatchNorm1d(config.inputFeatures), Linear(inFeatures: config.inputFeatures, outFeatures: width, generator: &rng)])
+            : nil
+        readoutNorm = config.readoutNorm ? BatchNorm1d(width) : nil
     }
 
     /// Checkpoint names: gcn.0.weight (GCN) or conv.0.… (other kinds), pool.gate.weight (attention),
-    /// head.0.weight, head.1.bias.
+    /// head.0.weight, head.1.bias, input_head.1.weight (input readout), readout_norm.weight,
+    /// standardize.mean (buffers).
     public var children: [(String, Module)] {
         let prefix = config.conv == .gcn ? "gcn" : "conv"
         return convolutions.enumerated().map { ("\(prefix).\($0.offset)", $0.element as Module) }
             + [("pool", readout), ("head.0", head1), ("head.1", head2)]
+            + (inputHead.map { [("input_head", $0 as Module)] } ?? [])
+            + (readoutNorm.map { [("readout_norm", $0 as Module)] } ?? [])
+            + (standardizer.map { [("standardize", $0 as Module)] } ?? [])
     }
 
     public var normalization: AdjacencyNormalization {
@@ -111,8 +141,9 @@ public final class GraphClassifier: Module {
         precondition(batch.featureCount == config.inputFeatures,
                      "model expects \(config.inputFeatures) node features, batch has \(batch.featureCount)")
         let a = batch.adjacency(convolutions[0].adjacencyKind)
-        var h = Tensor(batch.features, shape: [batch.nodeCount, batch.featureCount])      // (N, F)
-        var pooled: Tensor?
+        let x = standardizer.map { $0(batch.features) } ?? batch.features
+        var h = Tensor(x, shape: [batch.nodeCount, batch.featureCount])                   // (N, F)
+        var pooled = inputHead.map { $0(inputPool(h, graphStart: batch.graphStart)) }      // (G, F) -> (G, W)
         for (l, conv) in convolutions.enumerated() {
             if l > 0 { h = h.dropout(p: config.convolutionDropout, training: training, generator: &generator) }
             h = conv.forward(h, adjacency: a, generator: &generator).relu()               // (N, W)
@@ -121,8 +152,18 @@ public final class GraphClassifier: Module {
                 pooled = pooled.map { $0 + r } ?? r
             }
         }
+        if let readoutNorm { pooled = readoutNorm(pooled!) }                            // (G, W)
         let hidden = head1(pooled!).relu().dropout(p: config.dropout, training: training, generator: &generator)
         return head2(hidden)                                                             // (G, C)
+    }
+
+    /// The input readout's pooling: `config.pool`, or sum where that is attention (its gate is W wide).
+    private func inputPool(_ x: Tensor, graphStart: [Int32]) -> Tensor {
+        switch config.pool {
+        case .mean: return GraphPooling.mean(x, graphStart: graphStart)
+        case .max: return GraphPooling.max(x, graphStart: graphStart)
+        case .sum, .attention: return GraphPooling.sum(x, graphStart: graphStart)
+        }
     }
 }
 

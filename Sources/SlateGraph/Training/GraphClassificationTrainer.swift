@@ -30,6 +30,12 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public var heads = 1
     /// GIN: learn ε.
     public var trainEps = false
+    /// Standardise continuous node features with each fold's training statistics (`FeatureStandardizer`).
+    public var standardizeFeatures = true
+    /// Add the input features' readout to the graph readout (`GraphClassifierConfig.inputReadout`).
+    public var inputReadout = false
+    /// BatchNorm on the graph readout before the head (`GraphClassifierConfig.readoutNorm`).
+    public var readoutNorm = false
     /// Epochs between checkpoints inside a fold (0: only at the end of each fold).
     public var checkpointEvery = 10
     public init() {}
@@ -116,7 +122,8 @@ public struct GraphClassificationTrainer {
                                                 dropout: config.dropout, convolutionDropout: config.conv == .gin ? 0 : config.dropout,
                                                 normalization: config.normalization, conv: config.conv,
                                                 jumpingKnowledge: config.jumpingKnowledge, heads: config.heads,
-                                                trainEps: config.trainEps)
+                                                trainEps: config.trainEps, standardizeFeatures: config.standardizeFeatures,
+                                                inputReadout: config.inputReadout, readoutNorm: config.readoutNorm)
         var state = resumed ?? TrainingState()
         var records: [GraphEpochRecord] = []
         while state.progress.unit < config.folds {
@@ -142,6 +149,7 @@ public struct GraphClassificationTrainer {
     private func trainFold(_ k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset, _ modelConfig: GraphClassifierConfig,
                            _ state: inout TrainingState, onEvent: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
         let model = GraphClassifier(modelConfig, seed: SeedPurpose.foldWeights.seed(from: config.seed, index: k))
+        model.standardizer?.fit(fold.train.map { data.graphs[$0] })          // training part only
         let adam = Adam([ParameterGroup(parameters: model.parameters(), weightDecay: config.weightDecay)],
                         learningRate: config.learningRate)
         // Each replica draws its own dropout masks: rank r's stream is seeded r·2⁴⁰ further on.

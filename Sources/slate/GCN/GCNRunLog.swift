@@ -121,7 +121,9 @@ final class GCNRunLog {
         "learningRate": "--learning-rate", "decayEvery": "--lr-decay-step-size", "decayFactor": "--lr-decay-factor",
         "weightDecay": "--weight-decay", "batchSize": "--batch-size", "folds": "--folds", "seed": "--seed",
         "normalization": "--normalization", "patience": "--early-stopping", "restoreBest": "--restore-best", "seeds": "--seeds",
-        "normalizeFeatures": "--normalize-features", "bias": "--bias", "conv": "--conv", "jumpingKnowledge": "--conv"]
+        "normalizeFeatures": "--normalize-features", "bias": "--bias", "conv": "--conv", "jumpingKnowledge": "--jumping-knowledge",
+        "standardizeFeatures": "--standardize-features", "inputReadout": "--input-readout",
+        "readoutNorm": "--readout-norm"]
 
     // MARK: metrics.csv, eval.csv and events
 

@@ -91,6 +91,18 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Flag(inversion: .prefixedNo, help: "Row-normalise node features (node classification).")
     var normalizeFeatures = true
 
+    @Flag(inversion: .prefixedNo, help: "Graph classification: read out every layer and sum the poolings (jumping knowledge; default: on for gin, off otherwise).")
+    var jumpingKnowledge: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Graph classification: also read out the input features through a linear layer (layer 0 of GIN's readout, a structure-agnostic view).")
+    var inputReadout = false
+
+    @Flag(inversion: .prefixedNo, help: "Graph classification: BatchNorm on the graph readout before the MLP head.")
+    var readoutNorm = false
+
+    @Flag(inversion: .prefixedNo, help: "Graph classification: standardise continuous node features (columns not all 0/1) with the mean and std of each fold's training graphs.")
+    var standardizeFeatures = true
+
     @Option(help: "Adjacency normalisation: symmetric (D^-1/2 (A+I) D^-1/2) or row (D^-1 (A+I)).")
     var normalization: AdjacencyNormalization = .symmetric
 
@@ -169,7 +181,8 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         config.decayEvery = lrDecayStepSize; config.decayFactor = lrDecayFactor
         config.batchSize = batchSize; config.folds = folds; config.seed = seed; config.normalization = normalization
         config.checkpointEvery = checkpointEvery
-        config.conv = conv; config.jumpingKnowledge = conv == .gin
+        config.conv = conv; config.jumpingKnowledge = jumpingKnowledge ?? (conv == .gin)
+        config.inputReadout = inputReadout; config.standardizeFeatures = standardizeFeatures; config.readoutNorm = readoutNorm
         guard folds <= data.graphs.count else {
             throw ValidationError("--folds \(folds) is more than the \(data.graphs.count) graphs of \(data.name); use at most \(data.graphs.count).")
         }
