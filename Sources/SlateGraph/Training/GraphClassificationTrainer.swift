@@ -3,7 +3,8 @@ import Slate
 
 /// Settings of a graph-classification run; defaults are the documented reference setup
 /// (a GIN-paper-style GCN baseline: 3 GCN layers of 64, sum readout, Adam lr 0.01 halved every
-/// 50 epochs, batch 32, 10-fold stratified CV with the epoch chosen on a validation fold).
+/// 50 epochs, batch 32, 10-fold stratified CV with the epoch chosen on a validation fold;
+/// continuous node features standardised with each fold's training statistics).
 public struct GraphTrainingConfig: Codable, Sendable {
     public var layers = 3
     public var hidden = 64

@@ -16,7 +16,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         a readout (--pool) and a 2-layer MLP head; for each of --folds stratified folds, the next fold is \
         the validation set that chooses the epoch and the rest is trained on; the test fold chooses nothing. \
         Defaults: 3 layers of 64, sum pooling, dropout 0.5, Adam learning rate 0.01 halved every 50 epochs, \
-        100 epochs, batch 32.
+        100 epochs, batch 32. Continuous node features (columns not all 0/1, e.g. PROTEINS' attribute) are \
+        standardised with the mean and std of each fold's training graphs (--no-standardize-features keeps them raw); \
+        --input-readout, --readout-norm and --jumping-knowledge change the readout (configs/ holds each dataset's choice).
         Node classification: Kipf & Welling's setup (2 layers, 16 hidden, no bias, dropout 0.5, L2 5e-4 on the \
         first layer, learning rate 0.01, 200 epochs, early stopping when the validation loss exceeds the mean \
         of the last 10, row-normalised features), mean ± std over --seeds runs. Karate: one labelled member \
@@ -94,7 +96,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Flag(inversion: .prefixedNo, help: "Graph classification: read out every layer and sum the poolings (jumping knowledge; default: on for gin, off otherwise).")
     var jumpingKnowledge: Bool?
 
-    @Flag(inversion: .prefixedNo, help: "Graph classification: also read out the input features through a linear layer (layer 0 of GIN's readout, a structure-agnostic view).")
+    @Flag(inversion: .prefixedNo, help: "Graph classification: also read out the pooled input features through BatchNorm and a linear layer (layer 0 of GIN's readout, a structure-agnostic view).")
     var inputReadout = false
 
     @Flag(inversion: .prefixedNo, help: "Graph classification: BatchNorm on the graph readout before the MLP head.")
