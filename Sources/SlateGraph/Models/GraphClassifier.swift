@@ -124,12 +124,14 @@ public final class GraphClassifier: Module {
     /// head.0.weight, head.1.bias, input_head.1.weight (input readout), readout_norm.weight,
     /// standardize.mean (buffers).
     public var children: [(String, Module)] {
+        // Built in steps: one long `+` chain of these arrays times out Swift 6.0.3's type checker.
         let prefix = config.conv == .gcn ? "gcn" : "conv"
-        return convolutions.enumerated().map { ("\(prefix).\($0.offset)", $0.element as Module) }
-            + [("pool", readout), ("head.0", head1), ("head.1", head2)]
-            + (inputHead.map { [("input_head", $0 as Module)] } ?? [])
-            + (readoutNorm.map { [("readout_norm", $0 as Module)] } ?? [])
-            + (standardizer.map { [("standardize", $0 as Module)] } ?? [])
+        var list: [(String, Module)] = convolutions.enumerated().map { ("\(prefix).\($0.offset)", $0.element as Module) }
+        list += [("pool", readout as Module), ("head.0", head1 as Module), ("head.1", head2 as Module)]
+        if let inputHead { list.append(("input_head", inputHead)) }
+        if let readoutNorm { list.append(("readout_norm", readoutNorm)) }
+        if let standardizer { list.append(("standardize", standardizer)) }
+        return list
     }
 
     public var normalization: AdjacencyNormalization {
