@@ -141,8 +141,6 @@ static uint32_t wait_until(_Atomic uint32_t *word, int (*ready)(uint32_t, uint32
 static int is_zero(uint32_t v, uint32_t unused) { (void)unused; return v == 0; }
 static int is_new_job(uint32_t g, uint32_t seen) { return !(g & 1) && g != seen; }
 
-// MARK: Workers
-
 // MARK: Keeping a worker off its caller's CPU
 //
 // On a quiet 2-core VM the kernel often woke the worker on the CPU of the caller that woke it
@@ -183,6 +181,8 @@ static void keep_off_callers_cpu(void) {
     if (CPU_COUNT(&others) > 0) pthread_setaffinity_np(pthread_self(), sizeof others, &others);
 #endif
 }
+
+// MARK: Workers
 
 static void run_parts(void) {
     for (;;) {

@@ -124,21 +124,11 @@ final class ParallelTests: XCTestCase {
     /// confined to one CPU (as `taskset -c N` does), Slate counts one core, so no two of its
     /// threads are made to share it.
     func testCoresFollowTheAffinityMask() throws {
-        // glibc declares these only under _GNU_SOURCE, which Swift's Glibc module leaves out.
-        typealias Affinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
-        guard let get = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity"),
-              let set = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity") else {
-            throw XCTSkip("no sched_getaffinity")
-        }
-        let (getAffinity, setAffinity) = (unsafeBitCast(get, to: Affinity.self), unsafeBitCast(set, to: Affinity.self))
-        var saved = [UInt8](repeating: 0, count: 128), one = [UInt8](repeating: 0, count: 128)   // cpu_set_t
-        guard getAffinity(0, 128, &saved) == 0 else { throw XCTSkip("sched_getaffinity failed") }
-        let allowed = (0..<128 * 8).filter { saved[$0 / 8] & (1 << ($0 % 8)) != 0 }
-        XCTAssertEqual(Threads.cores, allowed.count)
-        guard allowed.count > 1 else { throw XCTSkip("only one CPU available") }
-        one[allowed[0] / 8] = 1 << (allowed[0] % 8)
-        XCTAssertEqual(setAffinity(0, 128, &one), 0)
-        defer { _ = setAffinity(0, 128, &saved) }
+        let affinity = try ThreadAffinity()
+        XCTAssertEqual(Threads.cores, affinity.allowed.count)
+        guard affinity.allowed.count > 1 else { throw XCTSkip("only one CPU available") }
+        XCTAssertTrue(affinity.pinCallingThread(to: affinity.allowed[0]))
+        defer { affinity.restoreCallingThread() }
         XCTAssertEqual(Threads.cores, 1)
     }
 
@@ -147,29 +137,21 @@ final class ParallelTests: XCTestCase {
     /// (from inside a loop): without the move, every later loop would run both threads on that
     /// one core.
     func testAWorkerOnItsCallersCPUMovesOff() throws {
-        typealias Affinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
         typealias CurrentCPU = @convention(c) () -> Int32
-        guard let get = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity"),
-              let set = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity"),
-              let cpuNow = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getcpu") else {
-            throw XCTSkip("no sched_getaffinity")
-        }
+        let affinity = try ThreadAffinity()
+        guard let cpuNow = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getcpu") else { throw XCTSkip("no sched_getcpu") }
         guard ProcessInfo.processInfo.environment["SLATE_MOVE_WORKERS"] != "0" else { throw XCTSkip("SLATE_MOVE_WORKERS=0") }
-        let (getAffinity, setAffinity) = (unsafeBitCast(get, to: Affinity.self), unsafeBitCast(set, to: Affinity.self))
         let currentCPU = unsafeBitCast(cpuNow, to: CurrentCPU.self)
-        var saved = [UInt8](repeating: 0, count: 128), one = [UInt8](repeating: 0, count: 128)   // cpu_set_t
-        guard getAffinity(0, 128, &saved) == 0 else { throw XCTSkip("sched_getaffinity failed") }
-        let allowed = (0..<128 * 8).filter { saved[$0 / 8] & (1 << ($0 % 8)) != 0 }
-        guard allowed.count > 1 else { throw XCTSkip("only one CPU available") }
+        guard affinity.allowed.count > 1 else { throw XCTSkip("only one CPU available") }
+        let first = affinity.allowed[0]
         let savedThreads = Threads.count
         Threads.count = 2
-        defer { Threads.count = savedThreads; _ = setAffinity(0, 128, &saved) }
+        defer { Threads.count = savedThreads; affinity.restoreCallingThread() }
         parallelRun(2) { _ in }              // the pool starts (and reads the process's CPUs) unpinned
-        one[allowed[0] / 8] = 1 << (allowed[0] % 8)
-        XCTAssertEqual(setAffinity(0, 128, &one), 0)                     // the caller: allowed[0] only
+        XCTAssertTrue(affinity.pinCallingThread(to: first))               // the caller: `first` only
         let caller = pthread_self()
         /// Runs one 2-part loop whose parts each last ~300 µs (so the worker takes one) and
-        /// returns the CPUs the worker's parts ran on; `pinWorker` pins the worker to allowed[0].
+        /// returns the CPUs the worker's parts ran on; `pinWorker` pins the worker to `first`.
         func loop(pinWorker: Bool) -> [Int32] {
             let cpus = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
             defer { cpus.deallocate() }
@@ -178,7 +160,7 @@ final class ParallelTests: XCTestCase {
                 let start = DispatchTime.now().uptimeNanoseconds
                 while DispatchTime.now().uptimeNanoseconds - start < 300_000 {}
                 guard pthread_equal(pthread_self(), caller) == 0 else { return }
-                if pinWorker { var mine = one; _ = setAffinity(0, 128, &mine) }
+                if pinWorker { _ = affinity.pinCallingThread(to: first) }
                 cpus[part] = currentCPU()
             }
             return (0..<2).map { cpus[$0] }.filter { $0 >= 0 }
@@ -190,8 +172,46 @@ final class ParallelTests: XCTestCase {
         for _ in 0..<50 { workerCPUs += loop(pinWorker: false) }
         XCTAssertFalse(workerCPUs.isEmpty, "the worker took no part in 50 loops")
         // The first loop after the pin may still start on the caller's CPU; every later one must not.
-        XCTAssertTrue(workerCPUs.dropFirst().allSatisfy { $0 != Int32(allowed[0]) },
-                      "the worker kept running on its caller's CPU \(allowed[0]): \(workerCPUs)")
+        XCTAssertTrue(workerCPUs.dropFirst().allSatisfy { $0 != Int32(first) },
+                      "the worker kept running on its caller's CPU \(first): \(workerCPUs)")
     }
     #endif
 }
+
+#if os(Linux)
+/// The calling thread's CPU affinity through glibc's sched_getaffinity / sched_setaffinity
+/// (declared only under _GNU_SOURCE, which Swift's Glibc module leaves out, hence dlsym), with the
+/// mask it had when made, to restore.
+private struct ThreadAffinity: @unchecked Sendable {
+    private typealias Affinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
+    private let setAffinity: Affinity
+    private let saved: [UInt8]                                   // cpu_set_t, 1024 CPUs
+    /// The CPUs of the saved mask, in order.
+    let allowed: [Int]
+
+    init() throws {
+        guard let get = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity"),
+              let set = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity") else {
+            throw XCTSkip("no sched_getaffinity")
+        }
+        setAffinity = unsafeBitCast(set, to: Affinity.self)
+        var mask = [UInt8](repeating: 0, count: 128)
+        guard unsafeBitCast(get, to: Affinity.self)(0, 128, &mask) == 0 else { throw XCTSkip("sched_getaffinity failed") }
+        saved = mask
+        allowed = (0..<128 * 8).filter { mask[$0 / 8] & (1 << ($0 % 8)) != 0 }
+    }
+
+    /// Confines the calling thread to `cpu`; true when the kernel accepted it.
+    func pinCallingThread(to cpu: Int) -> Bool {
+        var one = [UInt8](repeating: 0, count: 128)
+        one[cpu / 8] = 1 << (cpu % 8)
+        return setAffinity(0, 128, &one) == 0
+    }
+
+    /// Gives the calling thread the saved mask back.
+    func restoreCallingThread() {
+        var mask = saved
+        _ = setAffinity(0, 128, &mask)
+    }
+}
+#endif

@@ -38,12 +38,12 @@ extension Tensor {
         let projection = Storage(count: residual.count, zeroed: false)           // (..., out), forward only
         linearForward(weight: weight, bias: bias, into: projection.pointer)
         let out = Tensor(uninitialized: residual.shape)
-        out.pointer.update(from: residual.pointer, count: out.count)
-        if let mask {
-            mask.apply(projection.pointer, to: out.pointer, accumulate: true)    // out = residual + z · mask
-        } else {
-            let (po, pz) = (out.pointer, projection.pointer)
-            parallelRanges(out.count) { s, e in for i in s..<e { po[i] += pz[i] } }
+        let (po, pr, pz) = (out.pointer, residual.pointer, projection.pointer)
+        if let mask {                                                            // out = residual + z · mask
+            po.update(from: pr, count: out.count)
+            mask.apply(pz, to: po, accumulate: true)
+        } else {                                                                 // out = residual + z, one pass
+            parallelRanges(out.count) { s, e in for i in s..<e { po[i] = pr[i] + pz[i] } }
         }
         let inputs = [residual, self, weight] + (bias.map { [$0] } ?? [])
         return out.recordOp("linearDropoutResidual", inputs: inputs) { g in
