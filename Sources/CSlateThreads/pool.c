@@ -20,7 +20,8 @@
 // one busy process beside it a yielding pool ran at about half speed. A thread that blocks
 // instead frees its core, and a worker woken from a block preempts a CPU-bound competitor.
 // Parts are claimed one at a time, so a part that a late (descheduled) worker has not started
-// is taken over by whichever thread gets there first.
+// is taken over by whichever thread gets there first. A part another process's thread keeps
+// off its core is handled below (MARK: Stalled parts).
 #ifdef __linux__
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   // sched_getcpu, sched_getaffinity, CPU_COUNT
@@ -58,13 +59,19 @@ static void *job_context = 0;
 static int job_cpu = -1;                          // the caller's CPU when it published the job
 #endif
 
+#ifdef __linux__
+static pthread_t job_caller;                      // the thread that published the job
+#endif
+static _Atomic int caller_in_part = 0;            // the caller is running one of the job's parts
+static _Atomic int worker_in_part[MAX_WORKERS];   // worker i is running one of the job's parts
+
 static _Atomic int sleepers = 0;                  // workers blocked waiting for a job
 static _Atomic int caller_blocked = 0;            // the caller is blocked on `remaining` or `active`
 
 // Counters for Threads.statistics, on their own cache line so that counting never slows the
 // lines the threads poll.
 static _Alignas(64) _Atomic long stat_jobs = 0;
-static _Atomic long stat_caller_blocks = 0, stat_worker_blocks = 0, stat_shared = 0;
+static _Atomic long stat_caller_blocks = 0, stat_worker_blocks = 0, stat_shared = 0, stat_stalls = 0;
 static _Alignas(64) char stat_end;                // keeps what follows off the counters' line
 
 static _Thread_local int inside_job = 0;          // set on workers and on a caller during its job
@@ -110,14 +117,16 @@ static void wake_all(_Atomic uint32_t *word) {
 }
 #endif
 
-/// Polls `ready(word)` for `spin_ns` (not at all when 0), checking the clock every 64 polls, and then blocks on
-/// `word` with `*flag` raised (a waker that changes `word` calls `wake_all` if it sees the
-/// flag). Returns the last value read, for which `ready` held. Each block counts in `*blocks`.
+/// Polls `ready(word)` for `spin` nanoseconds (not at all when 0), checking the clock every 64
+/// polls, and then blocks on `word` with `*flag` raised (a waker that changes `word` calls
+/// `wake_all` if it sees the flag). At each clock check `give_up(context)`, when given, may end
+/// the polling early by returning nonzero. Returns the last value read, for which `ready` held.
+/// Each block counts in `*blocks`.
 static uint32_t wait_until(_Atomic uint32_t *word, int (*ready)(uint32_t, uint32_t), uint32_t arg,
-                           _Atomic int *flag, _Atomic long *blocks) {
+                           _Atomic int *flag, _Atomic long *blocks, long spin,
+                           int (*give_up)(void *), void *context) {
     uint32_t v = atomic_load(word);
     if (ready(v, arg)) return v;
-    long spin = atomic_load(&spin_ns);
     if (spin > 0) {
         long deadline = 0;                        // read the clock only once a wait is not short
         for (long polls = 1;; polls++) {
@@ -126,6 +135,7 @@ static uint32_t wait_until(_Atomic uint32_t *word, int (*ready)(uint32_t, uint32
             if (polls % 64 == 0) {
                 long now = now_ns();
                 if (deadline == 0) deadline = now + spin; else if (now > deadline) break;
+                if (give_up && give_up(context)) break;
             }
         }
     }
@@ -182,13 +192,118 @@ static void keep_off_callers_cpu(void) {
 #endif
 }
 
+// MARK: Stalled parts
+//
+// Beside a CPU-bound process, the scheduler now and then gives that process one of our cores
+// for a whole time slice (1.5 ms on a 2-core machine under EEVDF). Whoever was running a part
+// on that core keeps it unfinished all that time, and the thread waiting for it spins on the
+// other core: a fork-join step loses the slice twice over. So a thread that waits for a part
+// watches the CPU time of the thread running it (its thread CPU clock). If that thread ran for
+// less than half of the last 100 µs, it is runnable but held off its core: the waiting thread
+// moves it onto its own CPU and blocks, freeing that CPU for it.
+//   - The caller waiting for a worker's part narrows that worker's affinity to the caller's CPU;
+//     the worker moves off again at its next job (keep_off_callers_cpu).
+//   - A worker whose parts are done while the caller's part stalls narrows the caller's
+//     affinity to the worker's CPU and blocks; the caller restores its own affinity before it
+//     returns, so the program's thread leaves every job with the affinity it came with.
+// A worker that finds itself on its caller's CPU after its parts blocks at once instead of
+// polling, so the caller it woke gets that CPU. SLATE_MOVE_WORKERS=0 turns all of this off.
+
+#define STALL_WINDOW_NS 100000L
+
+#ifdef __linux__
+/// Another thread's CPU time against the wall clock, sampled once per window.
+typedef struct { clockid_t clock; long cpu, wall; } progress_watch;
+
+static long thread_cpu_ns(clockid_t clock) {
+    struct timespec t;
+    if (clock_gettime(clock, &t) != 0) return -1;
+    return (long)t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static void watch_start(progress_watch *w, pthread_t thread) {
+    if (pthread_getcpuclockid(thread, &w->clock) != 0) { w->wall = -1; return; }
+    w->cpu = thread_cpu_ns(w->clock);
+    w->wall = now_ns();
+}
+
+/// 1 when the watched thread ran for less than half of the window that just ended; 0 while the
+/// window is open or it ran. Each ended window starts the next.
+static int watch_stalled(progress_watch *w) {
+    if (w->wall < 0) return 0;
+    long wall = now_ns();
+    if (wall - w->wall < STALL_WINDOW_NS) return 0;
+    long cpu = thread_cpu_ns(w->clock);
+    int stalled = cpu >= 0 && w->cpu >= 0 && 2 * (cpu - w->cpu) < wall - w->wall;
+    w->cpu = cpu; w->wall = wall;
+    return stalled;
+}
+
+/// Narrows `thread`'s affinity to the calling thread's CPU, which moves it there at once.
+static void move_onto_my_cpu(pthread_t thread) {
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    CPU_SET(sched_getcpu(), &mine);
+    pthread_setaffinity_np(thread, sizeof mine, &mine);
+    atomic_fetch_add_explicit(&stat_stalls, 1, memory_order_relaxed);
+}
+
+static pthread_t worker_thread[MAX_WORKERS];
+static progress_watch worker_watch[MAX_WORKERS];  // the caller's watches, one job at a time
+
+/// The caller's `give_up` while it waits for the workers' parts: moves the first worker whose
+/// part stalls onto the caller's CPU, and then the caller blocks.
+static int caller_pulls_a_stalled_worker(void *unused) {
+    (void)unused;
+    for (int i = 0; i < job_workers; i++) {
+        if (!atomic_load(&worker_in_part[i])) { watch_start(&worker_watch[i], worker_thread[i]); continue; }
+        if (watch_stalled(&worker_watch[i])) { move_onto_my_cpu(worker_thread[i]); return 1; }
+    }
+    return 0;
+}
+
+static _Atomic int caller_moved = 0;              // a worker narrowed the caller's affinity
+static cpu_set_t caller_mask;                     // the caller's affinity before that
+
+/// A worker whose parts are done: while the caller runs a part of the same job (`generation`
+/// still `g`), watches it; if it stalls, moves it onto this worker's CPU and returns 1 (the
+/// worker then blocks at once).
+static int worker_pulls_a_stalled_caller(uint32_t g) {
+    if (!atomic_load(&caller_in_part)) return 0;
+    progress_watch w;
+    watch_start(&w, job_caller);
+    for (long polls = 1; atomic_load(&caller_in_part) && atomic_load(&generation) == g; polls++) {
+        cpu_relax();
+        if (polls % 64 != 0 || !watch_stalled(&w)) continue;
+        int expected = 0;
+        if (!atomic_compare_exchange_strong(&caller_moved, &expected, 1)) return 1;  // another worker did
+        pthread_getaffinity_np(job_caller, sizeof caller_mask, &caller_mask);
+        move_onto_my_cpu(job_caller);
+        return 1;
+    }
+    return 0;
+}
+
+/// The caller, before it returns: restores the affinity a worker narrowed during the job.
+static void caller_restores_its_affinity(void) {
+    if (atomic_load(&caller_moved)) {
+        pthread_setaffinity_np(pthread_self(), sizeof caller_mask, &caller_mask);
+        atomic_store(&caller_moved, 0);
+    }
+}
+#endif
+
 // MARK: Workers
 
-static void run_parts(void) {
+/// Claims and runs parts until none are left; `index` is the worker's, -1 for the caller.
+static void run_parts(int index) {
+    _Atomic int *in_part = index < 0 ? &caller_in_part : &worker_in_part[index];
     for (;;) {
         long p = atomic_fetch_add(&next_part, 1);
         if (p >= job_parts) return;
+        atomic_store(in_part, 1);
         job_fn(job_context, p);
+        atomic_store(in_part, 0);
         if (atomic_fetch_sub(&remaining, 1) == 1 && atomic_load(&caller_blocked)) wake_all(&remaining);
     }
 }
@@ -196,16 +311,26 @@ static void run_parts(void) {
 static void *worker_main(void *arg) {
     long index = (long)arg;                       // 0-based; joins jobs with more workers than this
     uint32_t seen = 0;
+    long spin = atomic_load(&spin_ns);
     inside_job = 1;                               // nested parallel calls run serially
     for (;;) {
-        uint32_t g = wait_until(&generation, is_new_job, seen, &sleepers, &stat_worker_blocks);
+        uint32_t g = wait_until(&generation, is_new_job, seen, &sleepers, &stat_worker_blocks, spin, 0, 0);
+        spin = atomic_load(&spin_ns);
         atomic_fetch_add(&active, 1);
         if (atomic_load(&generation) != g) {      // the caller started writing the next job
             if (atomic_fetch_sub(&active, 1) == 1 && atomic_load(&caller_blocked)) wake_all(&active);
             continue;
         }
         seen = g;
-        if (index < job_workers) { keep_off_callers_cpu(); run_parts(); }
+        if (index < job_workers) {
+            keep_off_callers_cpu();
+            run_parts((int)index);
+#ifdef __linux__
+            if (move_workers) {                   // see MARK: Stalled parts
+                if (worker_pulls_a_stalled_caller(g) || sched_getcpu() == job_cpu) spin = 0;
+            }
+#endif
+        }
         if (atomic_fetch_sub(&active, 1) == 1 && atomic_load(&caller_blocked)) wake_all(&active);
     }
     return 0;
@@ -221,6 +346,9 @@ static void start_workers(int count) {
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         if (pthread_create(&t, &attr, worker_main, (void *)(long)started) != 0) { pthread_attr_destroy(&attr); break; }
         pthread_attr_destroy(&attr);
+#ifdef __linux__
+        worker_thread[started] = t;               // written before `started` counts the worker in
+#endif
         started += 1;
     }
     pthread_mutex_unlock(&start_lock);
@@ -249,11 +377,12 @@ int slate_available_cpus(void) {
     return online > 0 ? (int)online : 1;
 }
 
-void slate_pool_statistics(long counts[4]) {
+void slate_pool_statistics(long counts[5]) {
     counts[0] = atomic_load(&stat_jobs);
     counts[1] = atomic_load(&stat_caller_blocks);
     counts[2] = atomic_load(&stat_worker_blocks);
     counts[3] = atomic_load(&stat_shared);
+    counts[4] = atomic_load(&stat_stalls);
 }
 
 void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context) {
@@ -267,10 +396,13 @@ void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context
 
     uint32_t g = atomic_load(&generation);
     atomic_store(&generation, g + 1);             // odd: writing
-    wait_until(&active, is_zero, 0, &caller_blocked, &stat_caller_blocks);
+    long spin = atomic_load(&spin_ns);
+    wait_until(&active, is_zero, 0, &caller_blocked, &stat_caller_blocks, spin, 0, 0);
     job_parts = parts; job_workers = workers; job_fn = fn; job_context = context;
 #ifdef __linux__
     job_cpu = sched_getcpu();
+    job_caller = pthread_self();
+    for (int i = 0; i < workers; i++) watch_start(&worker_watch[i], worker_thread[i]);
 #endif
     atomic_store(&next_part, 0);
     atomic_store(&remaining, (uint32_t)parts);
@@ -278,8 +410,19 @@ void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context
     if (atomic_load(&sleepers) > 0) wake_all(&generation);
     atomic_fetch_add_explicit(&stat_jobs, 1, memory_order_relaxed);
     inside_job = 1;
-    run_parts();
+    run_parts(-1);
     inside_job = 0;
-    wait_until(&remaining, is_zero, 0, &caller_blocked, &stat_caller_blocks);
+#ifdef __linux__
+    int (*pull)(void *) = move_workers ? caller_pulls_a_stalled_worker : 0;
+#else
+    int (*pull)(void *) = 0;
+#endif
+    wait_until(&remaining, is_zero, 0, &caller_blocked, &stat_caller_blocks, spin, pull, 0);
+#ifdef __linux__
+    if (move_workers) {                           // no worker may still be moving this thread
+        wait_until(&active, is_zero, 0, &caller_blocked, &stat_caller_blocks, spin, 0, 0);
+        caller_restores_its_affinity();
+    }
+#endif
     atomic_flag_clear(&busy);
 }

@@ -1,5 +1,8 @@
 import XCTest
 @testable import Slate
+#if os(Linux)
+import Synchronization
+#endif
 
 final class ParallelTests: XCTestCase {
     /// Every element of every segment is visited exactly once, whatever the thread count, with
@@ -152,10 +155,13 @@ final class ParallelTests: XCTestCase {
         let caller = pthread_self()
         /// Runs one 2-part loop whose parts each last ~300 µs (so the worker takes one) and
         /// returns the CPUs the worker's parts ran on; `pinWorker` pins the worker to `first`.
+        /// An unpinned loop in which another process held up a part returns none: the pool may
+        /// then move the worker onto its caller's CPU on purpose (testAStalledWorkersPart…).
         func loop(pinWorker: Bool) -> [Int32] {
             let cpus = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
             defer { cpus.deallocate() }
             cpus.initialize(repeating: -1, count: 2)
+            let before = Threads.statistics
             parallelRun(2) { part in
                 let start = DispatchTime.now().uptimeNanoseconds
                 while DispatchTime.now().uptimeNanoseconds - start < 300_000 {}
@@ -163,6 +169,7 @@ final class ParallelTests: XCTestCase {
                 if pinWorker { _ = affinity.pinCallingThread(to: first) }
                 cpus[part] = currentCPU()
             }
+            if !pinWorker && Threads.statistics.since(before).stalledParts > 0 { return [] }
             return (0..<2).map { cpus[$0] }.filter { $0 >= 0 }
         }
         var pinned = false
@@ -175,6 +182,77 @@ final class ParallelTests: XCTestCase {
         XCTAssertTrue(workerCPUs.dropFirst().allSatisfy { $0 != Int32(first) },
                       "the worker kept running on its caller's CPU \(first): \(workerCPUs)")
     }
+
+    /// A worker whose part another process keeps off its core (here: the part sleeps, so its
+    /// thread's CPU clock stands still) while the caller waits for it is moved onto the caller's
+    /// CPU. Fails without the move in pool.c (MARK: Stalled parts).
+    func testAStalledWorkersPartMovesOntoItsWaitingCallersCPU() throws {
+        let affinity = try ThreadAffinity()
+        guard ProcessInfo.processInfo.environment["SLATE_MOVE_WORKERS"] != "0" else { throw XCTSkip("SLATE_MOVE_WORKERS=0") }
+        guard affinity.allowed.count > 1 else { throw XCTSkip("only one CPU available") }
+        let first = affinity.allowed[0]
+        let savedThreads = Threads.count
+        Threads.count = 2
+        defer { Threads.count = savedThreads; affinity.restoreCallingThread() }
+        parallelRun(2) { _ in }
+        XCTAssertTrue(affinity.pinCallingThread(to: first))
+        let caller = pthread_self()
+        for _ in 0..<20 {
+            let workerStarted = SharedFlag()
+            var workerCPUs: [Int] = []
+            let before = Threads.statistics
+            parallelRun(2) { _ in
+                if pthread_equal(pthread_self(), caller) != 0 {          // the caller: wait for the worker to take a part
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    while !workerStarted.isSet && DispatchTime.now().uptimeNanoseconds - start < 50_000_000 {}
+                } else {
+                    workerStarted.set()
+                    usleep(20_000)                                       // stalled: its CPU clock stands still
+                    workerCPUs = affinity.callingThreadCPUs()
+                }
+            }
+            guard workerStarted.isSet else { continue }       // the caller ran both parts; again
+            XCTAssertGreaterThanOrEqual(Threads.statistics.since(before).stalledParts, 1)
+            XCTAssertEqual(workerCPUs, [first], "the stalled worker was not moved onto its caller's CPU")
+            return
+        }
+        throw XCTSkip("the worker never took a part of a loop")
+    }
+
+    /// A caller whose part stalls while a worker that has finished its parts waits is moved onto
+    /// the worker's CPU, and leaves the loop with the affinity it came with.
+    func testAStalledCallerMovesOntoTheWorkersCPUAndGetsItsAffinityBack() throws {
+        let affinity = try ThreadAffinity()
+        guard ProcessInfo.processInfo.environment["SLATE_MOVE_WORKERS"] != "0" else { throw XCTSkip("SLATE_MOVE_WORKERS=0") }
+        guard affinity.allowed.count > 1 else { throw XCTSkip("only one CPU available") }
+        let savedThreads = Threads.count
+        Threads.count = 2
+        defer { Threads.count = savedThreads; affinity.restoreCallingThread() }
+        parallelRun(2) { _ in }
+        let caller = pthread_self()
+        for _ in 0..<20 {
+            let workerDone = SharedFlag()
+            var callerCPUsInside: [Int] = []
+            let before = Threads.statistics
+            parallelRun(2) { _ in
+                if pthread_equal(pthread_self(), caller) != 0 {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    while !workerDone.isSet && DispatchTime.now().uptimeNanoseconds - start < 50_000_000 {}
+                    guard workerDone.isSet else { return }
+                    usleep(20_000)                                       // stalled while the worker waits
+                    callerCPUsInside = affinity.callingThreadCPUs()
+                } else {
+                    workerDone.set()
+                }
+            }
+            guard workerDone.isSet else { continue }
+            XCTAssertGreaterThanOrEqual(Threads.statistics.since(before).stalledParts, 1)
+            XCTAssertEqual(callerCPUsInside.count, 1, "the stalled caller was not moved onto the worker's CPU")
+            XCTAssertEqual(affinity.callingThreadCPUs(), affinity.allowed, "the caller left the loop with a narrowed affinity")
+            return
+        }
+        throw XCTSkip("the worker never took a part of a loop")
+    }
     #endif
 }
 
@@ -184,6 +262,7 @@ final class ParallelTests: XCTestCase {
 /// mask it had when made, to restore.
 private struct ThreadAffinity: @unchecked Sendable {
     private typealias Affinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
+    private let getAffinity: Affinity
     private let setAffinity: Affinity
     private let saved: [UInt8]                                   // cpu_set_t, 1024 CPUs
     /// The CPUs of the saved mask, in order.
@@ -195,10 +274,21 @@ private struct ThreadAffinity: @unchecked Sendable {
             throw XCTSkip("no sched_getaffinity")
         }
         setAffinity = unsafeBitCast(set, to: Affinity.self)
+        getAffinity = unsafeBitCast(get, to: Affinity.self)
         var mask = [UInt8](repeating: 0, count: 128)
-        guard unsafeBitCast(get, to: Affinity.self)(0, 128, &mask) == 0 else { throw XCTSkip("sched_getaffinity failed") }
+        guard getAffinity(0, 128, &mask) == 0 else { throw XCTSkip("sched_getaffinity failed") }
         saved = mask
-        allowed = (0..<128 * 8).filter { mask[$0 / 8] & (1 << ($0 % 8)) != 0 }
+        allowed = Self.cpus(in: mask)
+    }
+
+    private static func cpus(in mask: [UInt8]) -> [Int] {
+        (0..<128 * 8).filter { mask[$0 / 8] & (1 << ($0 % 8)) != 0 }
+    }
+
+    /// The CPUs the calling thread may run on now.
+    func callingThreadCPUs() -> [Int] {
+        var mask = [UInt8](repeating: 0, count: 128)
+        return getAffinity(0, 128, &mask) == 0 ? Self.cpus(in: mask) : []
     }
 
     /// Confines the calling thread to `cpu`; true when the kernel accepted it.
@@ -213,5 +303,14 @@ private struct ThreadAffinity: @unchecked Sendable {
         var mask = saved
         _ = setAffinity(0, 128, &mask)
     }
+}
+#endif
+
+#if os(Linux)
+/// A flag the pool's threads share in a test.
+private final class SharedFlag: Sendable {
+    private let value = Atomic<Int32>(0)
+    var isSet: Bool { value.load(ordering: .sequentiallyConsistent) != 0 }
+    func set() { value.store(1, ordering: .sequentiallyConsistent) }
 }
 #endif

@@ -31,8 +31,9 @@ int slate_available_cpus(void);
 /// Counts since start: [0] jobs run in parallel, [1] times the caller blocked waiting for
 /// workers, [2] times a worker blocked waiting for a job, [3] jobs a worker joined on the CPU
 /// its caller published them from (the two sharing one core; the worker then moves to the
-/// process's other CPUs unless SLATE_MOVE_WORKERS=0).
-void slate_pool_statistics(long counts[4]);
+/// process's other CPUs unless SLATE_MOVE_WORKERS=0), [4] stalled parts: times a thread
+/// waiting for a part moved the thread running it, held off its core, onto its own CPU.
+void slate_pool_statistics(long counts[5]);
 
 // Grad mode, per thread: nonzero while ops on this thread must not record their backward
 // (Slate's `withNoGrad`). A C thread-local because Swift 6.0 has no thread-local storage for

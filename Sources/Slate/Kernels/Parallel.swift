@@ -42,8 +42,11 @@ public enum Threads {
     ///
     /// Placement: a worker that finds itself on the CPU its caller started a loop from (the
     /// kernel often wakes it there) moves itself to the process's other CPUs, so a 2-thread
-    /// product does not run at one core's speed; `SLATE_MOVE_WORKERS=0` turns that off. The
-    /// calling thread is never bound.
+    /// product does not run at one core's speed. A thread of the pool that waits for a part whose
+    /// thread another process keeps off its core (it ran less than half of the last 100 µs)
+    /// moves that thread onto its own CPU and blocks, so one competing process does not stall
+    /// both cores; a calling thread moved this way gets its own affinity back before the loop
+    /// returns. `SLATE_MOVE_WORKERS=0` turns both moves off.
     public static var spinMicroseconds: Int {
         get { _ = configured; return slate_spin_microseconds() }
         set { _ = configured; slate_set_spin_microseconds(max(0, newValue)) }
@@ -51,10 +54,10 @@ public enum Threads {
 
     /// What the worker pool has done since the process started (see ``PoolStatistics``).
     public static var statistics: PoolStatistics {
-        var counts = [Int](repeating: 0, count: 4)
+        var counts = [Int](repeating: 0, count: 5)
         counts.withUnsafeMutableBufferPointer { slate_pool_statistics($0.baseAddress!) }
         return PoolStatistics(parallelLoops: counts[0], callerBlocks: counts[1], workerBlocks: counts[2],
-                              workerOnCallersCPU: counts[3])
+                              workerOnCallersCPU: counts[3], stalledParts: counts[4])
     }
 
     private static func setSingleThreadedBLAS() {
@@ -76,13 +79,18 @@ public struct PoolStatistics: Sendable, Equatable {
     /// Loops a worker joined on the CPU its caller started them from: two threads sharing one
     /// core, so that loop ran at about one core's speed (the worker then moves off that CPU).
     public var workerOnCallersCPU: Int
+    /// Parts that stalled: another process held the core of the thread running one while a
+    /// thread of the pool waited for it, and the waiting thread moved it onto its own CPU
+    /// (Linux; see ``Threads/spinMicroseconds``).
+    public var stalledParts: Int
 
     /// `self − earlier`, field by field.
     public func since(_ earlier: PoolStatistics) -> PoolStatistics {
         PoolStatistics(parallelLoops: parallelLoops - earlier.parallelLoops,
                        callerBlocks: callerBlocks - earlier.callerBlocks,
                        workerBlocks: workerBlocks - earlier.workerBlocks,
-                       workerOnCallersCPU: workerOnCallersCPU - earlier.workerOnCallersCPU)
+                       workerOnCallersCPU: workerOnCallersCPU - earlier.workerOnCallersCPU,
+                       stalledParts: stalledParts - earlier.stalledParts)
     }
 }
 

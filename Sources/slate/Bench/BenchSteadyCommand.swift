@@ -94,6 +94,8 @@ struct SteadyReport: Codable {
     var workerBlocks: Int
     /// Repetitions in which the worker ran on the caller's CPU (the two sharing one core).
     var workerOnCallersCPU: Int
+    /// Parts whose thread another process kept off its core, moved onto the waiting thread's CPU.
+    var stalledParts: Int
 
     enum CodingKeys: String, CodingKey {
         case shape, threads, repeats
@@ -101,6 +103,7 @@ struct SteadyReport: Codable {
         case slowestMicroseconds = "slowest_us", fastestMicroseconds = "fastest_us"
         case slowestOverMedian = "slowest_over_median", medianGflops = "median_gflops", slowRepeats = "slow_repeats"
         case callerBlocks = "caller_blocks", workerBlocks = "worker_blocks", workerOnCallersCPU = "worker_on_callers_cpu"
+        case stalledParts = "stalled_parts"
     }
 
     init(shape: String, threads: Int, spinMicroseconds: Int, seconds: [Double], flops: Double, pool: PoolStatistics) {
@@ -116,6 +119,7 @@ struct SteadyReport: Codable {
         medianGflops = round1(flops / median / 1e9)
         slowRepeats = seconds.filter { $0 > 1.5 * median }.count
         callerBlocks = pool.callerBlocks; workerBlocks = pool.workerBlocks; workerOnCallersCPU = pool.workerOnCallersCPU
+        stalledParts = pool.stalledParts
     }
 
     func text() -> String {
@@ -123,7 +127,7 @@ struct SteadyReport: Codable {
         product     \(shape), \(threads) thread\(threads == 1 ? "" : "s"), \(repeats) repetitions, pool spin \(spinMicroseconds) µs
         median      \(medianMicroseconds) µs (\(medianGflops) GFLOP/s); fastest \(fastestMicroseconds) µs, p90 \(p90Microseconds) µs
         slowest     \(slowestMicroseconds) µs = \(slowestOverMedian) × median; \(slowRepeats) repetition\(slowRepeats == 1 ? "" : "s") over 1.5 × median
-        pool        caller blocked \(callerBlocks)×, workers blocked \(workerBlocks)×, worker on the caller's CPU \(workerOnCallersCPU)×
+        pool        caller blocked \(callerBlocks)×, workers blocked \(workerBlocks)×, worker on the caller's CPU \(workerOnCallersCPU)×, stalled parts moved \(stalledParts)×
         """
     }
 }
