@@ -8,7 +8,7 @@
 #   e.g. setsid Benchmarks/quiet.sh "$(ps -o sid= -p $$)" Benchmarks/contention.sh .build/release/slate /tmp/torch-venv/bin/python 4 2
 #
 # Every process of a session other than KEEP_SID (the shell you run it from), this script's own
-# session (hence setsid) and the kernel's gets SIGSTOP, re-applied every 0.2 s to newcomers, for
+# session (hence setsid) and the kernel's gets SIGSTOP, re-applied every second to newcomers, for
 # the length of COMMAND; all get SIGCONT on exit (also on Ctrl-C). Frozen programs lose only
 # time. Needs the right to signal them (root on a shared CI machine). Linux only.
 set -uo pipefail
@@ -16,7 +16,7 @@ set -uo pipefail
 keep=$1; shift
 mine=$(ps -o sid= -p $$ | tr -d ' ')
 others() { ps -eo pid=,sid= | awk -v k="$keep" -v m="$mine" '$2 != 0 && $2 != k && $2 != m {print $1}'; }
-freeze() { while :; do for p in $(others); do kill -STOP "$p" 2>/dev/null; done; sleep 0.2; done; }
+freeze() { while :; do for p in $(others); do kill -STOP "$p" 2>/dev/null; done; sleep 1; done; }
 freeze & freezer=$!
 thaw() { kill "$freezer" 2>/dev/null; wait "$freezer" 2>/dev/null; for p in $(others); do kill -CONT "$p" 2>/dev/null; done; }
 trap thaw EXIT INT TERM
