@@ -125,6 +125,29 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(b.grad!.item(), 12 * scale, accuracy: 1e-6)
     }
 
+    /// Gradients of many blocks, clipped over 2 threads: the norm is bit for bit one thread's
+    /// (per-gradient `sumOfSquares`, added in order), it matches a Double reference, and every
+    /// element is scaled by the same coefficient.
+    func testClipGradNormOverThreadsEqualsTheSerialSum() {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        let sizes = [100_003, 5, 40_000, 70_001]
+        func parameters() -> [Tensor] {
+            sizes.map { n in makeParameter([Float](repeating: 0, count: n), grad: (0..<n).map { Float(sin(Double($0 * 7 + n))) }) }
+        }
+        let serialSum = parameters().reduce(0.0) { $0 + sumOfSquares($1.grad!.pointer, $1.count) }
+        let reference = parameters().reduce(0.0) { acc, p in acc + p.grad!.toArray().reduce(0.0) { $0 + Double($1) * Double($1) } }
+        for threads in [1, 2] {
+            Threads.count = threads
+            let ps = parameters(), before = ps.map { $0.grad!.toArray() }
+            let total = clipGradNorm(ps, maxNorm: 1)
+            XCTAssertEqual(total, Float(serialSum.squareRoot()), "threads \(threads)")       // bit for bit
+            XCTAssertEqual(Double(total), reference.squareRoot(), accuracy: 1e-4 * reference.squareRoot())
+            let coefficient: Float = 1 / (total + 1e-6)
+            for (p, old) in zip(ps, before) { XCTAssertEqual(p.grad!.toArray(), old.map { $0 * coefficient }) }
+        }
+    }
+
     /// nanoGPT's shakespeare_char config: lr 1e-3, warmup 100, decay to 1e-4 at 5000.
     func testWarmupCosineMatchesNanoGPTGetLR() {
         let s = LearningRateSchedule.warmupCosine(maxRate: 1e-3, warmupIters: 100, decayIters: 5000, minRate: 1e-4)

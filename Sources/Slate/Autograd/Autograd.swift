@@ -116,16 +116,19 @@ extension Tensor {
         return (grad!.pointer, 1)
     }
 
-    /// Adds `g` (same element count) into this tensor's gradient.
+    /// Adds `g` (same element count) into this tensor's gradient, over `Threads.count` threads
+    /// when large (a residual stream's gradient passes through here once per block).
     public func accumulateGrad(_ g: Tensor) {
         precondition(g.count == count, "gradient of \(g.shape) for tensor of \(shape)")
+        let src = g.pointer
         if grad == nil {
             grad = Tensor(storage: Storage(count: count, zeroed: false), shape: shape)
-            grad!.pointer.update(from: g.pointer, count: count)
+            let dst = grad!.pointer
+            parallelRanges(count) { start, end in (dst + start).update(from: src + start, count: end - start) }
             return
         }
-        let dst = grad!.pointer, src = g.pointer
-        for i in 0..<count { dst[i] += src[i] }
+        let dst = grad!.pointer
+        parallelRanges(count) { start, end in for i in start..<end { dst[i] += src[i] } }
     }
 
     /// Clears the gradient (sets it to nil; the next backward starts from zero).

@@ -106,20 +106,43 @@ func loadStep(from state: [String: Tensor]) throws -> Int {
 
 /// Scales gradients so their global L2 norm is at most `maxNorm` (`torch.nn.utils.clip_grad_norm_`)
 /// and returns the norm before clipping. Parameters without a gradient are ignored.
+///
+/// Both passes run over `Threads.count` threads; the norm is the same for every thread count
+/// and the same as one thread's `sumOfSquares` per gradient (each block's square sum is computed
+/// alone, and the blocks are added in the same order and grouping).
 @discardableResult
 public func clipGradNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
-    var sumSquares = 0.0
-    for p in parameters {
-        guard let g = p.grad else { continue }
-        sumSquares += sumOfSquares(g.pointer, g.count)
+    let grads = parameters.compactMap { $0.grad }
+    // Every block of every gradient, in order: (gradient, start, end).
+    var blocks: [(g: Int, start: Int, end: Int)] = []
+    for (i, g) in grads.enumerated() {
+        for start in stride(from: 0, to: g.count, by: sumOfSquaresBlock) {
+            blocks.append((i, start, min(start + sumOfSquaresBlock, g.count)))
+        }
+    }
+    var partials = [Double](repeating: 0, count: blocks.count)
+    let pointers = grads.map { $0.pointer }
+    partials.withUnsafeMutableBufferPointer { out in
+        let out = out.baseAddress!
+        parallelRanges(blocks.count, grain: 16) { lo, hi in
+            for b in lo..<hi {
+                let block = blocks[b]
+                out[b] = sumOfSquares(pointers[block.g] + block.start, block.end - block.start)
+            }
+        }
+    }
+    var sumSquares = 0.0, b = 0                 // per gradient, then over gradients, as one thread adds
+    for i in grads.indices {
+        var perGradient = 0.0
+        while b < blocks.count && blocks[b].g == i { perGradient += partials[b]; b += 1 }
+        sumSquares += perGradient
     }
     let total = Float(sumSquares.squareRoot())
     let coefficient = maxNorm / (total + 1e-6)
     if coefficient < 1 {
-        for p in parameters {
-            guard let g = p.grad else { continue }
-            let pg = g.pointer
-            for i in 0..<g.count { pg[i] *= coefficient }
+        parallelSegments(grads.map(\.count)) { i, start, end in
+            let pg = pointers[i]
+            for j in start..<end { pg[j] *= coefficient }
         }
     }
     return total

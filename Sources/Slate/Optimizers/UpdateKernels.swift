@@ -68,11 +68,15 @@ func sgdMomentumKernel(p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<F
     }
 }
 
-/// Σ x² over `count` elements: SIMD8 Float partials over blocks of 4096, blocks summed in Double.
+/// The block length of `sumOfSquares`' Float partials.
+let sumOfSquaresBlock = 4096
+
+/// Σ x² over `count` elements: SIMD8 Float partials over blocks of `sumOfSquaresBlock`, blocks
+/// summed in Double.
 func sumOfSquares(_ x: UnsafeMutablePointer<Float>, _ count: Int) -> Double {
     var total = 0.0, blockStart = 0
     while blockStart < count {
-        let blockEnd = min(blockStart + 4096, count)
+        let blockEnd = min(blockStart + sumOfSquaresBlock, count)
         var acc = SIMD8<Float>(repeating: 0)
         var i = blockStart
         while i + 8 <= blockEnd { let v = load8(x, i); acc += v * v; i += 8 }

@@ -11,11 +11,15 @@ public final class Storage {
     /// Number of elements.
     public let count: Int
 
-    /// A block of `count` floats, zero-filled when `zeroed` is true.
+    /// A block of `count` floats, zero-filled when `zeroed` is true (over `Threads.count`
+    /// threads when large: a gradient buffer zeroed serially left the other core idle).
     public init(count: Int, zeroed: Bool) {
         self.count = count
         self.pointer = StoragePool.shared.take(count)
-        if zeroed { pointer.update(repeating: 0, count: count) }
+        if zeroed {
+            let p = pointer
+            parallelRanges(count) { start, end in (p + start).update(repeating: 0, count: end - start) }
+        }
     }
 
     deinit { StoragePool.shared.give(pointer, count) }
