@@ -3,12 +3,14 @@
 
 Reads the datasets from $SLATE_DATA (the files Slate reads, so the same graphs and features),
 rebuilds Slate's stratified folds from the same seed (SplitMix64 + Fisher-Yates, as
-Sources/SlateGraph/Data/StratifiedKFold.swift), uses Cora's Planetoid split from split.tsv, and
-trains each conv with Slate's documented defaults. Prints one JSON line per (dataset, conv, seed)
+Sources/SlateGraph/Data/StratifiedKFold.swift), standardises continuous feature columns with each
+fold's training graphs (as Slate's FeatureStandardizer), uses Cora's Planetoid split from
+split.tsv, and trains each conv with Slate's documented defaults. Prints one JSON line per (dataset, conv, seed)
 with the test accuracy (mean over folds for TU datasets) and wall time.
 
     python run_pyg.py --dataset MUTAG --conv gin --seeds 0 1 2 --threads 1
     python run_pyg.py --print-folds MUTAG --seed 0      # the fold lists, to compare with Slate
+    python run_pyg.py --print-standardization PROTEINS --seed 0   # each fold's feature mean, std
 """
 import argparse, json, os, time
 from pathlib import Path
@@ -89,6 +91,31 @@ def cora(root):
     return Data(x=x, edge_index=ei, y=y), split
 
 
+# ---------------------------------------------------------------- Slate's feature standardisation
+
+def feature_statistics(graphs):
+    """Slate's FeatureStandardizer.fit: per column, the mean and population std over every node of
+    `graphs` (a fold's training graphs), accumulated in float64; a column whose values there are all
+    0 or 1 (one-hot labels or degrees) keeps mean 0, std 1; std 1 also when the variance <= 1e-12."""
+    x = torch.cat([g.x for g in graphs]).double()                     # (nodes, F)
+    binary = ((x == 0) | (x == 1)).all(0)
+    mean = x.mean(0)
+    var = ((x * x).mean(0) - mean * mean).clamp(min=0)
+    std = torch.where(var > 1e-12, var.sqrt(), torch.ones_like(var))
+    mean[binary], std[binary] = 0.0, 1.0
+    return mean.float(), std.float()
+
+
+def standardized(graphs, mean, std):
+    """Copies of `graphs` with x' = (x - mean) / std in float32, as Slate feeds its model."""
+    out = []
+    for g in graphs:
+        g = g.clone()
+        g.x = (g.x - mean) / std
+        out.append(g)
+    return out
+
+
 # ---------------------------------------------------------------- Slate's folds
 
 class SplitMix64:
@@ -156,12 +183,17 @@ class GraphNet(nn.Module):
         return self.head2(F.dropout(self.head1(pooled).relu(), self.dropout, self.training))
 
 
-def run_graphs(graphs, kind, seed, folds=10, epochs=100, batch=32, lr=0.01):
-    """Slate's protocol: per fold, Adam lr halved every 50 epochs; the epoch with the best
-    validation accuracy (lower validation loss on ties) gives the fold's test accuracy."""
-    labels = [int(g.y) for g in graphs]
-    accs = []
+def run_graphs(all_graphs, kind, seed, folds=10, epochs=100, batch=32, lr=0.01, standardize=True):
+    """Slate's protocol: per fold, continuous feature columns standardised with the fold's training
+    graphs (as `slate gcn train`'s default; MUTAG's one-hot columns are left as they are), Adam lr
+    halved every 50 epochs; the epoch with the best validation accuracy (lower validation loss on
+    ties) gives the fold's test accuracy. Returns each fold's test accuracy and chosen epoch."""
+    labels = [int(g.y) for g in all_graphs]
+    accs, chosen = [], []
     for k, (tr, va, te) in enumerate(stratified_folds(labels, folds, seed)):
+        graphs = all_graphs
+        if standardize:                                   # statistics of the training part only
+            graphs = standardized(all_graphs, *feature_statistics([all_graphs[i] for i in tr]))
         torch.manual_seed(seed * 1_000_003 + k)
         model = GraphNet(kind, graphs[0].num_features, max(labels) + 1)
         opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -169,8 +201,8 @@ def run_graphs(graphs, kind, seed, folds=10, epochs=100, batch=32, lr=0.01):
         loader = DataLoader([graphs[i] for i in tr], batch_size=batch, shuffle=True)
         vb = next(iter(DataLoader([graphs[i] for i in va], batch_size=len(va))))
         tb = next(iter(DataLoader([graphs[i] for i in te], batch_size=len(te))))
-        best = (-1.0, float("inf"), 0.0)
-        for _ in range(epochs):
+        best = (-1.0, float("inf"), 0.0, 0)
+        for epoch in range(1, epochs + 1):
             model.train()
             for b in loader:
                 opt.zero_grad(); F.cross_entropy(model(b), b.y).backward(); opt.step()
@@ -180,9 +212,9 @@ def run_graphs(graphs, kind, seed, folds=10, epochs=100, batch=32, lr=0.01):
                 vo, to = model(vb), model(tb)
                 vacc, vloss = (vo.argmax(1) == vb.y).float().mean().item(), F.cross_entropy(vo, vb.y).item()
                 tacc = (to.argmax(1) == tb.y).float().mean().item()
-            if vacc > best[0] or (vacc == best[0] and vloss < best[1]): best = (vacc, vloss, tacc)
-        accs.append(best[2])
-    return sum(accs) / len(accs)
+            if vacc > best[0] or (vacc == best[0] and vloss < best[1]): best = (vacc, vloss, tacc, epoch)
+        accs.append(best[2]); chosen.append(best[3])
+    return accs, chosen
 
 
 class NodeNet(nn.Module):
@@ -241,22 +273,37 @@ def main():
     p.add_argument("--conv", default="gcn", choices=["gcn", "gin", "sage", "gat"])
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--no-standardize-features", dest="standardize", action="store_false",
+                   help="feed raw node features (Slate's --no-standardize-features)")
     p.add_argument("--print-folds", metavar="DATASET")
+    p.add_argument("--print-standardization", metavar="DATASET",
+                   help="each fold's feature mean and std (training graphs), to compare with Slate")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     root = Path(os.environ.get("SLATE_DATA", "data"))
-    if a.print_folds:
-        labels = [int(g.y) for g in tu_dataset(root, a.print_folds)]
-        print(json.dumps([{"train": t, "validation": v, "test": s} for t, v, s in stratified_folds(labels, 10, a.seed)]))
+    if a.print_folds or a.print_standardization:
+        graphs = tu_dataset(root, a.print_folds or a.print_standardization)
+        folds = stratified_folds([int(g.y) for g in graphs], 10, a.seed)
+        if a.print_folds:
+            print(json.dumps([{"train": t, "validation": v, "test": s} for t, v, s in folds]))
+        else:
+            stats = [feature_statistics([graphs[i] for i in t]) for t, _, _ in folds]
+            print(json.dumps([{"mean": m.tolist(), "std": d.tolist()} for m, d in stats]))
         return
     node = a.dataset.lower() == "cora"
     data = cora(root) if node else tu_dataset(root, a.dataset)
     for seed in a.seeds:
         t0 = time.time()
-        acc = run_nodes(*data, a.conv, seed) if node else run_graphs(data, a.conv, seed)
+        folds = {}                                        # per fold, as Slate's per_fold and epochs
+        if node:
+            acc = run_nodes(*data, a.conv, seed)
+        else:
+            per_fold, chosen = run_graphs(data, a.conv, seed, standardize=a.standardize)
+            acc, folds = sum(per_fold) / len(per_fold), {"per_fold": [round(x, 4) for x in per_fold], "epochs": chosen}
         print(json.dumps({"library": "pyg", "dataset": a.dataset, "conv": a.conv, "seed": seed, "accuracy": round(acc, 4),
-                          "wall_seconds": round(time.time() - t0, 1), "threads": a.threads}), flush=True)
+                          "wall_seconds": round(time.time() - t0, 1), "threads": a.threads,
+                          "standardized": a.standardize and not node, **folds}), flush=True)
 
 
 if __name__ == "__main__":
