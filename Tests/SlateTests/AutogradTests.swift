@@ -92,4 +92,26 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(StoragePool.shared.hits - before, 1)
         XCTAssertEqual(t.toArray(), [Float](repeating: 0, count: 1020))
     }
+
+    /// A working set above 1 GiB stays pooled between steps: the idle bound follows the peak of
+    /// live memory (1.25 GiB here, never touched, so it costs address space only). With a fixed
+    /// 1 GiB bound the fifth block was freed and its next step faulted fresh pages in.
+    func testPoolKeepsAWorkingSetLargerThanOneGiB() {
+        let pool = StoragePool.shared
+        pool.drain()
+        let block = 64 << 20                                           // floats: 256 MiB
+        func step() { let held = (0..<5).map { _ in Storage(count: block, zeroed: false) }; _ = held }
+        step()                                                         // peak live ≥ 1.25 GiB
+        XCTAssertGreaterThanOrEqual(pool.peakLiveBytes, 5 * block * 4)
+        let before = pool.hits
+        step()
+        XCTAssertEqual(pool.hits - before, 5, "every block of the second step should come from the pool")
+        pool.limitBytes = 1 << 30                                      // a fixed bound keeps only 4
+        defer { pool.limitBytes = nil; pool.drain() }
+        pool.drain()
+        step()
+        let fixed = pool.hits
+        step()
+        XCTAssertEqual(pool.hits - fixed, 4)
+    }
 }
