@@ -39,6 +39,12 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public var readoutNorm = false
     /// Epochs between checkpoints inside a fold (0: only at the end of each fold).
     public var checkpointEvery = 10
+    /// Models trained per fold (`--ensemble`, K ≥ 1). Member m (from 0) trains on the fold's
+    /// training graphs from its own initialisation, dropout and shuffling streams (member 0's are
+    /// a single model's, so K = 1 is the plain run bit for bit), its epoch is chosen on the fold's
+    /// validation graphs like a single model's, and the fold is scored by ``GraphEnsemble``: the
+    /// mean of the members' class probabilities at their chosen epochs. Costs K× the training.
+    public var ensemble = 1
     public init() {}
 }
 
@@ -46,7 +52,12 @@ extension AdjacencyNormalization: Codable {}
 
 /// One epoch of one fold, as reported to the progress callback and written to metrics.csv.
 public struct GraphEpochRecord: Sendable {
+    /// The fold (from 1) and the epoch (from 1, counted within the ensemble member).
     public let fold: Int, epoch: Int
+    /// The ensemble member (from 1; always 1 for a single model).
+    public let member: Int
+    /// The epoch counted over the fold's members, (member − 1) · epochs + epoch: the logs' step.
+    public let step: Int
     public let learningRate: Float
     public let trainLoss: Double, trainAccuracy: Double
     public let validationLoss: Double, validationAccuracy: Double
@@ -54,9 +65,10 @@ public struct GraphEpochRecord: Sendable {
     public let testAccuracy: Double
     public let seconds: Double
 
-    public init(fold: Int, epoch: Int, learningRate: Float, trainLoss: Double, trainAccuracy: Double,
-                validationLoss: Double, validationAccuracy: Double, testAccuracy: Double, seconds: Double) {
+    public init(fold: Int, epoch: Int, member: Int = 1, step: Int? = nil, learningRate: Float, trainLoss: Double,
+                trainAccuracy: Double, validationLoss: Double, validationAccuracy: Double, testAccuracy: Double, seconds: Double) {
         self.fold = fold; self.epoch = epoch; self.learningRate = learningRate
+        self.member = member; self.step = step ?? epoch
         self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
         self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
         self.testAccuracy = testAccuracy; self.seconds = seconds
@@ -66,7 +78,8 @@ public struct GraphEpochRecord: Sendable {
 /// What a graph-classification trainer reports while it runs.
 public enum GraphTrainingEvent: Sendable {
     case epoch(GraphEpochRecord)
-    /// A fold finished: its test accuracy at the epoch chosen on validation.
+    /// A fold finished: its test accuracy at the epoch chosen on validation (an ensemble's: its
+    /// members' mean probabilities; the epoch is then that of the member kept as the fold's model).
     case foldFinished(fold: Int, folds: Int, testAccuracy: Double, chosenEpoch: Int)
 }
 
@@ -74,12 +87,17 @@ public enum GraphTrainingEvent: Sendable {
 public struct GraphTrainingSummary: AccuracySummary {
     /// Test accuracy of each fold at its validation-chosen epoch.
     public let perFold: [Double]
-    /// The chosen epoch of each fold (1-based).
+    /// The chosen epoch of each fold (1-based; an ensemble's: the kept member's, see `bestModel`).
     public let chosenEpochs: [Int]
+    /// Ensembles: every fold's members (chosen epoch, validation and own test accuracy); empty for
+    /// a single model.
+    public let members: [[TrainingState.Member]]
     /// The epochs this process ran (a resumed run's earlier epochs are in its metrics files).
     public let records: [GraphEpochRecord]
     public let wallSeconds: Double
     /// Weights of the fold whose chosen epoch had the best validation accuracy (lower loss on ties).
+    /// For an ensemble, folds compare by the ensemble's validation accuracy and loss, and the
+    /// weights are those of that fold's member with the best validation accuracy (lower loss on ties).
     public let bestModel: [(String, Tensor)]
     public let bestFold: Int
     public let modelConfig: GraphClassifierConfig
@@ -90,7 +108,8 @@ public struct GraphTrainingSummary: AccuracySummary {
 /// Stratified K-fold cross-validation of a `GraphClassifier` on a TU dataset.
 ///
 /// The run can be checkpointed and continued: `checkpoint` receives a ``TrainingState`` every
-/// `checkpointEvery` epochs and at the end of every fold, and `train(_:resumingFrom:onEvent:)` continues
+/// `checkpointEvery` epochs, at the end of every ensemble member (when `ensemble` > 1) and at
+/// the end of every fold, and `train(_:resumingFrom:onEvent:)` continues
 /// from one bit for bit (same weights, same accuracies as a run never stopped, at the same thread count).
 ///
 /// Data-parallel over N replicas (`dataParallel`): every replica shuffles the fold the same way and
@@ -101,8 +120,8 @@ public struct GraphTrainingSummary: AccuracySummary {
 /// evaluation runs whole on every replica.
 public struct GraphClassificationTrainer {
     public let config: GraphTrainingConfig
-    /// Receives the run's state every `checkpointEvery` epochs and at the end of every fold
-    /// (the caller saves it; a throw stops the run). With several replicas it is called on every
+    /// Receives the run's state every `checkpointEvery` epochs, after every ensemble member and at
+    /// the end of every fold (the caller saves it; a throw stops the run). With several replicas it is called on every
     /// replica with the same state, which holds every replica's dropout generator.
     public var checkpoint: (TrainingState) throws -> Void = { _ in }
     /// How this trainer cooperates with its replicas (`.single`: one process).
@@ -113,8 +132,8 @@ public struct GraphClassificationTrainer {
     /// reporting every epoch and fold through `onEvent`.
     public func train(_ data: TUDataset, resumingFrom resumed: TrainingState? = nil,
                       onEvent: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingSummary {
-        guard config.epochs >= 1, config.batchSize >= 1, config.layers >= 1, config.hidden >= 1 else {
-            throw GraphDataError.invalidArgument("epochs, batch size, layers and hidden must all be at least 1")
+        guard config.epochs >= 1, config.batchSize >= 1, config.layers >= 1, config.hidden >= 1, config.ensemble >= 1 else {
+            throw GraphDataError.invalidArgument("epochs, batch size, layers, hidden and ensemble must all be at least 1")
         }
         let started = Date()
         let split = try StratifiedKFold(labels: data.labels, folds: config.folds, seed: SeedPurpose.foldSplit.seed(from: config.seed))
@@ -133,31 +152,59 @@ public struct GraphClassificationTrainer {
             onEvent(.foldFinished(fold: k + 1, folds: config.folds, testAccuracy: state.progress.accuracies[k],
                                    chosenEpoch: state.progress.epochs[k]))
         }
-        return GraphTrainingSummary(perFold: state.progress.accuracies, chosenEpochs: state.progress.epochs, records: records,
+        return GraphTrainingSummary(perFold: state.progress.accuracies, chosenEpochs: state.progress.epochs,
+                                   members: state.progress.finishedMembers ?? [], records: records,
                                    wallSeconds: Date().timeIntervalSince(started), bestModel: state.best,
                                    bestFold: state.progress.bestUnit + 1, modelConfig: modelConfig)
     }
 
-    /// Fold k's shuffling generator after `epochs` shuffles of `count` graphs: a Fisher–Yates
-    /// shuffle draws count − 1 times, and SplitMix64 jumps ahead in O(1).
-    private func shuffler(fold k: Int, after epochs: Int, count: Int) -> SplitMix64 {
+    /// Fold k's shuffling generator for ensemble member m after `epochs` shuffles of `count` graphs:
+    /// a Fisher–Yates shuffle draws count − 1 times, and SplitMix64 jumps ahead in O(1).
+    private func shuffler(fold k: Int, member m: Int, after epochs: Int, count: Int) -> SplitMix64 {
         let draws = UInt64(epochs) &* UInt64(max(count - 1, 0))
-        return SplitMix64(seed: SeedPurpose.foldShuffle.seed(from: config.seed, index: k)).advanced(by: draws)
+        return SplitMix64(seed: memberSeed(.foldShuffle, fold: k, member: m)).advanced(by: draws)
     }
 
-    /// Trains fold k from `state` (its start, or the epoch a checkpoint reached) to its end and
-    /// records the fold's result in `state`; returns the epochs it ran.
+    /// Fold k's seed for `purpose`, moved to ensemble member m's stream (member 0: unchanged).
+    private func memberSeed(_ purpose: SeedPurpose, fold k: Int, member m: Int) -> UInt64 {
+        SeedPurpose.ensembleMember.seed(from: purpose.seed(from: config.seed, index: k), index: m)
+    }
+
+    /// Trains fold k from `state` (its start, or the member and epoch a checkpoint reached) to its
+    /// end and records the fold's result in `state`; returns the epochs it ran.
     private func trainFold(_ k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset, _ modelConfig: GraphClassifierConfig,
                            _ state: inout TrainingState, onEvent: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
-        let model = GraphClassifier(modelConfig, seed: SeedPurpose.foldWeights.seed(from: config.seed, index: k))
+        let validation = GraphBatch(fold.validation.map { data.graphs[$0] })
+        let test = GraphBatch(fold.test.map { data.graphs[$0] })
+        var records: [GraphEpochRecord] = []
+        let members = config.ensemble
+        for m in (state.progress.epoch / config.epochs)..<members {
+            records += try trainMember(m, fold: k, fold, data, modelConfig, validation, test, &state, onEvent: onEvent)
+            guard members > 1 else { break }
+            finishMember(&state)
+            try checkpoint(state)                                        // every member's weights, before scoring
+        }
+        if members > 1 { try scoreEnsemble(modelConfig, validation, test, &state) }
+        finishUnit(&state)
+        try checkpoint(state)
+        return records
+    }
+
+    /// Trains member m of fold k from `state` (its start, or the epoch a checkpoint reached) to its
+    /// last epoch, keeping its validation-chosen epoch in `state`'s unit fields; returns its epochs.
+    private func trainMember(_ m: Int, fold k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset,
+                             _ modelConfig: GraphClassifierConfig, _ validation: GraphBatch, _ test: GraphBatch,
+                             _ state: inout TrainingState, onEvent: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
+        let model = GraphClassifier(modelConfig, seed: memberSeed(.foldWeights, fold: k, member: m))
         model.standardizer?.fit(fold.train.map { data.graphs[$0] })          // training part only
         let adam = Adam([ParameterGroup(parameters: model.parameters(), weightDecay: config.weightDecay)],
                         learningRate: config.learningRate)
         // Each replica draws its own dropout masks: rank r's stream is seeded r·2⁴⁰ further on.
-        var rng = RandomGenerator(seed: SeedPurpose.foldDropout.seed(from: config.seed, index: k) &+ UInt64(dataParallel.rank) << 40)
+        var rng = RandomGenerator(seed: memberSeed(.foldDropout, fold: k, member: m) &+ UInt64(dataParallel.rank) << 40)
         var train = fold.train
-        let first = state.progress.epoch + 1
-        if first > 1 {   // continue from a checkpoint taken inside this fold
+        let offset = m * config.epochs                                     // the member's first step − 1
+        let first = state.progress.epoch - offset + 1
+        if first > 1 {   // continue from a checkpoint taken inside this member
             try model.loadState(Dictionary(state.model))
             try adam.loadStateDict(Dictionary(state.optimizer))
             guard let saved = state.generator(replica: dataParallel), Set(state.progress.order) == Set(fold.train),
@@ -167,9 +214,7 @@ public struct GraphClassificationTrainer {
             rng = saved
             train = state.progress.order
         }
-        var order = shuffler(fold: k, after: first - 1, count: train.count)
-        let validation = GraphBatch(fold.validation.map { data.graphs[$0] })
-        let test = GraphBatch(fold.test.map { data.graphs[$0] })
+        var order = shuffler(fold: k, member: m, after: first - 1, count: train.count)
         var records: [GraphEpochRecord] = []
         for epoch in first...config.epochs {
             let t0 = Date()
@@ -192,7 +237,8 @@ public struct GraphClassificationTrainer {
             }
             let (vLoss, vAcc) = evaluate(model, validation, &rng)
             let (_, tAcc) = evaluate(model, test, &rng)
-            let record = GraphEpochRecord(fold: k + 1, epoch: epoch, learningRate: adam.learningRate,
+            let record = GraphEpochRecord(fold: k + 1, epoch: epoch, member: m + 1, step: offset + epoch,
+                                          learningRate: adam.learningRate,
                                           trainLoss: lossSum / Double(train.count),
                                           trainAccuracy: Double(correct) / Double(train.count),
                                           validationLoss: vLoss, validationAccuracy: vAcc, testAccuracy: tAcc,
@@ -205,7 +251,7 @@ public struct GraphClassificationTrainer {
                 (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (vAcc, vLoss, tAcc, epoch)
                 state.unitBest = model.namedState().map { ($0.0, $0.1.copy()) }
             }
-            p.epoch = epoch
+            p.epoch = offset + epoch
             state.progress = p
             if epoch < config.epochs && config.checkpointEvery > 0 && epoch % config.checkpointEvery == 0 {
                 state.progress.generator = dataParallel.gather(rng.state.map { Double(bitPattern: $0) })
@@ -216,9 +262,47 @@ public struct GraphClassificationTrainer {
                 try checkpoint(state)
             }
         }
-        finishUnit(&state)
-        try checkpoint(state)
         return records
+    }
+
+    /// Closes the ensemble member under way: its chosen epoch's figures and weights join the
+    /// fold's finished members, and the per-member part of the state is cleared for the next one.
+    private func finishMember(_ state: inout TrainingState) {
+        var p = state.progress
+        p.members = (p.members ?? []) + [TrainingState.Member(epoch: p.unitEpoch, validation: p.unitValidation,
+                                                               validationLoss: p.unitValidationLoss, test: p.unitTest)]
+        (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (-1, .infinity, 0, 0)
+        p.generator = []; p.order = []
+        state.progress = p
+        state.members.append(state.unitBest)
+        state.model = []; state.optimizer = []; state.unitBest = []
+    }
+
+    /// Scores the fold's finished members as one ``GraphEnsemble``: its validation accuracy and
+    /// loss and its test accuracy become the fold's, and the member with the best validation
+    /// accuracy (lower loss on ties) is the fold's model (`unitBest`, its epoch `unitEpoch`).
+    private func scoreEnsemble(_ modelConfig: GraphClassifierConfig, _ validation: GraphBatch, _ test: GraphBatch,
+                               _ state: inout TrainingState) throws {
+        let results = state.progress.members ?? []
+        let models = try state.members.map { weights in
+            let model = GraphClassifier(modelConfig, seed: 0)
+            try model.loadState(Dictionary(weights))
+            return model
+        }
+        let ensemble = GraphEnsemble(models)
+        let (vLoss, vAcc) = ensemble.evaluate(validation)
+        let kept = results.indices.max { a, b in
+            results[a].validation < results[b].validation
+                || (results[a].validation == results[b].validation && results[a].validationLoss > results[b].validationLoss)
+        }!
+        var p = state.progress
+        (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (vAcc, vLoss, ensemble.evaluate(test).accuracy,
+                                                                             results[kept].epoch)
+        p.finishedMembers = (p.finishedMembers ?? []) + [results]
+        p.members = nil
+        state.progress = p
+        state.unitBest = state.members[kept]
+        state.members = []
     }
 
     private func evaluate(_ model: GraphClassifier, _ batch: GraphBatch, _ rng: inout RandomGenerator) -> (Double, Double) {

@@ -9,7 +9,8 @@ import Slate
 ///
 /// Saved as one safetensors file (``encode(metadata:)``), so it is replaced atomically as a whole; tensors
 /// are named `model.*`, `optimizer.*`, `unit_best.*` (best epoch of the fold or seed under way) and
-/// `best.*` (best finished fold or seed); everything else is JSON in `__metadata__["progress"]`.
+/// `best.*` (best finished fold or seed), `member.<m>.*` (finished ensemble members of the fold
+/// under way); everything else is JSON in `__metadata__["progress"]`.
 public struct TrainingState {
     /// Scalars of the state (JSON in the checkpoint's metadata).
     public struct Progress: Codable, Equatable, Sendable {
@@ -31,7 +32,24 @@ public struct TrainingState {
         public var order: [Int] = []
         /// Monitored validation losses of the seed under way (node classification's early stopping).
         public var validationLosses: [Double] = []
+        /// Ensembles (graph classification, `ensemble` > 1): the finished members of the fold under
+        /// way (nil for a single model, so its checkpoints are unchanged).
+        public var members: [Member]?
+        /// Ensembles: the members of every finished fold.
+        public var finishedMembers: [[Member]]?
         public init() {}
+    }
+
+    /// One ensemble member's result: its epoch chosen on validation and that epoch's figures.
+    public struct Member: Codable, Equatable, Sendable {
+        /// The chosen epoch (1-based, counted within the member).
+        public var epoch: Int
+        public var validation: Double, validationLoss: Double
+        /// The member's own test accuracy at its chosen epoch (reported, never used to choose).
+        public var test: Double
+        public init(epoch: Int, validation: Double, validationLoss: Double, test: Double) {
+            (self.epoch, self.validation, self.validationLoss, self.test) = (epoch, validation, validationLoss, test)
+        }
     }
 
     public var progress = Progress()
@@ -39,6 +57,9 @@ public struct TrainingState {
     public var model: [(String, Tensor)] = [], optimizer: [(String, Tensor)] = []
     /// Weights at the best epoch of the unit under way, and of the best finished unit.
     public var unitBest: [(String, Tensor)] = [], best: [(String, Tensor)] = []
+    /// Ensembles: the weights of each finished member of the fold under way, at its chosen epoch
+    /// (saved as `member.<m>.*`, m from 0).
+    public var members: [[(String, Tensor)]] = []
 
     public init() {}
 
@@ -61,6 +82,7 @@ public struct TrainingState {
         var meta = metadata
         meta["progress"] = try Self.json(progress)
         let groups = [("model.", model), ("optimizer.", optimizer), ("unit_best.", unitBest), ("best.", best)]
+            + members.enumerated().map { ("member.\($0.offset).", $0.element) }
         return try SafeTensors.encode(groups.flatMap { prefix, tensors in tensors.map { (prefix + $0.0, $0.1) } },
                                       metadata: meta)
     }
@@ -75,14 +97,33 @@ public struct TrainingState {
         state.progress = progress
         for name in file.names {
             let tensor = file.tensors[name]!
+            if case let (m, rest)? = memberName(name), m < 1024 {   // a hostile index allocates nothing
+                while state.members.count <= m { state.members.append([]) }
+                state.members[m].append((rest, tensor))
+                continue
+            }
             for (prefix, keyPath) in [("model.", \TrainingState.model), ("optimizer.", \.optimizer),
                                       ("unit_best.", \.unitBest), ("best.", \.best)] where name.hasPrefix(prefix) {
                 state[keyPath: keyPath].append((String(name.dropFirst(prefix.count)), tensor))
                 break
             }
         }
-        try GCNCheckpoint.requireFinite(state.model + state.optimizer + state.unitBest + state.best, path: path)
+        var tensors = state.model + state.optimizer
+        tensors += state.unitBest + state.best
+        tensors += state.members.flatMap { $0 }
+        try GCNCheckpoint.requireFinite(tensors, path: path)
+        guard state.members.count == (progress.members?.count ?? 0), state.members.allSatisfy({ !$0.isEmpty }) else {
+            throw GCNCheckpointError(description: "\(path): its ensemble members' weights do not match its progress record; the file is damaged, start the run again with --overwrite")
+        }
         return (state, file.metadata)
+    }
+
+    /// `member.<m>.<rest>` -> (m, rest).
+    private static func memberName(_ name: String) -> (Int, String)? {
+        guard name.hasPrefix("member.") else { return nil }
+        let tail = name.dropFirst("member.".count)
+        guard let dot = tail.firstIndex(of: "."), let m = Int(tail[..<dot]), m >= 0 else { return nil }
+        return (m, String(tail[tail.index(after: dot)...]))
     }
 
     private static var decoder: JSONDecoder {

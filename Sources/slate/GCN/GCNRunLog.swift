@@ -5,7 +5,8 @@ import SlateGraph
 
 /// One epoch of one fold (graphs) or seed (nodes), as the run's files hold it.
 struct GCNEpochRow {
-    /// The fold or seed, from 1.
+    /// The fold or seed, from 1, and the epoch within it (an ensemble's members counted one after
+    /// another: member m's epoch e is (m − 1) · epochs + e).
     var unit: Int, epoch: Int
     var learningRate: Double, trainLoss: Double, trainAccuracy: Double, milliseconds: Double
     var validationLoss: Double, validationAccuracy: Double, testAccuracy: Double
@@ -13,7 +14,7 @@ struct GCNEpochRow {
 
 extension GCNEpochRow {
     init(_ r: GraphEpochRecord) {
-        (unit, epoch) = (r.fold, r.epoch)
+        (unit, epoch) = (r.fold, r.step)                          // an ensemble's members one after another
         (learningRate, trainLoss, trainAccuracy, milliseconds) = (Double(r.learningRate), r.trainLoss, r.trainAccuracy, 1000 * r.seconds)
         (validationLoss, validationAccuracy, testAccuracy) = (r.validationLoss, r.validationAccuracy, r.testAccuracy)
     }
@@ -123,7 +124,7 @@ final class GCNRunLog {
         "normalization": "--normalization", "patience": "--early-stopping", "restoreBest": "--restore-best", "seeds": "--seeds",
         "normalizeFeatures": "--normalize-features", "bias": "--bias", "conv": "--conv", "jumpingKnowledge": "--jumping-knowledge",
         "standardizeFeatures": "--standardize-features", "inputReadout": "--input-readout",
-        "readoutNorm": "--readout-norm"]
+        "readoutNorm": "--readout-norm", "ensemble": "--ensemble"]
 
     // MARK: metrics.csv, eval.csv and events
 

@@ -105,6 +105,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Flag(inversion: .prefixedNo, help: "Graph classification: standardise continuous node features (columns not all 0/1) with the mean and std of each fold's training graphs.")
     var standardizeFeatures = true
 
+    @Option(help: "Graph classification: models trained per fold (each from its own initialisation, dropout and shuffling, its epoch chosen on validation), predicting with the mean of their class probabilities; costs K times the training.")
+    var ensemble = 1
+
     @Option(help: "Adjacency normalisation: symmetric (D^-1/2 (A+I) D^-1/2) or row (D^-1 (A+I)).")
     var normalization: AdjacencyNormalization = .symmetric
 
@@ -136,6 +139,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNLimits.count(batchSize, "--batch-size", 1...Int.max)
         try GCNLimits.count(folds, "--folds", 3...GCNLimits.maxUnits)
         try GCNLimits.count(seeds, "--seeds", 1...GCNLimits.maxUnits)
+        try GCNLimits.count(ensemble, "--ensemble", 1...GCNLimits.maxUnits)
         if let earlyStopping { try GCNLimits.count(earlyStopping, "--early-stopping", 0...GCNLimits.maxEpochs) }
         try GCNLimits.count(lrDecayStepSize, "--lr-decay-step-size", 0...GCNLimits.maxEpochs)
         try GCNLimits.count(checkpointEvery, "--checkpoint-every", 0...GCNLimits.maxEpochs)
@@ -185,6 +189,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         config.checkpointEvery = checkpointEvery
         config.conv = conv; config.jumpingKnowledge = jumpingKnowledge ?? (conv == .gin)
         config.inputReadout = inputReadout; config.standardizeFeatures = standardizeFeatures; config.readoutNorm = readoutNorm
+        config.ensemble = ensemble
         guard folds <= data.graphs.count else {
             throw ValidationError("--folds \(folds) is more than the \(data.graphs.count) graphs of \(data.name); use at most \(data.graphs.count).")
         }
@@ -207,8 +212,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         progress.line("gcn train \(data.name): \(data.graphs.count) graphs, \(data.nodeCount) nodes, \(data.featureCount) features, \(data.classCount) classes; threads \(Threads.count)")
         if let comm { progress.line("distributed: \(comm.size) ranks (\(comm.localSize) on this machine) × batch_size \(batchSize) = global batch \(comm.size * batchSize) graphs") }
         progress.line("outputs: \(log.out)" + (log.resumed.map { " (resuming at fold \($0.progress.unit + 1), epoch \($0.progress.epoch))" } ?? ""))
-        let total = config.folds * config.epochs
-        var done = (log.resumed?.progress.unit ?? 0) * config.epochs + (log.resumed?.progress.epoch ?? 0)
+        let perFold = config.epochs * config.ensemble
+        let total = config.folds * perFold
+        var done = (log.resumed?.progress.unit ?? 0) * perFold + (log.resumed?.progress.epoch ?? 0)
         let started = Date()
         trainer.checkpoint = log.save
         let result = try trainer.train(data, resumingFrom: log.resumed) { event in
@@ -216,9 +222,10 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
             case .epoch(let r):
                 done += 1
                 log.append(GCNEpochRow(r))
+                let member = config.ensemble > 1 ? "member \(r.member)/\(config.ensemble) " : ""
                 progress.status(done: done, total: total, started: started,
-                                String(format: "fold %d/%d epoch %3d/%d  loss %.4f  train %.3f  val %.3f",
-                                       r.fold, config.folds, r.epoch, config.epochs, r.trainLoss, r.trainAccuracy, r.validationAccuracy))
+                                String(format: "fold %d/%d %@epoch %3d/%d  loss %.4f  train %.3f  val %.3f",
+                                       r.fold, config.folds, member, r.epoch, config.epochs, r.trainLoss, r.trainAccuracy, r.validationAccuracy))
             case let .foldFinished(fold, folds, test, epoch):
                 progress.line(String(format: "fold %2d/%d: test accuracy %.4f (epoch %d chosen on validation)", fold, folds, test, epoch))
             }
@@ -227,9 +234,11 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         guard writer else { return }
         progress.line(String(format: "%@ %@ pooling, %d-fold CV: test accuracy %.2f ± %.2f %%",
                              data.name, config.pool.rawValue, config.folds, 100 * result.mean, 100 * result.std))
-        let metrics = GCNTrainMetrics(dataset: data.name, task: "graph", conv: conv.rawValue, accuracyMean: result.mean, accuracyStd: result.std,
+        var metrics = GCNTrainMetrics(dataset: data.name, task: "graph", conv: conv.rawValue, accuracyMean: result.mean, accuracyStd: result.std,
                                       perFold: result.perFold, perSeed: nil, epochs: result.chosenEpochs,
-                                      bestFold: result.bestFold, secondsPerEpoch: log.secondsPerEpoch, threads: Threads.count)
+                                      bestFold: result.bestFold, secondsPerEpoch: log.secondsPerEpoch, threads: Threads.count,
+                                      ensemble: config.ensemble)
+        metrics.record(members: result.members)
         try GCNCheckpoint.saveGraphModel(result.bestModel, config: result.modelConfig, dataset: data.name,
                                          extra: ["fold": String(result.bestFold), "accuracy_mean": String(format: "%.4f", result.mean)],
                                          to: log.url("model.safetensors"))
@@ -237,6 +246,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     }
 
     private func trainNodes(_ data: NodeDataset) throws {
+        guard ensemble == 1 else {
+            throw CLIError("--ensemble trains graph classification only, and \(data.name) is a node-classification dataset; drop --ensemble.", status: .usage)
+        }
         var config = NodeTrainingConfig.reference(conv)
         config.hidden = hidden ?? config.hidden; config.dropout = dropout ?? config.dropout
         config.learningRate = learningRate ?? config.learningRate; config.weightDecay = weightDecay ?? config.weightDecay
@@ -295,7 +307,7 @@ extension AdjacencyNormalization: ExpressibleByArgument {}
 
 /// `summary.json`'s gcn metrics (with RunSummary's common keys).
 struct GCNTrainMetrics: Codable, SummaryMetrics {
-    static let nonNumericKeys: [CodingKeys] = [.dataset, .task, .conv, .perFold, .perSeed, .epochs]
+    static let nonNumericKeys: [CodingKeys] = [.dataset, .task, .conv, .perFold, .perSeed, .epochs, .memberAccuracies, .memberEpochs]
 
     var dataset: String
     var task: String
@@ -310,11 +322,29 @@ struct GCNTrainMetrics: Codable, SummaryMetrics {
     var bestFold: Int?
     var secondsPerEpoch: Double
     var threads: Int
+    /// Models per fold (graph classification; nil for nodes).
+    var ensemble: Int?
+    /// Ensembles: the members' own test accuracy averaged over folds and members (what one model
+    /// scores), beside `accuracy_mean` (the ensembles').
+    var memberAccuracyMean: Double?
+    /// Ensembles: every fold's members' own test accuracies and chosen epochs.
+    var memberAccuracies: [[Double]]?
+    var memberEpochs: [[Int]]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case dataset, task, conv
         case accuracyMean = "accuracy_mean", accuracyStd = "accuracy_std", perFold = "per_fold", perSeed = "per_seed"
         case epochs, bestFold = "best_fold", secondsPerEpoch = "seconds_per_epoch", threads
+        case ensemble, memberAccuracyMean = "member_accuracy_mean", memberAccuracies = "member_accuracies"
+        case memberEpochs = "member_epochs"
+    }
+
+    /// Fills the member keys from an ensemble's per-fold members (left nil for a single model).
+    mutating func record(members: [[TrainingState.Member]]) {
+        guard !members.isEmpty else { return }
+        memberAccuracies = members.map { $0.map(\.test) }
+        memberEpochs = members.map { $0.map(\.epoch) }
+        memberAccuracyMean = Statistics.mean(memberAccuracies!.flatMap { $0 })
     }
 }
 

@@ -1,0 +1,119 @@
+import Foundation
+import XCTest
+import Slate
+@testable import SlateGraph
+
+/// `GraphTrainingConfig.ensemble`: member 1 is the single model bit for bit, the fold is scored by
+/// the mean of the members' probabilities (recomputed here from their saved weights), the model kept
+/// is the member validation prefers, and a run resumed mid-ensemble ends where an uninterrupted one does.
+final class EnsembleTests: XCTestCase {
+    /// A short MUTAG run: 3 folds, 6 epochs per member, a checkpoint every 2 epochs.
+    private func config(ensemble: Int) -> GraphTrainingConfig {
+        var config = GraphTrainingConfig()
+        config.folds = 3; config.epochs = 6; config.hidden = 16; config.checkpointEvery = 2
+        config.inputReadout = true; config.seed = 3; config.ensemble = ensemble
+        return config
+    }
+
+    private func mutag() throws -> TUDataset { try TUDataset.load(name: "MUTAG", root: TestData.require(".")) }
+
+    /// Every figure of a record but its wall time.
+    private func figures(_ r: GraphEpochRecord) -> [Double] {
+        [Double(r.fold), Double(r.epoch), Double(r.learningRate), r.trainLoss, r.trainAccuracy,
+         r.validationLoss, r.validationAccuracy, r.testAccuracy]
+    }
+
+    func testFirstMemberIsTheSingleModelBitForBit() throws {
+        let data = try mutag()
+        let single = try GraphClassificationTrainer(config: config(ensemble: 1)).train(data)
+        let pair = try GraphClassificationTrainer(config: config(ensemble: 2)).train(data)
+        XCTAssertTrue(single.members.isEmpty)
+        XCTAssertEqual(pair.records.count, 2 * single.records.count)
+        XCTAssertEqual(pair.records.filter { $0.member == 1 }.map(figures), single.records.map(figures))
+        XCTAssertEqual(pair.records.map(\.step), (0..<3).flatMap { _ in Array(1...12) })
+        XCTAssertEqual(pair.members.map { $0[0].test }, single.perFold)
+        XCTAssertEqual(pair.members.map { $0[0].epoch }, single.chosenEpochs)
+        // Member 2 trains from other streams: its epochs differ from member 1's.
+        XCTAssertNotEqual(pair.records.filter { $0.member == 2 }.map(figures), single.records.map(figures))
+    }
+
+    func testFoldScoreIsTheMeanOfTheMembersProbabilities() throws {
+        let data = try mutag()
+        var trainer = GraphClassificationTrainer(config: config(ensemble: 3))
+        var scored: [TrainingState] = []          // per fold: the state after its last member, before scoring
+        trainer.checkpoint = { state in
+            if state.progress.members?.count == 3 && state.model.isEmpty { scored.append(state) }
+        }
+        let result = try trainer.train(data)
+        XCTAssertEqual(scored.count, 3)
+        let split = try StratifiedKFold(labels: data.labels, folds: 3, seed: SeedPurpose.foldSplit.seed(from: 3))
+        let modelConfig = result.modelConfig
+        for (k, state) in scored.enumerated() {
+            let models = try state.members.map { weights in
+                let model = GraphClassifier(modelConfig, seed: 99)
+                try model.loadState(Dictionary(weights, uniquingKeysWith: { a, _ in a }))
+                return model
+            }
+            // The naive twin: each member's softmax on its own, summed in order, divided by 3.
+            let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
+            var rng = RandomGenerator(seed: 1)
+            var mean = [Float](repeating: 0, count: test.graphCount * 2)
+            for model in models {
+                model.eval()
+                let p = withNoGrad { model(test, generator: &rng).softmax(axis: -1) }
+                for i in 0..<mean.count { mean[i] += p.pointer[i] }
+            }
+            mean = mean.map { $0 / 3 }
+            let ensemble = GraphEnsemble(models)
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: ensemble.probabilities(test).pointer, count: mean.count)), mean)
+            let predicted = (0..<test.graphCount).map { mean[2 * $0 + 1] > mean[2 * $0] ? 1 : 0 }
+            let correct = zip(predicted, test.labels!).filter { $0 == $1 }.count
+            XCTAssertEqual(result.perFold[k], Double(correct) / Double(test.graphCount), "fold \(k + 1)")
+            XCTAssertEqual(result.members[k], state.progress.members!)
+            // The members' own scores are those of single models; the ensemble is scored as one.
+            let members = state.progress.members!
+            XCTAssertTrue(members.allSatisfy { (1...6).contains($0.epoch) })
+        }
+        // The kept model is the member validation prefers (best accuracy, lower loss on ties).
+        let best = result.bestFold - 1
+        let kept = result.members[best].indices.max { a, b in
+            let (x, y) = (result.members[best][a], result.members[best][b])
+            return x.validation < y.validation || (x.validation == y.validation && x.validationLoss > y.validationLoss)
+        }!
+        XCTAssertEqual(result.chosenEpochs[best], result.members[best][kept].epoch)
+        let keptWeights = Dictionary(scored[best].members[kept], uniquingKeysWith: { a, _ in a })
+        for (name, tensor) in result.bestModel {
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: tensor.pointer, count: tensor.count)),
+                           Array(UnsafeBufferPointer(start: keptWeights[name]!.pointer, count: tensor.count)), name)
+        }
+    }
+
+    func testResumingMidEnsembleEqualsAnUninterruptedRun() throws {
+        let data = try mutag()
+        var trainer = GraphClassificationTrainer(config: config(ensemble: 2))
+        // Saved as the CLI saves them, at once (the live state shares the model's tensors).
+        var states: [(progress: TrainingState.Progress, bytes: Data)] = []
+        trainer.checkpoint = { states.append(($0.progress, try $0.encode(metadata: [:]))) }
+        let reference = try trainer.train(data)
+        // Fold 2 inside member 2 (its epoch 4 of 6), and fold 2 between its members.
+        let inside = try XCTUnwrap(states.firstIndex { $0.progress.unit == 1 && $0.progress.epoch == 10 })
+        let between = try XCTUnwrap(states.firstIndex { $0.progress.unit == 1 && $0.progress.epoch == 6 })
+        XCTAssertEqual(states[between].progress.members?.count, 1)
+        for index in [inside, between] {
+            let (saved, _) = try TrainingState.decode(SafeTensors.decode(states[index].bytes), path: "test")
+            var again = GraphClassificationTrainer(config: config(ensemble: 2))
+            var last = Data()
+            again.checkpoint = { last = try $0.encode(metadata: [:]) }
+            let resumed = try again.train(data, resumingFrom: saved)
+            XCTAssertEqual(resumed.perFold, reference.perFold)
+            XCTAssertEqual(resumed.chosenEpochs, reference.chosenEpochs)
+            XCTAssertEqual(resumed.members, reference.members)
+            XCTAssertEqual(resumed.records.map(figures), reference.records.suffix(resumed.records.count).map(figures))
+            XCTAssertEqual(last, states.last!.bytes)
+        }
+    }
+
+    func testBadEnsembleSizeIsRefused() throws {
+        XCTAssertThrowsError(try GraphClassificationTrainer(config: config(ensemble: 0)).train(mutag()))
+    }
+}
