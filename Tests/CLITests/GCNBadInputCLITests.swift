@@ -42,7 +42,7 @@ final class GCNBadInputCLITests: XCTestCase {
                                ("--lr-decay-factor", ["0", "1.5", "nan"]), ("--lr-decay-step-size", ["-1"]),
                                ("--hidden", ["0", "-5", "1e11", "100000000000"]), ("--layers", ["0", "100000"]),
                                ("--epochs", ["0", "10000000000"]), ("--batch-size", ["0", "100000000000"]),
-                               ("--folds", ["2", "1000"]), ("--seeds", ["0"]), ("--early-stopping", ["-1"]),
+                               ("--folds", ["2", "1000"]), ("--seeds", ["0"]), ("--ensemble", ["0", "-1"]), ("--early-stopping", ["-1"]),
                                ("--checkpoint-every", ["-1"]), ("--seed", ["-1", "x"]), ("--threads", ["0", "-2"]),
                                ("--pool", ["median"]), ("--normalization", ["laplacian"])] {
             for value in values {
@@ -52,6 +52,8 @@ final class GCNBadInputCLITests: XCTestCase {
         }
         cases += [
             Case(name: "memory estimate names the sizes", arguments: train + ["--hidden", "3000000"], status: 64, mentions: "needs ≈"),
+            Case(name: "--ensemble on a node task", arguments: ["gcn", "train", "--dataset", "karate", "--ensemble", "2", "--epochs", "2", "--quiet", "--out", "$OUT"],
+                 status: 64, mentions: "--ensemble"),
             Case(name: "unknown dataset", arguments: ["gcn", "train", "--dataset", "NOPE", "--out", "$OUT"], status: 66, mentions: "NOPE"),
             Case(name: "--resume without --out", arguments: ["gcn", "train", "--dataset", "MUTAG", "--resume"], status: 64, mentions: "--out"),
             Case(name: "--resume with --overwrite", arguments: train + ["--resume", "--overwrite"], status: 64, mentions: "--overwrite"),

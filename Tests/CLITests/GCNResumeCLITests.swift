@@ -6,9 +6,10 @@ import XCTest
 /// ends with the same checkpoint bytes, model bytes, summary figures and metrics rows as a run
 /// never stopped; `--config <out>/config.toml` replays a run exactly.
 final class GCNResumeCLITests: XCTestCase {
-    /// A small MUTAG run with a checkpoint every 2 epochs (a few hundred ms on one thread).
+    /// A small MUTAG run of 2-model ensembles with a checkpoint every 2 epochs (about a second on
+    /// one thread): kills land inside and between members.
     private let flags = ["gcn", "train", "--dataset", "MUTAG", "--folds", "3", "--epochs", "24", "--hidden", "16",
-                         "--checkpoint-every", "2", "--threads", "1", "--quiet"]
+                         "--ensemble", "2", "--checkpoint-every", "2", "--threads", "1", "--quiet"]
 
     func testKilledAndResumedRunEqualsUninterruptedRun() throws {
         try skipKillTestsUnderEmulation()
@@ -42,13 +43,13 @@ final class GCNResumeCLITests: XCTestCase {
                            try Data(contentsOf: killed.appendingPathComponent(name)), "\(name) differs after kill and resume")
         }
         let a = try summary(reference), b = try summary(killed)
-        for key in ["accuracy_mean", "accuracy_std", "per_fold", "epochs", "best_fold"] {
+        for key in ["accuracy_mean", "accuracy_std", "per_fold", "epochs", "best_fold", "member_accuracies", "member_epochs"] {
             XCTAssertEqual("\(a[key] ?? "missing")", "\(b[key] ?? "missing")", key)
         }
         // metrics.csv: the same rows (all but the timing column), each step once.
         let rowsA = try trainingRows(reference), rowsB = try trainingRows(killed)
         XCTAssertEqual(rowsA, rowsB)
-        XCTAssertEqual(rowsB.count, 3 * 24)
+        XCTAssertEqual(rowsB.count, 3 * 2 * 24)
         XCTAssertEqual(Set(rowsB.map { $0[0] + "," + $0[1] }).count, rowsB.count, "a metrics row appears twice")
         // No stray (temporary) files; the same folders (a TensorBoard run per fold). Event files are
         // named by their creation time, and a resumed run adds one per session.
@@ -65,7 +66,7 @@ final class GCNResumeCLITests: XCTestCase {
         let first = root.appendingPathComponent("first"), replay = root.appendingPathComponent("replay")
         let run = try runSlate(["gcn", "train", "--dataset", "MUTAG", "--folds", "3", "--epochs", "8", "--hidden", "24",
                                 "--pool", "mean", "--learning-rate", "0.02", "--lr-decay-step-size", "3", "--lr-decay-factor", "0.7",
-                                "--dropout", "0.3", "--batch-size", "16", "--seed", "7", "--threads", "1", "--quiet",
+                                "--dropout", "0.3", "--batch-size", "16", "--seed", "7", "--ensemble", "2", "--threads", "1", "--quiet",
                                 "--out", first.path], environment: gcnDataEnvironment)
         XCTAssertEqual(run.status, 0, run.stderr)
         let again = try runSlate(["gcn", "train", "--config", first.appendingPathComponent("config.toml").path,
@@ -74,6 +75,8 @@ final class GCNResumeCLITests: XCTestCase {
         let a = try summary(first), b = try summary(replay)
         XCTAssertEqual(a["accuracy_mean"] as? Double, b["accuracy_mean"] as? Double)
         XCTAssertEqual(a["per_fold"] as? [Double], b["per_fold"] as? [Double])
+        XCTAssertEqual(b["ensemble"] as? Int, 2)
+        XCTAssertEqual((b["member_accuracies"] as? [[Double]])?.map(\.count), [2, 2, 2])
         XCTAssertEqual(try Data(contentsOf: first.appendingPathComponent("model.safetensors")),
                        try Data(contentsOf: replay.appendingPathComponent("model.safetensors")))
         XCTAssertEqual(try String(contentsOf: first.appendingPathComponent("config.toml"), encoding: .utf8),

@@ -20,6 +20,35 @@ public struct GraphEnsemble {
         self.members = members
     }
 
+    /// An ensemble of `configuration` models with the given weights (each as from `namedState()`).
+    public init(_ configuration: GraphClassifierConfig, weights: [[(String, Tensor)]]) throws {
+        guard !weights.isEmpty else { throw GraphDataError.invalidArgument("an ensemble needs at least one member's weights") }
+        self.init(try weights.map { member in
+            let model = GraphClassifier(configuration, seed: 0)
+            try model.loadState(Dictionary(member, uniquingKeysWith: { a, _ in a }))
+            return model
+        })
+    }
+
+    /// The members' weights as one list, member m's (from 0) named `member.<m>.<name>`: how a
+    /// saved ensemble holds them.
+    public static func namedWeights(_ members: [[(String, Tensor)]]) -> [(String, Tensor)] {
+        members.enumerated().flatMap { m, weights in weights.map { ("member.\(m).\($0.0)", $0.1) } }
+    }
+
+    /// Splits `namedWeights(_:)`'s list back into members; nil when a name is not `member.<m>.*`
+    /// or the members are not numbered 0..<K.
+    public static func memberWeights(_ named: [(String, Tensor)]) -> [[(String, Tensor)]]? {
+        var members: [Int: [(String, Tensor)]] = [:]
+        for (name, tensor) in named {
+            let parts = name.split(separator: ".", maxSplits: 2)
+            guard parts.count == 3, parts[0] == "member", let m = Int(parts[1]), (0..<named.count).contains(m) else { return nil }
+            members[m, default: []].append((String(parts[2]), tensor))
+        }
+        guard !members.isEmpty, Set(members.keys) == Set(0..<members.count) else { return nil }
+        return (0..<members.count).map { members[$0]! }
+    }
+
     /// p̄ for every graph of `batch`: each member in evaluation mode (no dropout, BatchNorm's running
     /// statistics), its softmax added in member order, the sum divided by K.   (G, C)
     public func probabilities(_ batch: GraphBatch) -> Tensor {

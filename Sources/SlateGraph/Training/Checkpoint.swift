@@ -11,6 +11,9 @@ public enum GCNCheckpoint {
     /// A model read back from a checkpoint.
     public enum Model {
         case graph(GraphClassifier)
+        /// A graph classifier trained as an ensemble (`GraphTrainingConfig.ensemble` > 1): its
+        /// members, saved as `member.<m>.*` (``GraphEnsemble/namedWeights(_:)``).
+        case graphEnsemble(GraphEnsemble)
         /// The node classifier and whether its inputs are row-normalised.
         case node(NodeClassifier, NodeModelConfig)
     }
@@ -102,6 +105,9 @@ public enum GCNCheckpoint {
                              largest: [config.inputFeatures, config.hidden].map { Double($0) * Double(config.hidden) }
                                  + [Double(config.hidden) * Double(config.classes), Double(config.layers)],
                              stored: stored, path: url.path)
+            if let members = GraphEnsemble.memberWeights(file.ordered) {
+                return (.graphEnsemble(try GraphEnsemble(config, weights: members)), meta)
+            }
             let model = GraphClassifier(config, seed: 0)
             try model.loadState(file.tensors)
             return (.graph(model), meta)

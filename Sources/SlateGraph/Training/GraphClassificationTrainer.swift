@@ -79,7 +79,7 @@ public struct GraphEpochRecord: Sendable {
 public enum GraphTrainingEvent: Sendable {
     case epoch(GraphEpochRecord)
     /// A fold finished: its test accuracy at the epoch chosen on validation (an ensemble's: its
-    /// members' mean probabilities; the epoch is then that of the member kept as the fold's model).
+    /// members' mean probabilities at their chosen epochs; the epoch is then member 1's).
     case foldFinished(fold: Int, folds: Int, testAccuracy: Double, chosenEpoch: Int)
 }
 
@@ -87,7 +87,7 @@ public enum GraphTrainingEvent: Sendable {
 public struct GraphTrainingSummary: AccuracySummary {
     /// Test accuracy of each fold at its validation-chosen epoch.
     public let perFold: [Double]
-    /// The chosen epoch of each fold (1-based; an ensemble's: the kept member's, see `bestModel`).
+    /// The chosen epoch of each fold (1-based; an ensemble's: member 1's, the others' are in `members`).
     public let chosenEpochs: [Int]
     /// Ensembles: every fold's members (chosen epoch, validation and own test accuracy); empty for
     /// a single model.
@@ -97,7 +97,7 @@ public struct GraphTrainingSummary: AccuracySummary {
     public let wallSeconds: Double
     /// Weights of the fold whose chosen epoch had the best validation accuracy (lower loss on ties).
     /// For an ensemble, folds compare by the ensemble's validation accuracy and loss, and the
-    /// weights are those of that fold's member with the best validation accuracy (lower loss on ties).
+    /// weights are all of that fold's members', named `member.<m>.*` (``GraphEnsemble/namedWeights(_:)``).
     public let bestModel: [(String, Tensor)]
     public let bestFold: Int
     public let modelConfig: GraphClassifierConfig
@@ -279,29 +279,20 @@ public struct GraphClassificationTrainer {
     }
 
     /// Scores the fold's finished members as one ``GraphEnsemble``: its validation accuracy and
-    /// loss and its test accuracy become the fold's, and the member with the best validation
-    /// accuracy (lower loss on ties) is the fold's model (`unitBest`, its epoch `unitEpoch`).
+    /// loss and its test accuracy become the fold's, member 1's chosen epoch the fold's epoch, and
+    /// every member's weights the fold's model (`unitBest`, named `member.<m>.*`, m from 0).
     private func scoreEnsemble(_ modelConfig: GraphClassifierConfig, _ validation: GraphBatch, _ test: GraphBatch,
                                _ state: inout TrainingState) throws {
-        let results = state.progress.members ?? []
-        let models = try state.members.map { weights in
-            let model = GraphClassifier(modelConfig, seed: 0)
-            try model.loadState(Dictionary(weights))
-            return model
-        }
-        let ensemble = GraphEnsemble(models)
+        let ensemble = try GraphEnsemble(modelConfig, weights: state.members)
         let (vLoss, vAcc) = ensemble.evaluate(validation)
-        let kept = results.indices.max { a, b in
-            results[a].validation < results[b].validation
-                || (results[a].validation == results[b].validation && results[a].validationLoss > results[b].validationLoss)
-        }!
         var p = state.progress
+        let results = p.members ?? []
         (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (vAcc, vLoss, ensemble.evaluate(test).accuracy,
-                                                                             results[kept].epoch)
+                                                                             results[0].epoch)
         p.finishedMembers = (p.finishedMembers ?? []) + [results]
         p.members = nil
         state.progress = p
-        state.unitBest = state.members[kept]
+        state.unitBest = GraphEnsemble.namedWeights(state.members)
         state.members = []
     }
 

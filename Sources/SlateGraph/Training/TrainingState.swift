@@ -82,7 +82,7 @@ public struct TrainingState {
         var meta = metadata
         meta["progress"] = try Self.json(progress)
         let groups = [("model.", model), ("optimizer.", optimizer), ("unit_best.", unitBest), ("best.", best)]
-            + members.enumerated().map { ("member.\($0.offset).", $0.element) }
+            + [("", GraphEnsemble.namedWeights(members))]
         return try SafeTensors.encode(groups.flatMap { prefix, tensors in tensors.map { (prefix + $0.0, $0.1) } },
                                       metadata: meta)
     }
@@ -95,11 +95,11 @@ public struct TrainingState {
         }
         var state = TrainingState()
         state.progress = progress
+        var members: [(String, Tensor)] = []
         for name in file.names {
             let tensor = file.tensors[name]!
-            if case let (m, rest)? = memberName(name), m < 1024 {   // a hostile index allocates nothing
-                while state.members.count <= m { state.members.append([]) }
-                state.members[m].append((rest, tensor))
+            if name.hasPrefix("member.") {
+                members.append((name, tensor))
                 continue
             }
             for (prefix, keyPath) in [("model.", \TrainingState.model), ("optimizer.", \.optimizer),
@@ -108,6 +108,7 @@ public struct TrainingState {
                 break
             }
         }
+        state.members = members.isEmpty ? [] : GraphEnsemble.memberWeights(members) ?? [[]]   // [[]]: refused below
         var tensors = state.model + state.optimizer
         tensors += state.unitBest + state.best
         tensors += state.members.flatMap { $0 }
@@ -116,14 +117,6 @@ public struct TrainingState {
             throw GCNCheckpointError(description: "\(path): its ensemble members' weights do not match its progress record; the file is damaged, start the run again with --overwrite")
         }
         return (state, file.metadata)
-    }
-
-    /// `member.<m>.<rest>` -> (m, rest).
-    private static func memberName(_ name: String) -> (Int, String)? {
-        guard name.hasPrefix("member.") else { return nil }
-        let tail = name.dropFirst("member.".count)
-        guard let dot = tail.firstIndex(of: "."), let m = Int(tail[..<dot]), m >= 0 else { return nil }
-        return (m, String(tail[tail.index(after: dot)...]))
     }
 
     private static var decoder: JSONDecoder {

@@ -36,19 +36,9 @@ struct GCNPredictCommand: ParsableCommand, Exemplified {
         let nodeTask = NodeDataset.isNodeDataset(dataset)
         switch loaded.model {
         case .graph(let model):
-            guard !nodeTask else {
-                throw CLIError("\(checkpoint) is a graph-classification model (trained on \(trainedOn)) but \(dataset) is a node-classification dataset; predict \(dataset) with a model from `slate gcn train --dataset \(dataset)`.", status: .usage)
-            }
-            let data = try TUDataset.load(name: dataset)
-            guard data.featureCount == model.config.inputFeatures, data.classCount == model.config.classes else {
-                throw CLIError("\(dataset) has \(data.featureCount) node features and \(data.classCount) classes, the checkpoint (trained on \(trainedOn)) expects \(model.config.inputFeatures) and \(model.config.classes); use a checkpoint trained on \(dataset).", status: .usage)
-            }
-            let predicted = model.predict(data.graphs)
-            print("graph\tpredicted\tlabel")
-            for (i, (p, y)) in zip(predicted, data.labels).enumerated() {
-                print("\(i)\t\(data.rawLabels[p])\t\(data.rawLabels[y])")
-            }
-            report(zip(predicted, data.labels).filter { $0 == $1 }.count, predicted.count, "graphs")
+            try predictGraphs(model.config, trainedOn: trainedOn, nodeTask: nodeTask) { model.predict($0) }
+        case .graphEnsemble(let ensemble):
+            try predictGraphs(ensemble.members[0].config, trainedOn: trainedOn, nodeTask: nodeTask) { ensemble.predict($0) }
         case let .node(model, config):
             guard nodeTask else {
                 throw CLIError("\(checkpoint) is a node-classification model (trained on \(trainedOn)) but \(dataset) is a graph-classification (TU) dataset; predict it with a model from `slate gcn train --dataset \(dataset)`.", status: .usage)
@@ -65,6 +55,24 @@ struct GCNPredictCommand: ParsableCommand, Exemplified {
             }
             report(data.testNodes.filter { predicted[$0] == data.labels[$0] }.count, data.testNodes.count, "test nodes")
         }
+    }
+
+    /// Prints a graph classifier's (or ensemble's, `predict`) prediction for every graph of `dataset`.
+    private func predictGraphs(_ config: GraphClassifierConfig, trainedOn: String, nodeTask: Bool,
+                               _ predict: ([Graph]) -> [Int]) throws {
+        guard !nodeTask else {
+            throw CLIError("\(checkpoint) is a graph-classification model (trained on \(trainedOn)) but \(dataset) is a node-classification dataset; predict \(dataset) with a model from `slate gcn train --dataset \(dataset)`.", status: .usage)
+        }
+        let data = try TUDataset.load(name: dataset)
+        guard data.featureCount == config.inputFeatures, data.classCount == config.classes else {
+            throw CLIError("\(dataset) has \(data.featureCount) node features and \(data.classCount) classes, the checkpoint (trained on \(trainedOn)) expects \(config.inputFeatures) and \(config.classes); use a checkpoint trained on \(dataset).", status: .usage)
+        }
+        let predicted = predict(data.graphs)
+        print("graph\tpredicted\tlabel")
+        for (i, (p, y)) in zip(predicted, data.labels).enumerated() {
+            print("\(i)\t\(data.rawLabels[p])\t\(data.rawLabels[y])")
+        }
+        report(zip(predicted, data.labels).filter { $0 == $1 }.count, predicted.count, "graphs")
     }
 
     /// The split of every node in one; a node listed in two splits is an error naming it.
