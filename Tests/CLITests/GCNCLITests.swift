@@ -51,11 +51,11 @@ final class GCNCLITests: XCTestCase {
     }
 
     func testConvOptionIsTrainedSavedAndPredicted() throws {
-        for (dataset, conv) in [("MUTAG", "gin"), ("karate", "gat")] {
+        for (dataset, conv, ensemble) in [("MUTAG", "gin", "1"), ("karate", "gat", "1"), ("MUTAG", "gcn", "2")] {
             let out = try temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: out) }
             let run = try runSlate(["gcn", "train", "--dataset", dataset, "--conv", conv, "--folds", "3", "--epochs", "3",
-                                    "--seeds", "1", "--out", out.path, "--json"], environment: dataEnvironment)
+                                    "--seeds", "1", "--ensemble", ensemble, "--out", out.path, "--json"], environment: dataEnvironment)
             XCTAssertEqual(run.status, 0, run.stderr)
             let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
             XCTAssertEqual(summary["conv"] as? String, conv)
