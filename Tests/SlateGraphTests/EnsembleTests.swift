@@ -8,10 +8,10 @@ import Slate
 /// model is the whole ensemble, and a run resumed mid-ensemble ends where an uninterrupted one does.
 final class EnsembleTests: XCTestCase {
     /// A short MUTAG run: 3 folds, 6 epochs per member, a checkpoint every 2 epochs.
-    private func config(ensemble: Int) -> GraphTrainingConfig {
+    private func config(ensemble: Int, weightAverage: Float = 0) -> GraphTrainingConfig {
         var config = GraphTrainingConfig()
         config.folds = 3; config.epochs = 6; config.hidden = 16; config.checkpointEvery = 2
-        config.inputReadout = true; config.seed = 3; config.ensemble = ensemble
+        config.inputReadout = true; config.seed = 3; config.ensemble = ensemble; config.weightAverage = weightAverage
         return config
     }
 
@@ -90,8 +90,17 @@ final class EnsembleTests: XCTestCase {
     }
 
     func testResumingMidEnsembleEqualsAnUninterruptedRun() throws {
+        try resumeMidEnsemble(weightAverage: 0)
+    }
+
+    /// The moving average of the weights is part of the state: resumed runs continue it exactly.
+    func testResumingMidEnsembleWithWeightAveragingEqualsAnUninterruptedRun() throws {
+        try resumeMidEnsemble(weightAverage: 0.9)
+    }
+
+    private func resumeMidEnsemble(weightAverage: Float) throws {
         let data = try mutag()
-        var trainer = GraphClassificationTrainer(config: config(ensemble: 2))
+        var trainer = GraphClassificationTrainer(config: config(ensemble: 2, weightAverage: weightAverage))
         // Saved as the CLI saves them, at once (the live state shares the model's tensors).
         var states: [(progress: TrainingState.Progress, bytes: Data)] = []
         trainer.checkpoint = { states.append(($0.progress, try $0.encode(metadata: [:]))) }
@@ -102,7 +111,7 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(states[between].progress.members?.count, 1)
         for index in [inside, between] {
             let (saved, _) = try TrainingState.decode(SafeTensors.decode(states[index].bytes), path: "test")
-            var again = GraphClassificationTrainer(config: config(ensemble: 2))
+            var again = GraphClassificationTrainer(config: config(ensemble: 2, weightAverage: weightAverage))
             var last = Data()
             again.checkpoint = { last = try $0.encode(metadata: [:]) }
             let resumed = try again.train(data, resumingFrom: saved)
@@ -112,6 +121,33 @@ final class EnsembleTests: XCTestCase {
             XCTAssertEqual(resumed.records.map(figures), reference.records.suffix(resumed.records.count).map(figures))
             XCTAssertEqual(last, states.last!.bytes)
         }
+    }
+
+    /// θ̄ ← β θ̄ + (1 − β) θ, written out element by element, for every parameter; buffers copied.
+    func testWeightAverageUpdateIsTheMovingAverage() throws {
+        let config = GraphClassifierConfig(inputFeatures: 3, classes: 2, layers: 2, hidden: 4, inputReadout: true)
+        let average = GraphClassifier(config, seed: 1), model = GraphClassifier(config, seed: 2)
+        let before = average.namedParameters().map { Array(UnsafeBufferPointer(start: $0.1.copy().pointer, count: $0.1.count)) }
+        WeightAverage.update(average, toward: model, decay: 0.75)
+        for ((name, a), (old, (_, p))) in zip(average.namedParameters(), zip(before, model.namedParameters())) {
+            let expected = (0..<a.count).map { 0.75 * old[$0] + (1 - 0.75) * p.pointer[$0] }
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: a.pointer, count: a.count)), expected, name)
+        }
+        model.namedBuffers()[0].1.pointer[0] = 42
+        WeightAverage.copyBuffers(from: model, to: average)
+        XCTAssertEqual(average.namedBuffers()[0].1.pointer[0], 42)
+    }
+
+    /// A vanishing decay makes the average the trained weights: the run is the plain one bit for
+    /// bit (the average, not the model, is what is evaluated and chosen); a real decay changes it.
+    func testWeightAverageIsWhatIsEvaluated() throws {
+        let data = try mutag()
+        let plain = try GraphClassificationTrainer(config: config(ensemble: 1)).train(data)
+        let vanishing = try GraphClassificationTrainer(config: config(ensemble: 1, weightAverage: 1e-30)).train(data)
+        XCTAssertEqual(vanishing.records.map(figures), plain.records.map(figures))
+        let averaged = try GraphClassificationTrainer(config: config(ensemble: 1, weightAverage: 0.9)).train(data)
+        XCTAssertEqual(averaged.records.map(\.trainLoss), plain.records.map(\.trainLoss))     // training is untouched
+        XCTAssertNotEqual(averaged.records.map(\.validationLoss), plain.records.map(\.validationLoss))
     }
 
     func testBadEnsembleSizeIsRefused() throws {

@@ -45,6 +45,11 @@ public struct GraphTrainingConfig: Codable, Sendable {
     /// validation graphs like a single model's, and the fold is scored by ``GraphEnsemble``: the
     /// mean of the members' class probabilities at their chosen epochs. Costs K× the training.
     public var ensemble = 1
+    /// Weight averaging (`--weight-average β`, 0: off): an exponential moving average of the
+    /// weights, θ̄ ← β θ̄ + (1 − β) θ after every step (`WeightAverage`), is what every epoch
+    /// evaluates on validation and test, what validation chooses and what is saved; 0 trains and
+    /// evaluates θ itself, bit for bit as before.
+    public var weightAverage: Float = 0
     public init() {}
 }
 
@@ -214,6 +219,10 @@ public struct GraphClassificationTrainer {
             rng = saved
             train = state.progress.order
         }
+        // The weights evaluated: their moving average (`weightAverage`), else the trained ones.
+        let average = config.weightAverage > 0 ? try WeightAverage.start(modelConfig, from: model) : nil
+        if first > 1, let average { try average.loadState(Dictionary(state.average)) }
+        let evaluated = average ?? model
         var order = shuffler(fold: k, member: m, after: first - 1, count: train.count)
         var records: [GraphEpochRecord] = []
         for epoch in first...config.epochs {
@@ -230,13 +239,15 @@ public struct GraphClassificationTrainer {
                                                        at: "epoch \(epoch) of fold \(k + 1)")
                 lossSum += step.lossSum
                 correct += step.correct
+                if let average { WeightAverage.update(average, toward: model, decay: config.weightAverage) }
             }
             if dataParallel.count > 1 {                                   // every replica's sums
                 let sums = dataParallel.averageValues([lossSum, Double(correct)]).map { $0 * Double(dataParallel.count) }
                 (lossSum, correct) = (sums[0], Int(sums[1].rounded()))
             }
-            let (vLoss, vAcc) = evaluate(model, validation, &rng)
-            let (_, tAcc) = evaluate(model, test, &rng)
+            if let average { WeightAverage.copyBuffers(from: model, to: average) }
+            let (vLoss, vAcc) = evaluate(evaluated, validation, &rng)
+            let (_, tAcc) = evaluate(evaluated, test, &rng)
             let record = GraphEpochRecord(fold: k + 1, epoch: epoch, member: m + 1, step: offset + epoch,
                                           learningRate: adam.learningRate,
                                           trainLoss: lossSum / Double(train.count),
@@ -249,7 +260,7 @@ public struct GraphClassificationTrainer {
             var p = state.progress
             if vAcc > p.unitValidation || (vAcc == p.unitValidation && vLoss < p.unitValidationLoss) {
                 (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (vAcc, vLoss, tAcc, epoch)
-                state.unitBest = model.namedState().map { ($0.0, $0.1.copy()) }
+                state.unitBest = evaluated.namedState().map { ($0.0, $0.1.copy()) }
             }
             p.epoch = offset + epoch
             state.progress = p
@@ -259,6 +270,7 @@ public struct GraphClassificationTrainer {
                 state.progress.order = train
                 state.model = model.namedState()
                 state.optimizer = adam.stateDict()
+                state.average = average?.namedState() ?? []
                 try checkpoint(state)
             }
         }
@@ -275,7 +287,7 @@ public struct GraphClassificationTrainer {
         p.generator = []; p.order = []
         state.progress = p
         state.members.append(state.unitBest)
-        state.model = []; state.optimizer = []; state.unitBest = []
+        state.model = []; state.optimizer = []; state.unitBest = []; state.average = []
     }
 
     /// Scores the fold's finished members as one ``GraphEnsemble``: its validation accuracy and
@@ -369,7 +381,7 @@ func finishUnit(_ state: inout TrainingState) {
     (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (-1, .infinity, 0, 0)
     p.generator = []; p.order = []; p.validationLosses = []
     state.progress = p
-    state.model = []; state.optimizer = []; state.unitBest = []
+    state.model = []; state.optimizer = []; state.unitBest = []; state.average = []
 }
 
 /// Test accuracies over folds or seeds, with their statistics.

@@ -9,8 +9,8 @@ import Slate
 ///
 /// Saved as one safetensors file (``encode(metadata:)``), so it is replaced atomically as a whole; tensors
 /// are named `model.*`, `optimizer.*`, `unit_best.*` (best epoch of the fold or seed under way) and
-/// `best.*` (best finished fold or seed), `member.<m>.*` (finished ensemble members of the fold
-/// under way); everything else is JSON in `__metadata__["progress"]`.
+/// `best.*` (best finished fold or seed), `average.*` (the weight average under way),
+/// `member.<m>.*` (finished ensemble members of the fold under way); everything else is JSON in `__metadata__["progress"]`.
 public struct TrainingState {
     /// Scalars of the state (JSON in the checkpoint's metadata).
     public struct Progress: Codable, Equatable, Sendable {
@@ -60,6 +60,8 @@ public struct TrainingState {
     /// Ensembles: the weights of each finished member of the fold under way, at its chosen epoch
     /// (saved as `member.<m>.*`, m from 0).
     public var members: [[(String, Tensor)]] = []
+    /// The moving average of the weights of the unit under way (`weightAverage` > 0; empty otherwise).
+    public var average: [(String, Tensor)] = []
 
     public init() {}
 
@@ -81,7 +83,7 @@ public struct TrainingState {
     public func encode(metadata: [String: String]) throws -> Data {
         var meta = metadata
         meta["progress"] = try Self.json(progress)
-        let groups = [("model.", model), ("optimizer.", optimizer), ("unit_best.", unitBest), ("best.", best)]
+        let groups = [("model.", model), ("optimizer.", optimizer), ("unit_best.", unitBest), ("best.", best), ("average.", average)]
             + [("", GraphEnsemble.namedWeights(members))]
         return try SafeTensors.encode(groups.flatMap { prefix, tensors in tensors.map { (prefix + $0.0, $0.1) } },
                                       metadata: meta)
@@ -103,7 +105,7 @@ public struct TrainingState {
                 continue
             }
             for (prefix, keyPath) in [("model.", \TrainingState.model), ("optimizer.", \.optimizer),
-                                      ("unit_best.", \.unitBest), ("best.", \.best)] where name.hasPrefix(prefix) {
+                                      ("unit_best.", \.unitBest), ("best.", \.best), ("average.", \.average)] where name.hasPrefix(prefix) {
                 state[keyPath: keyPath].append((String(name.dropFirst(prefix.count)), tensor))
                 break
             }
@@ -111,6 +113,7 @@ public struct TrainingState {
         state.members = members.isEmpty ? [] : GraphEnsemble.memberWeights(members) ?? [[]]   // [[]]: refused below
         var tensors = state.model + state.optimizer
         tensors += state.unitBest + state.best
+        tensors += state.average
         tensors += state.members.flatMap { $0 }
         try GCNCheckpoint.requireFinite(tensors, path: path)
         guard state.members.count == (progress.members?.count ?? 0), state.members.allSatisfy({ !$0.isEmpty }) else {

@@ -109,6 +109,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "Graph classification: models trained per fold (each from its own initialisation, dropout and shuffling, its epoch chosen on validation), predicting with the mean of their class probabilities; costs K times the training.")
     var ensemble = 1
 
+    @Option(help: "Graph classification: evaluate, choose and save an exponential moving average of the weights with this decay per step (0: off), e.g. 0.99.")
+    var weightAverage: Float = 0
+
     @Option(help: "Adjacency normalisation: symmetric (D^-1/2 (A+I) D^-1/2) or row (D^-1 (A+I)).")
     var normalization: AdjacencyNormalization = .symmetric
 
@@ -141,6 +144,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNLimits.count(folds, "--folds", 3...GCNLimits.maxUnits)
         try GCNLimits.count(seeds, "--seeds", 1...GCNLimits.maxUnits)
         try GCNLimits.count(ensemble, "--ensemble", 1...GCNLimits.maxUnits)
+        try GCNLimits.finite(weightAverage, "--weight-average", in: 0...1, excludingUpper: true)
         if let earlyStopping { try GCNLimits.count(earlyStopping, "--early-stopping", 0...GCNLimits.maxEpochs) }
         try GCNLimits.count(lrDecayStepSize, "--lr-decay-step-size", 0...GCNLimits.maxEpochs)
         try GCNLimits.count(checkpointEvery, "--checkpoint-every", 0...GCNLimits.maxEpochs)
@@ -190,7 +194,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         config.checkpointEvery = checkpointEvery
         config.conv = conv; config.jumpingKnowledge = jumpingKnowledge ?? (conv == .gin)
         config.inputReadout = inputReadout; config.standardizeFeatures = standardizeFeatures; config.readoutNorm = readoutNorm
-        config.ensemble = ensemble
+        config.ensemble = ensemble; config.weightAverage = weightAverage
         guard folds <= data.graphs.count else {
             throw ValidationError("--folds \(folds) is more than the \(data.graphs.count) graphs of \(data.name); use at most \(data.graphs.count).")
         }
@@ -247,8 +251,8 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     }
 
     private func trainNodes(_ data: NodeDataset) throws {
-        guard ensemble == 1 else {
-            throw CLIError("--ensemble trains graph classification only, and \(data.name) is a node-classification dataset; drop --ensemble.", status: .usage)
+        for (flag, isSet) in [("--ensemble", ensemble != 1), ("--weight-average", weightAverage != 0)] where isSet {
+            throw CLIError("\(flag) trains graph classification only, and \(data.name) is a node-classification dataset; drop \(flag).", status: .usage)
         }
         var config = NodeTrainingConfig.reference(conv)
         config.hidden = hidden ?? config.hidden; config.dropout = dropout ?? config.dropout
