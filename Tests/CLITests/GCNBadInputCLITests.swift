@@ -42,7 +42,7 @@ final class GCNBadInputCLITests: XCTestCase {
                                ("--lr-decay-factor", ["0", "1.5", "nan"]), ("--lr-decay-step-size", ["-1"]),
                                ("--hidden", ["0", "-5", "1e11", "100000000000"]), ("--layers", ["0", "100000"]),
                                ("--epochs", ["0", "10000000000"]), ("--batch-size", ["0", "100000000000"]),
-                               ("--folds", ["2", "1000"]), ("--seeds", ["0"]), ("--ensemble", ["0", "-1"]), ("--early-stopping", ["-1"]),
+                               ("--folds", ["2", "1000"]), ("--seeds", ["0"]), ("--ensemble", ["0", "-1"]), ("--weight-average", ["1", "-0.1", "nan"]), ("--early-stopping", ["-1"]),
                                ("--checkpoint-every", ["-1"]), ("--seed", ["-1", "x"]), ("--threads", ["0", "-2"]),
                                ("--pool", ["median"]), ("--normalization", ["laplacian"])] {
             for value in values {

@@ -66,7 +66,7 @@ final class GCNResumeCLITests: XCTestCase {
         let first = root.appendingPathComponent("first"), replay = root.appendingPathComponent("replay")
         let run = try runSlate(["gcn", "train", "--dataset", "MUTAG", "--folds", "3", "--epochs", "8", "--hidden", "24",
                                 "--pool", "mean", "--learning-rate", "0.02", "--lr-decay-step-size", "3", "--lr-decay-factor", "0.7",
-                                "--dropout", "0.3", "--batch-size", "16", "--seed", "7", "--ensemble", "2", "--threads", "1", "--quiet",
+                                "--dropout", "0.3", "--batch-size", "16", "--seed", "7", "--ensemble", "2", "--weight-average", "0.9", "--threads", "1", "--quiet",
                                 "--out", first.path], environment: gcnDataEnvironment)
         XCTAssertEqual(run.status, 0, run.stderr)
         let again = try runSlate(["gcn", "train", "--config", first.appendingPathComponent("config.toml").path,
@@ -76,6 +76,7 @@ final class GCNResumeCLITests: XCTestCase {
         XCTAssertEqual(a["accuracy_mean"] as? Double, b["accuracy_mean"] as? Double)
         XCTAssertEqual(a["per_fold"] as? [Double], b["per_fold"] as? [Double])
         XCTAssertEqual(b["ensemble"] as? Int, 2)
+        XCTAssertTrue(try String(contentsOf: replay.appendingPathComponent("config.toml"), encoding: .utf8).contains("weight_average = 0.9"))
         XCTAssertEqual((b["member_accuracies"] as? [[Double]])?.map(\.count), [2, 2, 2])
         XCTAssertEqual(try Data(contentsOf: first.appendingPathComponent("model.safetensors")),
                        try Data(contentsOf: replay.appendingPathComponent("model.safetensors")))
