@@ -8,8 +8,9 @@ import Slate
 /// model is the whole ensemble, and a run resumed mid-ensemble ends where an uninterrupted one does.
 final class EnsembleTests: XCTestCase {
     /// A short MUTAG run: 3 folds, 6 epochs per member, a checkpoint every 2 epochs.
-    private func config(ensemble: Int, weightAverage: Float = 0) -> GraphTrainingConfig {
+    private func config(ensemble: Int, weightAverage: Float = 0, rotate: Bool = false) -> GraphTrainingConfig {
         var config = GraphTrainingConfig()
+        config.rotateValidation = rotate
         config.folds = 3; config.epochs = 6; config.hidden = 16; config.checkpointEvery = 2
         config.inputReadout = true; config.seed = 3; config.ensemble = ensemble; config.weightAverage = weightAverage
         return config
@@ -95,12 +96,12 @@ final class EnsembleTests: XCTestCase {
 
     /// The moving average of the weights is part of the state: resumed runs continue it exactly.
     func testResumingMidEnsembleWithWeightAveragingEqualsAnUninterruptedRun() throws {
-        try resumeMidEnsemble(weightAverage: 0.9)
+        try resumeMidEnsemble(weightAverage: 0.9, rotate: true)
     }
 
-    private func resumeMidEnsemble(weightAverage: Float) throws {
+    private func resumeMidEnsemble(weightAverage: Float, rotate: Bool = false) throws {
         let data = try mutag()
-        var trainer = GraphClassificationTrainer(config: config(ensemble: 2, weightAverage: weightAverage))
+        var trainer = GraphClassificationTrainer(config: config(ensemble: 2, weightAverage: weightAverage, rotate: rotate))
         // Saved as the CLI saves them, at once (the live state shares the model's tensors).
         var states: [(progress: TrainingState.Progress, bytes: Data)] = []
         trainer.checkpoint = { states.append(($0.progress, try $0.encode(metadata: [:]))) }
@@ -111,7 +112,7 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(states[between].progress.members?.count, 1)
         for index in [inside, between] {
             let (saved, _) = try TrainingState.decode(SafeTensors.decode(states[index].bytes), path: "test")
-            var again = GraphClassificationTrainer(config: config(ensemble: 2, weightAverage: weightAverage))
+            var again = GraphClassificationTrainer(config: config(ensemble: 2, weightAverage: weightAverage, rotate: rotate))
             var last = Data()
             again.checkpoint = { last = try $0.encode(metadata: [:]) }
             let resumed = try again.train(data, resumingFrom: saved)
@@ -148,6 +149,32 @@ final class EnsembleTests: XCTestCase {
         let averaged = try GraphClassificationTrainer(config: config(ensemble: 1, weightAverage: 0.9)).train(data)
         XCTAssertEqual(averaged.records.map(\.trainLoss), plain.records.map(\.trainLoss))     // training is untouched
         XCTAssertNotEqual(averaged.records.map(\.validationLoss), plain.records.map(\.validationLoss))
+    }
+
+    /// Rotated validation: member m of fold k validates on fold k + 1 + m and trains on the rest but
+    /// the test fold. Member 1 is unchanged; member 2's validation graphs are fold k + 2's, whose
+    /// size its accuracies are multiples of; the test fold is in no member's training or validation.
+    func testRotatedValidationGivesEachMemberItsOwnFold() throws {
+        let data = try mutag()
+        let shared = try GraphClassificationTrainer(config: config(ensemble: 2)).train(data)
+        let rotated = try GraphClassificationTrainer(config: config(ensemble: 2, rotate: true)).train(data)
+        XCTAssertEqual(rotated.records.filter { $0.member == 1 }.map(figures), shared.records.filter { $0.member == 1 }.map(figures))
+        let split = try StratifiedKFold(labels: data.labels, folds: 3, seed: SeedPurpose.foldSplit.seed(from: 3))
+        for k in 0..<3 {
+            let own = split.split(test: k, validation: (k + 2) % 3)
+            XCTAssertEqual(Set(own.train + own.validation + own.test).count, data.graphs.count)
+            XCTAssertTrue(Set(own.train + own.validation).isDisjoint(with: own.test))
+            XCTAssertEqual(own.test, split.splits[k].test)
+            XCTAssertEqual(own.validation, split.folds[(k + 2) % 3])
+            let n = Double(own.validation.count)
+            for r in rotated.records where r.fold == k + 1 && r.member == 2 {
+                XCTAssertEqual((r.validationAccuracy * n).rounded(), r.validationAccuracy * n, accuracy: 1e-9)
+            }
+        }
+        XCTAssertNotEqual(rotated.records.filter { $0.member == 2 }.map(figures), shared.records.filter { $0.member == 2 }.map(figures))
+        var tooMany = config(ensemble: 3, rotate: true)
+        tooMany.folds = 3
+        XCTAssertThrowsError(try GraphClassificationTrainer(config: tooMany).train(data))
     }
 
     func testBadEnsembleSizeIsRefused() throws {

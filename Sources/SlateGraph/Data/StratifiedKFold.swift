@@ -15,6 +15,8 @@ public struct StratifiedKFold: Sendable {
 
     /// The K splits, fold k testing on fold k.
     public let splits: [Split]
+    /// The samples of each of the K folds (sorted ascending).
+    public let folds: [[Int]]
 
     /// - Parameters:
     ///   - labels: class of each sample.
@@ -35,11 +37,19 @@ public struct StratifiedKFold: Sendable {
             rng.shuffle(&idx)
             for i in idx { members[next].append(i); next = (next + 1) % folds }
         }
-        splits = (0..<folds).map { k in
-            let v = (k + 1) % folds
-            let train = (0..<folds).filter { $0 != k && $0 != v }.flatMap { members[$0] }.sorted()
-            return Split(train: train, validation: members[v].sorted(), test: members[k].sorted())
-        }
+        let sorted = members.map { $0.sorted() }
+        self.folds = sorted
+        splits = (0..<folds).map { Self.split(sorted, test: $0, validation: ($0 + 1) % folds) }
+    }
+
+    /// Fold `test` as the test set, fold `validation` (another one) as the validation set, and the
+    /// remaining K − 2 folds as the training set.
+    public func split(test k: Int, validation v: Int) -> Split { Self.split(folds, test: k, validation: v) }
+
+    private static func split(_ folds: [[Int]], test k: Int, validation v: Int) -> Split {
+        precondition(k != v && folds.indices.contains(k) && folds.indices.contains(v), "test and validation need two different folds")
+        let train = folds.indices.filter { $0 != k && $0 != v }.flatMap { folds[$0] }.sorted()
+        return Split(train: train, validation: folds[v], test: folds[k])
     }
 }
 

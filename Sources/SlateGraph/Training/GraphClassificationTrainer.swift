@@ -50,6 +50,11 @@ public struct GraphTrainingConfig: Codable, Sendable {
     /// evaluates on validation and test, what validation chooses and what is saved; 0 trains and
     /// evaluates θ itself, bit for bit as before.
     public var weightAverage: Float = 0
+    /// Ensembles: member m (from 0) of fold k validates on fold (k + 1 + m) mod K and trains on
+    /// the other K − 2 folds, so the members' epochs are chosen on different graphs and each sees
+    /// other training graphs (cross-validation bagging); the test fold stays unseen by every member.
+    /// Member 0's split is the single model's. Needs `ensemble` ≤ `folds` − 1.
+    public var rotateValidation = false
     public init() {}
 }
 
@@ -140,6 +145,9 @@ public struct GraphClassificationTrainer {
         guard config.epochs >= 1, config.batchSize >= 1, config.layers >= 1, config.hidden >= 1, config.ensemble >= 1 else {
             throw GraphDataError.invalidArgument("epochs, batch size, layers, hidden and ensemble must all be at least 1")
         }
+        guard !config.rotateValidation || config.ensemble <= config.folds - 1 else {
+            throw GraphDataError.invalidArgument("rotating the validation fold gives at most \(config.folds - 1) members with \(config.folds) folds, not \(config.ensemble); lower the ensemble or raise the folds")
+        }
         let started = Date()
         let split = try StratifiedKFold(labels: data.labels, folds: config.folds, seed: SeedPurpose.foldSplit.seed(from: config.seed))
         let modelConfig = GraphClassifierConfig(inputFeatures: data.featureCount, classes: data.classCount,
@@ -153,7 +161,7 @@ public struct GraphClassificationTrainer {
         var records: [GraphEpochRecord] = []
         while state.progress.unit < config.folds {
             let k = state.progress.unit
-            records += try trainFold(k, split.splits[k], data, modelConfig, &state, onEvent: onEvent)
+            records += try trainFold(k, split, data, modelConfig, &state, onEvent: onEvent)
             onEvent(.foldFinished(fold: k + 1, folds: config.folds, testAccuracy: state.progress.accuracies[k],
                                    chosenEpoch: state.progress.epochs[k]))
         }
@@ -177,19 +185,20 @@ public struct GraphClassificationTrainer {
 
     /// Trains fold k from `state` (its start, or the member and epoch a checkpoint reached) to its
     /// end and records the fold's result in `state`; returns the epochs it ran.
-    private func trainFold(_ k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset, _ modelConfig: GraphClassifierConfig,
+    private func trainFold(_ k: Int, _ split: StratifiedKFold, _ data: TUDataset, _ modelConfig: GraphClassifierConfig,
                            _ state: inout TrainingState, onEvent: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
-        let validation = GraphBatch(fold.validation.map { data.graphs[$0] })
-        let test = GraphBatch(fold.test.map { data.graphs[$0] })
+        let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
         var records: [GraphEpochRecord] = []
         let members = config.ensemble
         for m in (state.progress.epoch / config.epochs)..<members {
+            let fold = config.rotateValidation ? split.split(test: k, validation: (k + 1 + m) % config.folds) : split.splits[k]
+            let validation = GraphBatch(fold.validation.map { data.graphs[$0] })
             records += try trainMember(m, fold: k, fold, data, modelConfig, validation, test, &state, onEvent: onEvent)
             guard members > 1 else { break }
             finishMember(&state)
             try checkpoint(state)                                        // every member's weights, before scoring
         }
-        if members > 1 { try scoreEnsemble(modelConfig, validation, test, &state) }
+        if members > 1 { try scoreEnsemble(modelConfig, GraphBatch(split.splits[k].validation.map { data.graphs[$0] }), test, &state) }
         finishUnit(&state)
         try checkpoint(state)
         return records
@@ -291,14 +300,19 @@ public struct GraphClassificationTrainer {
     }
 
     /// Scores the fold's finished members as one ``GraphEnsemble``: its validation accuracy and
-    /// loss and its test accuracy become the fold's, member 1's chosen epoch the fold's epoch, and
+    /// loss (on `validation`, the fold's; with rotated validation folds the mean of the members'
+    /// own) and its test accuracy become the fold's, member 1's chosen epoch the fold's epoch, and
     /// every member's weights the fold's model (`unitBest`, named `member.<m>.*`, m from 0).
     private func scoreEnsemble(_ modelConfig: GraphClassifierConfig, _ validation: GraphBatch, _ test: GraphBatch,
                                _ state: inout TrainingState) throws {
         let ensemble = try GraphEnsemble(modelConfig, weights: state.members)
-        let (vLoss, vAcc) = ensemble.evaluate(validation)
         var p = state.progress
         let results = p.members ?? []
+        // Rotated validation folds: members trained on each other's validation graphs, so the
+        // fold's validation figures are the mean of the members' own.
+        let (vLoss, vAcc) = config.rotateValidation
+            ? (Statistics.mean(results.map(\.validationLoss)), Statistics.mean(results.map(\.validation)))
+            : ensemble.evaluate(validation)
         (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (vAcc, vLoss, ensemble.evaluate(test).accuracy,
                                                                              results[0].epoch)
         p.finishedMembers = (p.finishedMembers ?? []) + [results]

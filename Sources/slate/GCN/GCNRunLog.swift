@@ -125,7 +125,8 @@ final class GCNRunLog {
         "normalizeFeatures": "--normalize-features", "bias": "--bias", "conv": "--conv", "jumpingKnowledge": "--jumping-knowledge",
         "standardizeFeatures": "--standardize-features", "inputReadout": "--input-readout",
         "readoutNorm": "--readout-norm", "ensemble": "--ensemble",
-        "weightAverage": "--weight-average"]
+        "weightAverage": "--weight-average",
+        "rotateValidation": "--rotate-validation"]
 
     // MARK: metrics.csv, eval.csv and events
 

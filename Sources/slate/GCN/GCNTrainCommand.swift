@@ -109,6 +109,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "Graph classification: models trained per fold (each from its own initialisation, dropout and shuffling, its epoch chosen on validation), predicting with the mean of their class probabilities; costs K times the training.")
     var ensemble = 1
 
+    @Flag(inversion: .prefixedNo, help: "Graph classification with --ensemble: member m of fold k validates on fold k+1+m and trains on the other non-test folds (cross-validation bagging; at most --folds − 1 members).")
+    var rotateValidation = false
+
     @Option(help: "Graph classification: evaluate, choose and save an exponential moving average of the weights with this decay per step (0: off), e.g. 0.99.")
     var weightAverage: Float = 0
 
@@ -145,6 +148,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNLimits.count(seeds, "--seeds", 1...GCNLimits.maxUnits)
         try GCNLimits.count(ensemble, "--ensemble", 1...GCNLimits.maxUnits)
         try GCNLimits.finite(weightAverage, "--weight-average", in: 0...1, excludingUpper: true)
+        if rotateValidation && ensemble > folds - 1 {
+            throw ValidationError("--rotate-validation gives each member its own validation fold: at most \(folds - 1) members with --folds \(folds), not --ensemble \(ensemble).")
+        }
         if let earlyStopping { try GCNLimits.count(earlyStopping, "--early-stopping", 0...GCNLimits.maxEpochs) }
         try GCNLimits.count(lrDecayStepSize, "--lr-decay-step-size", 0...GCNLimits.maxEpochs)
         try GCNLimits.count(checkpointEvery, "--checkpoint-every", 0...GCNLimits.maxEpochs)
@@ -194,7 +200,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         config.checkpointEvery = checkpointEvery
         config.conv = conv; config.jumpingKnowledge = jumpingKnowledge ?? (conv == .gin)
         config.inputReadout = inputReadout; config.standardizeFeatures = standardizeFeatures; config.readoutNorm = readoutNorm
-        config.ensemble = ensemble; config.weightAverage = weightAverage
+        config.ensemble = ensemble; config.weightAverage = weightAverage; config.rotateValidation = rotateValidation
         guard folds <= data.graphs.count else {
             throw ValidationError("--folds \(folds) is more than the \(data.graphs.count) graphs of \(data.name); use at most \(data.graphs.count).")
         }
@@ -251,7 +257,8 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     }
 
     private func trainNodes(_ data: NodeDataset) throws {
-        for (flag, isSet) in [("--ensemble", ensemble != 1), ("--weight-average", weightAverage != 0)] where isSet {
+        for (flag, isSet) in [("--ensemble", ensemble != 1), ("--weight-average", weightAverage != 0),
+                              ("--rotate-validation", rotateValidation)] where isSet {
             throw CLIError("\(flag) trains graph classification only, and \(data.name) is a node-classification dataset; drop \(flag).", status: .usage)
         }
         var config = NodeTrainingConfig.reference(conv)
