@@ -203,8 +203,7 @@ final class ParallelTests: XCTestCase {
             let before = Threads.statistics
             parallelRun(2) { _ in
                 if pthread_equal(pthread_self(), caller) != 0 {          // the caller: wait for the worker to take a part
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    while !workerStarted.isSet && DispatchTime.now().uptimeNanoseconds - start < 50_000_000 {}
+                    workerStarted.spinUntilSet()
                 } else {
                     workerStarted.set()
                     usleep(20_000)                                       // stalled: its CPU clock stands still
@@ -236,9 +235,7 @@ final class ParallelTests: XCTestCase {
             let before = Threads.statistics
             parallelRun(2) { _ in
                 if pthread_equal(pthread_self(), caller) != 0 {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    while !workerDone.isSet && DispatchTime.now().uptimeNanoseconds - start < 50_000_000 {}
-                    guard workerDone.isSet else { return }
+                    guard workerDone.spinUntilSet() else { return }
                     usleep(20_000)                                       // stalled while the worker waits
                     callerCPUsInside = affinity.callingThreadCPUs()
                 } else {
@@ -312,5 +309,12 @@ private final class SharedFlag: Sendable {
     private let value = Atomic<Int32>(0)
     var isSet: Bool { value.load(ordering: .sequentiallyConsistent) != 0 }
     func set() { value.store(1, ordering: .sequentiallyConsistent) }
+    /// Polls until set or 50 ms have passed; whether it was set.
+    @discardableResult
+    func spinUntilSet() -> Bool {
+        let start = DispatchTime.now().uptimeNanoseconds
+        while !isSet && DispatchTime.now().uptimeNanoseconds - start < 50_000_000 {}
+        return isSet
+    }
 }
 #endif
