@@ -221,15 +221,20 @@ static long thread_cpu_ns(clockid_t clock) {
     return (long)t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
+/// A watch not started yet: the first `watch_stalled` starts it. Waits that end before their
+/// first look at the clock (most of them) then read no thread clock, which costs a system call.
+static const progress_watch unstarted_watch = { 0, 0, 0 };
+
 static void watch_start(progress_watch *w, pthread_t thread) {
     if (pthread_getcpuclockid(thread, &w->clock) != 0) { w->wall = -1; return; }
     w->cpu = thread_cpu_ns(w->clock);
     w->wall = now_ns();
 }
 
-/// 1 when the watched thread ran for less than half of the window that just ended; 0 while the
-/// window is open or it ran. Each ended window starts the next.
-static int watch_stalled(progress_watch *w) {
+/// 1 when `thread` ran for less than half of the watch window that just ended; 0 while the
+/// window is open, the watch was only now started, or it ran. Each ended window starts the next.
+static int watch_stalled(progress_watch *w, pthread_t thread) {
+    if (w->wall == 0) { watch_start(w, thread); return 0; }
     if (w->wall < 0) return 0;
     long wall = now_ns();
     if (wall - w->wall < STALL_WINDOW_NS) return 0;
@@ -256,8 +261,8 @@ static progress_watch worker_watch[MAX_WORKERS];  // the caller's watches, one j
 static int caller_pulls_a_stalled_worker(void *unused) {
     (void)unused;
     for (int i = 0; i < job_workers; i++) {
-        if (!atomic_load(&worker_in_part[i])) { watch_start(&worker_watch[i], worker_thread[i]); continue; }
-        if (watch_stalled(&worker_watch[i])) { move_onto_my_cpu(worker_thread[i]); return 1; }
+        if (!atomic_load(&worker_in_part[i])) { worker_watch[i] = unstarted_watch; continue; }
+        if (watch_stalled(&worker_watch[i], worker_thread[i])) { move_onto_my_cpu(worker_thread[i]); return 1; }
     }
     return 0;
 }
@@ -269,12 +274,10 @@ static cpu_set_t caller_mask;                     // the caller's affinity befor
 /// still `g`), watches it; if it stalls, moves it onto this worker's CPU and returns 1 (the
 /// worker then blocks at once).
 static int worker_pulls_a_stalled_caller(uint32_t g) {
-    if (!atomic_load(&caller_in_part)) return 0;
-    progress_watch w;
-    watch_start(&w, job_caller);
+    progress_watch w = unstarted_watch;
     for (long polls = 1; atomic_load(&caller_in_part) && atomic_load(&generation) == g; polls++) {
         cpu_relax();
-        if (polls % 64 != 0 || !watch_stalled(&w)) continue;
+        if (polls % 64 != 0 || !watch_stalled(&w, job_caller)) continue;
         int expected = 0;
         if (!atomic_compare_exchange_strong(&caller_moved, &expected, 1)) return 1;  // another worker did
         pthread_getaffinity_np(job_caller, sizeof caller_mask, &caller_mask);
@@ -402,7 +405,7 @@ void slate_parallel_run(long parts, int threads, slate_part_fn fn, void *context
 #ifdef __linux__
     job_cpu = sched_getcpu();
     job_caller = pthread_self();
-    for (int i = 0; i < workers; i++) watch_start(&worker_watch[i], worker_thread[i]);
+    for (int i = 0; i < workers; i++) worker_watch[i] = unstarted_watch;
 #endif
     atomic_store(&next_part, 0);
     atomic_store(&remaining, (uint32_t)parts);
