@@ -113,30 +113,22 @@ func loadStep(from state: [String: Tensor]) throws -> Int {
 @discardableResult
 public func clipGradNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     let grads = parameters.compactMap { $0.grad }
-    // Every block of every gradient, in order: (gradient, start, end).
-    var blocks: [(g: Int, start: Int, end: Int)] = []
-    for (i, g) in grads.enumerated() {
-        for start in stride(from: 0, to: g.count, by: sumOfSquaresBlock) {
-            blocks.append((i, start, min(start + sumOfSquaresBlock, g.count)))
-        }
-    }
-    var partials = [Double](repeating: 0, count: blocks.count)
     let pointers = grads.map { $0.pointer }
+    // Each gradient's blocks, one square sum per block, all blocks over the threads at once.
+    let blockCounts = grads.map { ($0.count + sumOfSquaresBlock - 1) / sumOfSquaresBlock }
+    var firstBlock = [0]                                    // firstBlock[i] = Σ blockCounts[..<i]
+    for n in blockCounts { firstBlock.append(firstBlock.last! + n) }
+    var partials = [Double](repeating: 0, count: firstBlock.last!)
     partials.withUnsafeMutableBufferPointer { out in
-        let out = out.baseAddress!
-        parallelRanges(blocks.count, grain: 16) { lo, hi in
+        parallelSegments(blockCounts, grain: 16) { i, lo, hi in
             for b in lo..<hi {
-                let block = blocks[b]
-                out[b] = sumOfSquares(pointers[block.g] + block.start, block.end - block.start)
+                let start = b * sumOfSquaresBlock
+                out[firstBlock[i] + b] = sumOfSquares(pointers[i] + start, min(sumOfSquaresBlock, grads[i].count - start))
             }
         }
     }
-    var sumSquares = 0.0, b = 0                 // per gradient, then over gradients, as one thread adds
-    for i in grads.indices {
-        var perGradient = 0.0
-        while b < blocks.count && blocks[b].g == i { perGradient += partials[b]; b += 1 }
-        sumSquares += perGradient
-    }
+    // Per gradient, then over gradients, in order: as one thread's `sumOfSquares` adds them.
+    let sumSquares = grads.indices.reduce(0.0) { total, i in total + partials[firstBlock[i]..<firstBlock[i + 1]].reduce(0, +) }
     let total = Float(sumSquares.squareRoot())
     let coefficient = maxNorm / (total + 1e-6)
     if coefficient < 1 {
