@@ -188,17 +188,18 @@ public struct GraphClassificationTrainer {
     private func trainFold(_ k: Int, _ split: StratifiedKFold, _ data: TUDataset, _ modelConfig: GraphClassifierConfig,
                            _ state: inout TrainingState, onEvent: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
         let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
+        let foldValidation = GraphBatch(split.splits[k].validation.map { data.graphs[$0] })
         var records: [GraphEpochRecord] = []
         let members = config.ensemble
         for m in (state.progress.epoch / config.epochs)..<members {
             let fold = config.rotateValidation ? split.split(test: k, validation: (k + 1 + m) % config.folds) : split.splits[k]
-            let validation = GraphBatch(fold.validation.map { data.graphs[$0] })
+            let validation = config.rotateValidation ? GraphBatch(fold.validation.map { data.graphs[$0] }) : foldValidation
             records += try trainMember(m, fold: k, fold, data, modelConfig, validation, test, &state, onEvent: onEvent)
             guard members > 1 else { break }
             finishMember(&state)
             try checkpoint(state)                                        // every member's weights, before scoring
         }
-        if members > 1 { try scoreEnsemble(modelConfig, GraphBatch(split.splits[k].validation.map { data.graphs[$0] }), test, &state) }
+        if members > 1 { try scoreEnsemble(modelConfig, foldValidation, test, &state) }
         finishUnit(&state)
         try checkpoint(state)
         return records
@@ -292,11 +293,9 @@ public struct GraphClassificationTrainer {
         var p = state.progress
         p.members = (p.members ?? []) + [TrainingState.Member(epoch: p.unitEpoch, validation: p.unitValidation,
                                                                validationLoss: p.unitValidationLoss, test: p.unitTest)]
-        (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (-1, .infinity, 0, 0)
-        p.generator = []; p.order = []
         state.progress = p
         state.members.append(state.unitBest)
-        state.model = []; state.optimizer = []; state.unitBest = []; state.average = []
+        state.clearUnitUnderWay()
     }
 
     /// Scores the fold's finished members as one ``GraphEnsemble``: its validation accuracy and
@@ -392,10 +391,8 @@ func finishUnit(_ state: inout TrainingState) {
     }
     p.unit += 1
     p.epoch = 0
-    (p.unitValidation, p.unitValidationLoss, p.unitTest, p.unitEpoch) = (-1, .infinity, 0, 0)
-    p.generator = []; p.order = []; p.validationLosses = []
     state.progress = p
-    state.model = []; state.optimizer = []; state.unitBest = []; state.average = []
+    state.clearUnitUnderWay()
 }
 
 /// Test accuracies over folds or seeds, with their statistics.

@@ -65,6 +65,15 @@ public struct TrainingState {
 
     public init() {}
 
+    /// Clears what belongs to the fold, seed or ensemble member under way — its best epoch's
+    /// figures and weights, generators, order, weights, optimizer state and weight average — for
+    /// the next one. The finished results, the run's best and the step counter stay.
+    mutating func clearUnitUnderWay() {
+        (progress.unitValidation, progress.unitValidationLoss, progress.unitTest, progress.unitEpoch) = (-1, .infinity, 0, 0)
+        progress.generator = []; progress.order = []; progress.validationLosses = []
+        model = []; optimizer = []; unitBest = []; average = []
+    }
+
     /// Replica r's dropout generator when `progress` holds N replicas' (4 words each, in order).
     public func generator(replica dataParallel: DataParallel) -> RandomGenerator? {
         guard dataParallel.count > 1 else { return generator }
