@@ -141,86 +141,101 @@ final class ParallelTests: XCTestCase {
     /// one core.
     func testAWorkerOnItsCallersCPUMovesOff() throws {
         typealias CurrentCPU = @convention(c) () -> Int32
-        let affinity = try ThreadAffinity()
         guard let cpuNow = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getcpu") else { throw XCTSkip("no sched_getcpu") }
-        guard ProcessInfo.processInfo.environment["SLATE_MOVE_WORKERS"] != "0" else { throw XCTSkip("SLATE_MOVE_WORKERS=0") }
         let currentCPU = unsafeBitCast(cpuNow, to: CurrentCPU.self)
-        guard affinity.allowed.count > 1 else { throw XCTSkip("only one CPU available") }
-        let first = affinity.allowed[0]
-        let savedThreads = Threads.count
-        Threads.count = 2
-        defer { Threads.count = savedThreads; affinity.restoreCallingThread() }
-        parallelRun(2) { _ in }              // the pool starts (and reads the process's CPUs) unpinned
-        XCTAssertTrue(affinity.pinCallingThread(to: first))               // the caller: `first` only
-        let caller = pthread_self()
-        /// Runs one 2-part loop whose parts each last ~300 µs (so the worker takes one) and
-        /// returns the CPUs the worker's parts ran on; `pinWorker` pins the worker to `first`.
-        /// An unpinned loop in which another process held up a part returns none: the pool may
-        /// then move the worker onto its caller's CPU on purpose (testAStalledWorkersPart…).
-        func loop(pinWorker: Bool) -> [Int32] {
-            let cpus = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
-            defer { cpus.deallocate() }
-            cpus.initialize(repeating: -1, count: 2)
-            let before = Threads.statistics
-            parallelRun(2) { part in
-                let start = DispatchTime.now().uptimeNanoseconds
-                while DispatchTime.now().uptimeNanoseconds - start < 300_000 {}
-                guard pthread_equal(pthread_self(), caller) == 0 else { return }
-                if pinWorker { _ = affinity.pinCallingThread(to: first) }
-                cpus[part] = currentCPU()
+        try withMovingTwoThreadPool { affinity in
+            let first = affinity.allowed[0]
+            XCTAssertTrue(affinity.pinCallingThread(to: first))               // the caller: `first` only
+            let caller = pthread_self()
+            /// Runs one 2-part loop whose parts each last ~300 µs (so the worker takes one) and
+            /// returns the CPUs the worker's parts ran on; `pinWorker` pins the worker to `first`.
+            /// An unpinned loop in which another process held up a part returns none: the pool may
+            /// then move the worker onto its caller's CPU on purpose (testAStalledWorkersPart…).
+            func loop(pinWorker: Bool) -> [Int32] {
+                let cpus = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
+                defer { cpus.deallocate() }
+                cpus.initialize(repeating: -1, count: 2)
+                let before = Threads.statistics
+                parallelRun(2) { part in
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    while DispatchTime.now().uptimeNanoseconds - start < 300_000 {}
+                    guard pthread_equal(pthread_self(), caller) == 0 else { return }
+                    if pinWorker { _ = affinity.pinCallingThread(to: first) }
+                    cpus[part] = currentCPU()
+                }
+                if !pinWorker && Threads.statistics.since(before).stalledParts > 0 { return [] }
+                return (0..<2).map { cpus[$0] }.filter { $0 >= 0 }
             }
-            if !pinWorker && Threads.statistics.since(before).stalledParts > 0 { return [] }
-            return (0..<2).map { cpus[$0] }.filter { $0 >= 0 }
+            try untilTheWorkerTakesAPart(attempts: 50) { !loop(pinWorker: true).isEmpty }
+            var workerCPUs: [Int32] = []
+            for _ in 0..<50 { workerCPUs += loop(pinWorker: false) }
+            XCTAssertFalse(workerCPUs.isEmpty, "the worker took no part in 50 loops")
+            // The first loop after the pin may still start on the caller's CPU; every later one must not.
+            XCTAssertTrue(workerCPUs.dropFirst().allSatisfy { $0 != Int32(first) },
+                          "the worker kept running on its caller's CPU \(first): \(workerCPUs)")
         }
-        var pinned = false
-        for _ in 0..<50 where !pinned { pinned = !loop(pinWorker: true).isEmpty }
-        guard pinned else { throw XCTSkip("the worker never took a part of a loop") }
-        var workerCPUs: [Int32] = []
-        for _ in 0..<50 { workerCPUs += loop(pinWorker: false) }
-        XCTAssertFalse(workerCPUs.isEmpty, "the worker took no part in 50 loops")
-        // The first loop after the pin may still start on the caller's CPU; every later one must not.
-        XCTAssertTrue(workerCPUs.dropFirst().allSatisfy { $0 != Int32(first) },
-                      "the worker kept running on its caller's CPU \(first): \(workerCPUs)")
     }
 
     /// A worker whose part another process keeps off its core (here: the part sleeps, so its
     /// thread's CPU clock stands still) while the caller waits for it is moved onto the caller's
     /// CPU. Fails without the move in pool.c (MARK: Stalled parts).
     func testAStalledWorkersPartMovesOntoItsWaitingCallersCPU() throws {
-        let affinity = try ThreadAffinity()
-        guard ProcessInfo.processInfo.environment["SLATE_MOVE_WORKERS"] != "0" else { throw XCTSkip("SLATE_MOVE_WORKERS=0") }
-        guard affinity.allowed.count > 1 else { throw XCTSkip("only one CPU available") }
-        let first = affinity.allowed[0]
-        let savedThreads = Threads.count
-        Threads.count = 2
-        defer { Threads.count = savedThreads; affinity.restoreCallingThread() }
-        parallelRun(2) { _ in }
-        XCTAssertTrue(affinity.pinCallingThread(to: first))
-        let caller = pthread_self()
-        for _ in 0..<20 {
-            let workerStarted = SharedFlag()
-            var workerCPUs: [Int] = []
-            let before = Threads.statistics
-            parallelRun(2) { _ in
-                if pthread_equal(pthread_self(), caller) != 0 {          // the caller: wait for the worker to take a part
-                    workerStarted.spinUntilSet()
-                } else {
-                    workerStarted.set()
-                    usleep(20_000)                                       // stalled: its CPU clock stands still
-                    workerCPUs = affinity.callingThreadCPUs()
+        try withMovingTwoThreadPool { affinity in
+            let first = affinity.allowed[0]
+            XCTAssertTrue(affinity.pinCallingThread(to: first))
+            let caller = pthread_self()
+            try untilTheWorkerTakesAPart {
+                let workerStarted = SharedFlag()
+                var workerCPUs: [Int] = []
+                let before = Threads.statistics
+                parallelRun(2) { _ in
+                    if pthread_equal(pthread_self(), caller) != 0 {          // the caller: wait for the worker to take a part
+                        workerStarted.spinUntilSet()
+                    } else {
+                        workerStarted.set()
+                        usleep(20_000)                                       // stalled: its CPU clock stands still
+                        workerCPUs = affinity.callingThreadCPUs()
+                    }
                 }
+                guard workerStarted.isSet else { return false }   // the caller ran both parts; again
+                XCTAssertGreaterThanOrEqual(Threads.statistics.since(before).stalledParts, 1)
+                XCTAssertEqual(workerCPUs, [first], "the stalled worker was not moved onto its caller's CPU")
+                return true
             }
-            guard workerStarted.isSet else { continue }       // the caller ran both parts; again
-            XCTAssertGreaterThanOrEqual(Threads.statistics.since(before).stalledParts, 1)
-            XCTAssertEqual(workerCPUs, [first], "the stalled worker was not moved onto its caller's CPU")
-            return
         }
-        throw XCTSkip("the worker never took a part of a loop")
     }
 
     /// A caller whose part stalls while a worker that has finished its parts waits is moved onto
     /// the worker's CPU, and leaves the loop with the affinity it came with.
     func testAStalledCallerMovesOntoTheWorkersCPUAndGetsItsAffinityBack() throws {
+        try withMovingTwoThreadPool { affinity in
+            let caller = pthread_self()
+            try untilTheWorkerTakesAPart {
+                let workerDone = SharedFlag()
+                var callerCPUsInside: [Int] = []
+                let before = Threads.statistics
+                parallelRun(2) { _ in
+                    if pthread_equal(pthread_self(), caller) != 0 {
+                        guard workerDone.spinUntilSet() else { return }
+                        usleep(20_000)                                       // stalled while the worker waits
+                        callerCPUsInside = affinity.callingThreadCPUs()
+                    } else {
+                        workerDone.set()
+                    }
+                }
+                guard workerDone.isSet else { return false }
+                XCTAssertGreaterThanOrEqual(Threads.statistics.since(before).stalledParts, 1)
+                XCTAssertEqual(callerCPUsInside.count, 1, "the stalled caller was not moved onto the worker's CPU")
+                XCTAssertEqual(affinity.callingThreadCPUs(), affinity.allowed, "the caller left the loop with a narrowed affinity")
+                return true
+            }
+        }
+    }
+
+    /// Runs `body` with a started 2-thread pool whose placement moves are on (the pool read the
+    /// process's CPUs unpinned), then restores the thread count and the caller's affinity. Skips
+    /// with SLATE_MOVE_WORKERS=0 or a single CPU.
+    private func withMovingTwoThreadPool(_ body: (ThreadAffinity) throws -> Void) throws {
         let affinity = try ThreadAffinity()
         guard ProcessInfo.processInfo.environment["SLATE_MOVE_WORKERS"] != "0" else { throw XCTSkip("SLATE_MOVE_WORKERS=0") }
         guard affinity.allowed.count > 1 else { throw XCTSkip("only one CPU available") }
@@ -228,25 +243,14 @@ final class ParallelTests: XCTestCase {
         Threads.count = 2
         defer { Threads.count = savedThreads; affinity.restoreCallingThread() }
         parallelRun(2) { _ in }
-        let caller = pthread_self()
-        for _ in 0..<20 {
-            let workerDone = SharedFlag()
-            var callerCPUsInside: [Int] = []
-            let before = Threads.statistics
-            parallelRun(2) { _ in
-                if pthread_equal(pthread_self(), caller) != 0 {
-                    guard workerDone.spinUntilSet() else { return }
-                    usleep(20_000)                                       // stalled while the worker waits
-                    callerCPUsInside = affinity.callingThreadCPUs()
-                } else {
-                    workerDone.set()
-                }
-            }
-            guard workerDone.isSet else { continue }
-            XCTAssertGreaterThanOrEqual(Threads.statistics.since(before).stalledParts, 1)
-            XCTAssertEqual(callerCPUsInside.count, 1, "the stalled caller was not moved onto the worker's CPU")
-            XCTAssertEqual(affinity.callingThreadCPUs(), affinity.allowed, "the caller left the loop with a narrowed affinity")
-            return
+        try body(affinity)
+    }
+
+    /// Repeats `attempt` (a loop that needs the worker to take a part; true when it did) up to
+    /// `attempts` times, and skips if the worker never took one.
+    private func untilTheWorkerTakesAPart(attempts: Int = 20, _ attempt: () -> Bool) throws {
+        for _ in 0..<attempts {
+            if attempt() { return }
         }
         throw XCTSkip("the worker never took a part of a loop")
     }
