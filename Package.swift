@@ -45,9 +45,13 @@ let package = Package(
         // AVX2/FMA builds of the exp and GELU row kernels (C: a function-level target attribute,
         // chosen at run time; see Sources/Slate/Kernels/AVX2Dispatch.swift).
         .target(name: "CSlateVector"),
+        // Slate's own AVX-512 SGEMM, for x86-64 CPUs whose BLAS runs narrower kernels (C for the
+        // same reason; chosen at run time, see Sources/Slate/Kernels/GEMMKernels.swift).
+        .target(name: "CSlateGEMM"),
         .target(
             name: "Slate",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlateThreads", "CSlateVector"],
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CSlateThreads", "CSlateVector",
+                           "CSlateGEMM"],
             exclude: ["IO/TensorBoard/proto"]   // the event-file schema, as documentation
         ),
         .target(name: "SlateGPT", dependencies: ["Slate"]),

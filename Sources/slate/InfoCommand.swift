@@ -19,6 +19,7 @@ struct InfoCommand: ParsableCommand {
             ("BLAS core", BLASInfo.coreName),
             ("Slate threads", "\(Threads.count)"),
             ("BLAS threads", "\(BLASInfo.threads) per product (Slate splits products over its threads)"),
+            ("GEMM", GEMMKernels.summary),
             ("Row kernels", VectorKernels.avx2 ? "AVX2 + FMA (SLATE_AVX2=0: portable Swift SIMD)" : "portable Swift SIMD"),
             ("CPU", cpu.model),
             ("Logical CPUs", "\(cpu.logicalCores)"),

@@ -2,8 +2,9 @@ import XCTest
 @testable import Slate
 
 final class MatmulTests: XCTestCase {
-    /// The BLAS path equals the naive reference twin for every transpose combination.
-    func testSgemmMatchesNaive() {
+    /// Both GEMM kernels (BLAS, and Slate's AVX-512 one where the CPU has it) equal the naive
+    /// reference twin for every transpose combination.
+    func testSgemmMatchesNaive() { forEachGEMMKernel { _ in
         for (m, n, k) in [(1, 1, 1), (3, 5, 7), (17, 9, 33), (64, 48, 80)] {
             for ta in [false, true] {
                 for tb in [false, true] {
@@ -17,13 +18,13 @@ final class MatmulTests: XCTestCase {
                 }
             }
         }
-    }
+    } }
 
     /// Products over `parallelGemmMinimum` are cut into row blocks (C taller than wide) or column
     /// blocks (wider than tall), one BLAS call per thread; every cut equals the naive product,
     /// including uneven last blocks, leading dimensions wider than the matrix, and beta = 0 over
     /// garbage in C.
-    func testThreadSplitProductsMatchNaive() {
+    func testThreadSplitProductsMatchNaive() { forEachGEMMKernel { kernel in
         // 545 rows on 2 threads and 97 on 3: ⌊length / parts⌋ is a whole panel, so a cut that rounded it
         // down would leave the last row(s) uncomputed.
         for (m, n, k) in [(200, 70, 40), (70, 200, 40), (129, 131, 33), (545, 64, 64), (97, 40, 70)] {
@@ -44,14 +45,14 @@ final class MatmulTests: XCTestCase {
                         for i in 0..<m {
                             for j in 0..<n {
                                 XCTAssertEqual(c1.pointer[i * ldc + j], c2.pointer[i * ldc + j], accuracy: 1e-4,
-                                               "\(m)x\(n)x\(k) threads \(threads) ta \(ta) tb \(tb) beta \(beta) at (\(i), \(j))")
+                                               "\(kernel): \(m)x\(n)x\(k) threads \(threads) ta \(ta) tb \(tb) beta \(beta) at (\(i), \(j))")
                             }
                         }
                     }
                 }
             }
         }
-    }
+    } }
 
     func testMatmulGradients2D() {
         for ta in [false, true] {

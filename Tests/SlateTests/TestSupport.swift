@@ -36,3 +36,16 @@ extension XCTestCase {
         return dir
     }
 }
+
+/// Runs `body` with products through BLAS, then again through Slate's AVX-512 GEMM where the CPU
+/// has AVX-512 (`body` gets the kernel's name), and restores the choice.
+func forEachGEMMKernel(_ body: (String) -> Void) {
+    let chosen = GEMMKernels.avx512
+    defer { GEMMKernels.avx512 = chosen }
+    GEMMKernels.avx512 = false
+    body("BLAS")
+    if GEMMKernels.cpuHasAVX512 {
+        GEMMKernels.avx512 = true
+        body("AVX-512")
+    }
+}

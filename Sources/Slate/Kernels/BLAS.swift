@@ -4,6 +4,7 @@ import Accelerate
 #elseif canImport(CBLAS)
 import CBLAS
 #endif
+import CSlateGEMM
 
 /// Row-major single-precision GEMM: `C = alpha * op(A) * op(B) + beta * C`.
 ///
@@ -14,7 +15,8 @@ import CBLAS
 /// columns when C is wider than tall), each one single-threaded BLAS call on its own core.
 /// BLAS's own thread pool stays at one thread — its idle workers spin and yield between calls,
 /// which on a small machine steals the core Slate's other kernels run on. Products under
-/// `parallelGemmMinimum` multiply-adds run on the calling thread.
+/// `parallelGemmMinimum` multiply-adds run on the calling thread. Each block runs through BLAS
+/// or, on AVX-512 CPUs whose BLAS runs narrower kernels, Slate's own kernel (`GEMMKernels`).
 @inline(__always)
 package func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
@@ -54,11 +56,16 @@ package func sgemm(
 /// Multiply-adds (M·N·K) from which `sgemm` splits a product over threads.
 let parallelGemmMinimum = 1 << 18
 
-/// One single-threaded BLAS call.
+/// One single-threaded product: Slate's AVX-512 kernel where `GEMMKernels.avx512` chose it (and
+/// its workspace could be allocated), else one BLAS call.
 @inline(__always)
 private func blasSgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    if GEMMKernels.avx512,
+       slate_avx512_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0 {
+        return
+    }
     cblas_sgemm(CblasRowMajor,
                 transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
