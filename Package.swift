@@ -37,7 +37,7 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"]), .brew(["open-mpi"])]
         ),
-        // The x86-64 AVX2/FMA peak loop for `slate bench peak` (C: a function-level target
+        // The x86-64 AVX2/FMA and AVX-512 peak loops for `slate bench peak` (C: a function-level target
         // attribute keeps the build portable; called only after checking the CPU flags).
         .target(name: "CSlatePeak"),
         // The worker pool behind every parallel loop (C for its atomics; see its header).

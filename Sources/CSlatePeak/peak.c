@@ -22,9 +22,32 @@ float slate_fma_peak_avx2(long iterations, float one, float step) {
     return lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
 }
 
+int slate_has_avx512_fma_loop(void) { return 1; }
+
+__attribute__((target("avx512f")))
+float slate_fma_peak_avx512(long iterations, float one, float step) {
+    const __m512 m = _mm512_set1_ps(one), s = _mm512_set1_ps(step);
+    __m512 a[12];
+#pragma clang loop unroll(full)
+    for (int c = 0; c < 12; c++) a[c] = s;
+    for (long i = 0; i < iterations; i++) {  // 12 chains ≥ FMA latency (4) × pipes (2), with room
+#pragma clang loop unroll(full)
+        for (int c = 0; c < 12; c++) a[c] = _mm512_fmadd_ps(a[c], m, s);
+    }
+    __m512 sum = a[0];
+#pragma clang loop unroll(full)
+    for (int c = 1; c < 12; c++) sum = _mm512_add_ps(sum, a[c]);
+    return _mm512_reduce_add_ps(sum);
+}
+
 #else
 
 int slate_has_avx2_fma_loop(void) { return 0; }
+int slate_has_avx512_fma_loop(void) { return 0; }
+float slate_fma_peak_avx512(long iterations, float one, float step) {
+    (void)iterations; (void)one; (void)step;
+    return 0;
+}
 float slate_fma_peak_avx2(long iterations, float one, float step) {
     (void)iterations; (void)one; (void)step;
     return 0;

@@ -17,12 +17,15 @@ public enum PeakFLOPS {
         case separate = "separate multiply and add"
         /// The C loop of 256-bit FMAs (x86-64 with AVX2 and FMA, whatever the build's target).
         case avx2FMA = "fused multiply-add, AVX2 (C)"
+        /// The C loop of 512-bit FMAs (x86-64 with AVX-512F): the peak Slate's AVX-512 GEMM aims at.
+        case avx512FMA = "fused multiply-add, AVX-512 (C)"
 
         /// FP32 operations per loop iteration per thread.
         var flopsPerIteration: Int {
             switch self {
             case .fused, .avx2FMA: return fusedFlopsPerIteration
             case .separate: return separateFlopsPerIteration
+            case .avx512FMA: return 12 * 16 * 2   // 12 chains of 16 lanes
             }
         }
 
@@ -38,12 +41,20 @@ public enum PeakFLOPS {
                 #else
                 return 0
                 #endif
+            case .avx512FMA:
+                #if canImport(CSlatePeak)
+                let one = Float(n | 1) / Float(n | 1)
+                return slate_fma_peak_avx512(n, one, 1e-3)
+                #else
+                return 0
+                #endif
             }
         }
     }
 
     /// The loops this build can run on this CPU: the two Swift loops everywhere, plus the AVX2
-    /// C loop on x86-64 when the CPU reports both `avx2` and `fma`.
+    /// C loop on x86-64 when the CPU reports both `avx2` and `fma`, and the AVX-512 one when the
+    /// CPU and OS run AVX-512F.
     public static var availableLoops: [Loop] {
         var loops: [Loop] = [.fused, .separate]
         #if canImport(CSlatePeak)
@@ -51,6 +62,7 @@ public enum PeakFLOPS {
         if slate_has_avx2_fma_loop() == 1 && features.contains("avx2") && features.contains("fma") {
             loops.append(.avx2FMA)
         }
+        if slate_has_avx512_fma_loop() == 1 && GEMMKernels.cpuHasAVX512 { loops.append(.avx512FMA) }
         #endif
         return loops
     }

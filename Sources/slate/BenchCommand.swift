@@ -67,9 +67,9 @@ struct BenchPeakCommand: ParsableCommand {
               swiftFused.gflops < 0.5 * best.gflops else { return nil }
         let why = "The Swift fused loop is slow because this build targets baseline x86-64 (SSE2), "
             + "which has no FMA instruction: `addingProduct` becomes a call to fmaf per lane."
-        if best.loop == PeakFLOPS.Loop.avx2FMA.rawValue {
-            return why + " The AVX2 C loop is compiled for FMA and chosen at run time after checking "
-                + "the CPU flags, so the best row is the hardware's FMA peak."
+        if best.loop == PeakFLOPS.Loop.avx2FMA.rawValue || best.loop == PeakFLOPS.Loop.avx512FMA.rawValue {
+            return why + " The C loops (AVX2, AVX-512) are compiled for FMA and chosen at run time after "
+                + "checking the CPU flags, so the best row is the hardware's FMA peak."
         }
         return why + " The best row is the separate multiply + add peak, about half of an FMA core's; "
             + "OpenBLAS picks FMA kernels at run time, so its matmul can exceed it. To measure the FMA "

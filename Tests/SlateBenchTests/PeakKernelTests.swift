@@ -32,7 +32,7 @@ final class PeakKernelTests: XCTestCase {
 
     func testEveryAvailableLoopComputesItsRecurrence() {
         // Checksums per loop for 100 iterations (step 1e-3): fused chains start at c·step and gain
-        // step per iteration; the AVX2 loop's chains all start at step.
+        // step per iteration; the AVX2 and AVX-512 loops' chains all start at step.
         let n = 100, step = 1e-3
         for loop in PeakFLOPS.availableLoops {
             let expected: Double
@@ -40,6 +40,7 @@ final class PeakKernelTests: XCTestCase {
             case .fused: expected = 64 * (4.5 * step + Double(n) * step)
             case .separate: expected = 8 * (6 * step) + 8 * (15 * step + 3 * Double(n) * step)
             case .avx2FMA: expected = 64 * Double(n + 1) * step
+            case .avx512FMA: expected = 192 * Double(n + 1) * step   // 12 chains × 16 lanes
             }
             XCTAssertEqual(Double(loop.run(n)), expected, accuracy: 1e-4 * expected, "\(loop)")
         }

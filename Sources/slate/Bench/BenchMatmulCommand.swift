@@ -87,7 +87,7 @@ struct BenchMatmulCommand: ParsableCommand {
         progressLine(nil)
         let report = MatmulReport(
             slateVersion: Slate.version, cpu: cpu.summary, cpuInfo: cpu,
-            blas: BLASInfo.config, blasCore: BLASInfo.coreName,
+            blas: BLASInfo.config, blasCore: BLASInfo.coreName, gemm: GEMMKernels.summary,
             peakGflopsPerCore: (peak.gflops * 10).rounded() / 10, peakLoop: peak.loop.rawValue,
             statistic: statistic,
             results: results)

@@ -10,7 +10,8 @@ struct MatmulResult: Codable, Equatable {
     var threads: Int
     /// `Tensor.matmul` inside `withNoGrad`, output tensor allocated per call (as in training).
     var gflopsSlate: Double
-    /// `sgemm` (cblas_sgemm) on the same buffers into a preallocated output.
+    /// Raw `sgemm` on the same buffers into a preallocated output: BLAS, or Slate's AVX-512
+    /// kernel where `GEMMKernels` chose it (the report's `gemm` line says which).
     var gflopsBLAS: Double
     /// `naiveGemm`, the reference triple loop (small shapes only).
     var gflopsNaive: Double?

@@ -12,6 +12,9 @@ struct MatmulReport: Codable {
     /// BLAS library configuration and the kernel core it picked.
     var blas: String
     var blasCore: String
+    /// Which kernel runs each single-threaded block of a product (`GEMMKernels.summary`): the
+    /// BLAS, or Slate's AVX-512 kernel where the BLAS runs narrower ones.
+    var gemm: String
     /// Single-thread FP32 peak that the % columns divide by.
     var peakGflopsPerCore: Double
     /// Which peak loop ran fastest in this build (see `slate bench peak`).
@@ -21,7 +24,7 @@ struct MatmulReport: Codable {
     var results: [MatmulResult]
 
     enum CodingKeys: String, CodingKey {
-        case slateVersion = "slate_version", cpu, cpuInfo = "cpu_info", blas, blasCore = "blas_core"
+        case slateVersion = "slate_version", cpu, cpuInfo = "cpu_info", blas, blasCore = "blas_core", gemm
         case peakGflopsPerCore = "peak_gflops_per_core", peakLoop = "peak_loop", statistic, results
     }
 
@@ -34,6 +37,7 @@ struct MatmulReport: Codable {
             "Slate \(slateVersion) · matmul throughput (GFLOP/s = 2·M·K·N / \(statistic) time)",
             "CPU:  \(cpu)",
             "BLAS: \(blas) · core \(blasCore)",
+            "GEMM: \(gemm) — the blas columns time this kernel",
             "Peak: \(fmt(peakGflopsPerCore)) GFLOP/s per core (\(peakLoop)); % peak = GFLOP/s ÷ (peak × min(threads, cores))",
             "",
         ]
