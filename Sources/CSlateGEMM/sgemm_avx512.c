@@ -69,58 +69,76 @@ static Workspace *workspace(long b_floats) {
     return w->b ? w : NULL;
 }
 
-// MARK: Packing
-
-/// Packs `rows` rows × kc columns of op(A), starting at `a` (already offset to the block's first
-/// row and column), into MR-tall panels: panel[p·MR + r] = op(A)[r][p]; rows past `rows` are 0.
-static void pack_a(int trans, const float *a, long lda, long rows, long kc, float *packed) {
-    for (long ir = 0; ir < rows; ir += MR, packed += MR * kc) {
-        long height = min_long(MR, rows - ir);
-        if (trans) {                    // op(A)[r][p] = a[p·lda + r]: each p is MR consecutive floats
-            for (long p = 0; p < kc; p++) {
-                const float *source = a + p * lda + ir;
-                long r = 0;
-                for (; r < height; r++) packed[p * MR + r] = source[r];
-                for (; r < MR; r++) packed[p * MR + r] = 0;
-            }
-        } else {                        // op(A)[r][p] = a[r·lda + p]: read each row once, write strided
-            for (long r = 0; r < MR; r++) {
-                const float *source = a + (ir + r) * lda;
-                if (r < height) for (long p = 0; p < kc; p++) packed[p * MR + r] = source[p];
-                else for (long p = 0; p < kc; p++) packed[p * MR + r] = 0;
-            }
-        }
-    }
-}
-
-/// Packs kc rows × `columns` columns of op(B), starting at `b` (offset to the block's first row
-/// and column), into NR-wide panels: panel[p·NR + j] = op(B)[p][j]; columns past `columns` are 0.
-static void pack_b(int trans, const float *b, long ldb, long columns, long kc, float *packed) {
-    for (long jr = 0; jr < columns; jr += NR, packed += NR * kc) {
-        long width = min_long(NR, columns - jr);
-        if (trans) {                    // op(B)[p][j] = b[j·ldb + p]: read each stored row once
-            for (long j = 0; j < NR; j++) {
-                const float *source = b + (jr + j) * ldb;
-                if (j < width) for (long p = 0; p < kc; p++) packed[p * NR + j] = source[p];
-                else for (long p = 0; p < kc; p++) packed[p * NR + j] = 0;
-            }
-        } else {                        // op(B)[p][j] = b[p·ldb + j]: each p is NR consecutive floats
-            for (long p = 0; p < kc; p++) {
-                const float *source = b + p * ldb + jr;
-                long j = 0;
-                for (; j < width; j++) packed[p * NR + j] = source[j];
-                for (; j < NR; j++) packed[p * NR + j] = 0;
-            }
-        }
-    }
-}
-
-// MARK: The micro-kernel
-
 /// The first `count` lanes of a 16-lane mask (count clamped to 0...16).
 static __mmask16 first_lanes(long count) {
     return count >= 16 ? (__mmask16)0xFFFF : count <= 0 ? 0 : (__mmask16)((1u << count) - 1);
 }
+
+// MARK: Packing
+//
+// A panel stores one k-step's MR (or NR) values side by side. When op(A) or op(B) holds those
+// values side by side already (A transposed, B not), a k-step is one masked vector copy. When
+// they lie in separate stored rows, 4 rows × 4 steps are read as four 4-float vectors and
+// transposed in registers (4 loads and 4 stores instead of 16 of each); the last kc % 4 steps,
+// and panels cut short by the matrix edge, go element by element.
+
+/// Writes `source` (`rows` stored rows of `stride` floats, `count` rows ≤ panel) transposed into
+/// the panel: panel[p·panel + r] = source[r·stride + p] for p in 0..<kc; rows count..<panel are 0.
+static void pack_transposing(const float *source, long stride, long count, long panel, long kc, float *packed) {
+    long p = 0;
+    if (count == panel) {
+        for (; p + 4 <= kc; p += 4) {
+            for (long r = 0; r < panel; r += 4) {
+                __m128 r0 = _mm_loadu_ps(source + r * stride + p), r1 = _mm_loadu_ps(source + (r + 1) * stride + p);
+                __m128 r2 = _mm_loadu_ps(source + (r + 2) * stride + p), r3 = _mm_loadu_ps(source + (r + 3) * stride + p);
+                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);          // r0 now holds step p of rows r..r+3, r1 step p+1, …
+                _mm_storeu_ps(packed + p * panel + r, r0);
+                _mm_storeu_ps(packed + (p + 1) * panel + r, r1);
+                _mm_storeu_ps(packed + (p + 2) * panel + r, r2);
+                _mm_storeu_ps(packed + (p + 3) * panel + r, r3);
+            }
+        }
+    }
+    for (; p < kc; p++)
+        for (long r = 0; r < panel; r++) packed[p * panel + r] = r < count ? source[r * stride + p] : 0;
+}
+
+/// Copies `count` ≤ `panel` consecutive floats of each of kc stored rows into the panel:
+/// panel[p·panel + j] = source[p·stride + j], lanes count..<panel 0. `panel` is 12 or 32.
+AVX512 static void pack_copying(const float *source, long stride, long count, long panel, long kc, float *packed) {
+    __mmask16 first = first_lanes(count), second = first_lanes(count - 16);
+    if (panel == 32) {
+        for (long p = 0; p < kc; p++, source += stride, packed += 32) {
+            _mm512_store_ps(packed, _mm512_maskz_loadu_ps(first, source));
+            _mm512_store_ps(packed + 16, _mm512_maskz_loadu_ps(second, source + 16));
+        }
+    } else {                            // 12-float steps: not 64-byte aligned, so masked unaligned stores
+        for (long p = 0; p < kc; p++, source += stride, packed += panel)
+            _mm512_mask_storeu_ps(packed, first_lanes(panel), _mm512_maskz_loadu_ps(first, source));
+    }
+}
+
+/// Packs `rows` rows × kc steps of op(A), starting at `a` (already offset to the block's first
+/// row and step), into MR-tall panels: panel[p·MR + r] = op(A)[r][p]; rows past `rows` are 0.
+AVX512 static void pack_a(int trans, const float *a, long lda, long rows, long kc, float *packed) {
+    for (long ir = 0; ir < rows; ir += MR, packed += MR * kc) {
+        long height = min_long(MR, rows - ir);
+        if (trans) pack_copying(a + ir, lda, height, MR, kc, packed);            // op(A)[r][p] = a[p·lda + r]
+        else pack_transposing(a + ir * lda, lda, height, MR, kc, packed);       // op(A)[r][p] = a[r·lda + p]
+    }
+}
+
+/// Packs kc steps × `columns` columns of op(B), starting at `b` (offset to the block's first step
+/// and column), into NR-wide panels: panel[p·NR + j] = op(B)[p][j]; columns past `columns` are 0.
+AVX512 static void pack_b(int trans, const float *b, long ldb, long columns, long kc, float *packed) {
+    for (long jr = 0; jr < columns; jr += NR, packed += NR * kc) {
+        long width = min_long(NR, columns - jr);
+        if (trans) pack_transposing(b + jr * ldb, ldb, width, NR, kc, packed);  // op(B)[p][j] = b[j·ldb + p]
+        else pack_copying(b + jr, ldb, width, NR, kc, packed);                  // op(B)[p][j] = b[p·ldb + j]
+    }
+}
+
+// MARK: The micro-kernel
 
 /// C[0..<rows][0..<columns] = alpha · (A panel · B panel) + beta · C, over kc steps; rows ≤ MR,
 /// columns ≤ NR. The 12 × 32 tile lives in 24 registers; each step loads two 16-float vectors of
