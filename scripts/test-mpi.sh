@@ -68,13 +68,19 @@ GPT=("$BIN/slate" gpt train --text "$TEXT" --n-layer 2 --n-head 2 --n-embd 32 --
 run cli-np2             pass "${MPIRUN[@]}" -np 1 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/np2" : \
   -np 1 "${GPT[@]}" --distributed --batch-size 3 --out "$TMP/np2-rank1"
 run cli-one-process     pass "${GPT[@]}" --batch-size 6 --out "$TMP/one"
-run cli-np2-equals-one  pass "$BIN/slate-mpi-check" compare "$TMP/np2/model.safetensors" "$TMP/one/model.safetensors" 1e-5
+# 2 ranks × 3 rows and 1 process × 6 add each gradient in another order, so the gradients agree to
+# rounding, not bit for bit. AdamW divides each element by its own running RMS: an element whose
+# gradient sits at the rounding floor (|g| ≈ eps = 1e-8; here one weight of the first MLP) turns a
+# few percent of rounding into 1e-4 of its update. Hence 1e-3, as for the graph trainer below (a
+# rank's gradient missing from the average moves every weight by ~lr = 1e-2 in the first step).
+# The same order of additions (accumulation against ranks) stays at 1e-5.
+run cli-np2-equals-one  pass "$BIN/slate-mpi-check" compare "$TMP/np2/model.safetensors" "$TMP/one/model.safetensors" 1e-3
 # Gradient accumulation: 1 process × 2 micro-batches = 2 ranks × 1; 2 ranks × 2 = 1 process × 4B.
 run cli-accumulate-2    pass "${GPT[@]}" --gradient-accumulation-steps 2 --batch-size 3 --out "$TMP/acc2"
 run cli-accumulate-equals-np2 pass "$BIN/slate-mpi-check" compare "$TMP/acc2/model.safetensors" "$TMP/np2/model.safetensors" 1e-5
 run cli-np2-accumulate-2 pass "${MPIRUN[@]}" -np 2 "${GPT[@]}" --distributed --gradient-accumulation-steps 2 --batch-size 3 --out "$TMP/np2acc2"
 run cli-one-batch-12    pass "${GPT[@]}" --batch-size 12 --out "$TMP/one12"
-run cli-np2-accumulate-equals-one pass "$BIN/slate-mpi-check" compare "$TMP/np2acc2/model.safetensors" "$TMP/one12/model.safetensors" 1e-5
+run cli-np2-accumulate-equals-one pass "$BIN/slate-mpi-check" compare "$TMP/np2acc2/model.safetensors" "$TMP/one12/model.safetensors" 1e-3
 run cli-distributed-alone pass "${GPT[@]}" --distributed --batch-size 6 --out "$TMP/alone"
 run cli-alone-bit-identical pass cmp "$TMP/alone/model.safetensors" "$TMP/one/model.safetensors"
 run cli-rank0-writes    pass test ! -e "$TMP/np2-rank1" -a "$(grep -c '^slate gpt train' "$TMP/cli-np2.log")" = 1 -a -s "$TMP/np2/summary.json"
