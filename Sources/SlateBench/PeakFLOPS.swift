@@ -34,17 +34,10 @@ public enum PeakFLOPS {
             switch self {
             case .fused: return fusedPeakLoop(iterations: n)
             case .separate: return separatePeakLoop(iterations: n)
-            case .avx2FMA:
+            case .avx2FMA, .avx512FMA:
                 #if canImport(CSlatePeak)
-                let one = Float(n | 1) / Float(n | 1)
-                return slate_fma_peak_avx2(n, one, 1e-3)
-                #else
-                return 0
-                #endif
-            case .avx512FMA:
-                #if canImport(CSlatePeak)
-                let one = Float(n | 1) / Float(n | 1)
-                return slate_fma_peak_avx512(n, one, 1e-3)
+                let one = Float(n | 1) / Float(n | 1)   // 1, but not a constant the compiler can fold
+                return self == .avx2FMA ? slate_fma_peak_avx2(n, one, 1e-3) : slate_fma_peak_avx512(n, one, 1e-3)
                 #else
                 return 0
                 #endif

@@ -162,6 +162,7 @@ final class GCNConfigsCLITests: XCTestCase {
         let quick: [String: [String]] = [
             "mutag": ["--folds", "3", "--epochs", "2"], "proteins": ["--folds", "3", "--epochs", "1", "--hidden", "8"],
             "cora": ["--seeds", "1", "--epochs", "2"], "karate": ["--seeds", "1", "--epochs", "2"],
+            "mutag-gin": ["--folds", "3", "--epochs", "1", "--ensemble", "2"],
         ]
         for (name, overrides) in quick {
             let config = repo.appendingPathComponent("configs/\(name).toml")
