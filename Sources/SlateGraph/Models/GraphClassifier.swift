@@ -1,10 +1,12 @@
+import Foundation
 import Slate
 
 /// Hyperparameters of `GraphClassifier` (saved in checkpoints).
 public struct GraphClassifierConfig: Codable, Equatable, Sendable {
     public var inputFeatures: Int
     public var classes: Int
-    /// Number of GCN layers L.
+    /// Number of GCN layers L; 0 (with `inputReadout`) leaves the structure-agnostic model
+    /// logits = head(W₀ BN(pool(X)) + b₀), which reads no edge.
     public var layers: Int = 3
     /// Width H of every GCN layer and of the head's hidden layer.
     public var hidden: Int = 64
@@ -31,27 +33,34 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
     public var inputReadout = false
     /// BatchNorm1d on the graph readout r before the head (per-feature scale of summed readouts).
     public var readoutNorm = false
+    /// Append log(1 + dᵢ) to every node's features (dᵢ: node i's stored neighbours, after the
+    /// standardisation), so the convolutions and the input readout see F + 1 columns; the summed
+    /// column is then a graph's total log-degree, a size-and-density view the counts lack.
+    public var degreeFeature = false
 
     public init(inputFeatures: Int, classes: Int, layers: Int = 3, hidden: Int = 64,
                 pool: PoolingKind = .sum, dropout: Float = 0.5, convolutionDropout: Float = 0.5,
                 normalization: AdjacencyNormalization = .symmetric, conv: ConvKind = .gcn,
                 jumpingKnowledge: Bool = false, heads: Int = 1, trainEps: Bool = false,
-                standardizeFeatures: Bool = false, inputReadout: Bool = false, readoutNorm: Bool = false) {
+                standardizeFeatures: Bool = false, inputReadout: Bool = false, readoutNorm: Bool = false,
+                degreeFeature: Bool = false) {
         self.convolutionDropout = convolutionDropout
         self.inputFeatures = inputFeatures; self.classes = classes; self.layers = layers
         self.hidden = hidden; self.pool = pool; self.dropout = dropout
         self.normalization = normalization.rawValue
         self.conv = conv; self.jumpingKnowledge = jumpingKnowledge; self.heads = heads; self.trainEps = trainEps
         self.standardizeFeatures = standardizeFeatures; self.inputReadout = inputReadout; self.readoutNorm = readoutNorm
+        self.degreeFeature = degreeFeature
     }
 
     private enum CodingKeys: String, CodingKey {
         case inputFeatures, classes, layers, hidden, pool, dropout, convolutionDropout, normalization
-        case conv, jumpingKnowledge, heads, trainEps, standardizeFeatures, inputReadout, readoutNorm
+        case conv, jumpingKnowledge, heads, trainEps, standardizeFeatures, inputReadout, readoutNorm, degreeFeature
     }
 
     /// Decodes a saved configuration; keys added after format version 1 (conv, jumpingKnowledge,
-    /// heads, trainEps, standardizeFeatures, inputReadout, readoutNorm) default to the GCN they describe when missing.
+    /// heads, trainEps, standardizeFeatures, inputReadout, readoutNorm, degreeFeature) default to the GCN they
+    /// describe when missing.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         inputFeatures = try c.decode(Int.self, forKey: .inputFeatures)
@@ -69,12 +78,17 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
         standardizeFeatures = try c.decodeIfPresent(Bool.self, forKey: .standardizeFeatures) ?? false
         inputReadout = try c.decodeIfPresent(Bool.self, forKey: .inputReadout) ?? false
         readoutNorm = try c.decodeIfPresent(Bool.self, forKey: .readoutNorm) ?? false
+        degreeFeature = try c.decodeIfPresent(Bool.self, forKey: .degreeFeature) ?? false
     }
+
+    /// Columns the first layer and the input readout see: F, plus one with `degreeFeature`.
+    public var modelInputFeatures: Int { inputFeatures + (degreeFeature ? 1 : 0) }
 }
 
 /// Graph convolutions (`config.conv`) → graph readout → MLP head: logits for each graph of a batch.
 ///
-///     h⁰ = X (standardised: (X − μ)/σ);  hˡ = relu(convˡ(dropout'(hˡ⁻¹)))   (N, W)   dropout' = convolutionDropout, l ≥ 2
+///     h⁰ = X (standardised: (X − μ)/σ; then [X, log(1 + d)]
+///          with the degree feature);  hˡ = relu(convˡ(dropout'(hˡ⁻¹)))   (N, W)   dropout' = convolutionDropout, l ≥ 2
 ///     r  = readout(hᴸ), or Σ_l readout(hˡ) with jumping knowledge   (G, W)
 ///          (+ W₀ BN(pool(h⁰)) + b₀ with the input readout; then BN(r) with the readout norm)
 ///     logits = W₂ dropout(relu(W₁ r + b₁)) + b₂            (G, C)
@@ -95,27 +109,29 @@ public final class GraphClassifier: Module {
     public var training = true
 
     public init(_ config: GraphClassifierConfig, seed: UInt64) {
-        precondition(config.layers >= 1 && config.hidden >= 1 && config.heads >= 1,
-                     "need at least one convolution of width ≥ 1 with at least one head")
+        precondition(config.layers >= (config.inputReadout ? 0 : 1) && config.hidden >= 1 && config.heads >= 1,
+                     "need at least one convolution (or none with the input readout) of width ≥ 1 with at least one head")
         self.config = config
         var rng = RandomGenerator(seed: seed)
         var options = ConvOptions()
         options.normalization = AdjacencyNormalization(rawValue: config.normalization) ?? .symmetric
         options.trainEps = config.trainEps
         options.heads = config.heads
-        var layers: [GraphConvolution] = [], width = config.inputFeatures
+        var layers: [GraphConvolution] = [], width = config.modelInputFeatures
         for _ in 0..<config.layers {
             let layer = config.conv.make(width, config.hidden, options: options, generator: &rng)
             layers.append(layer)
             width = layer.outputFeatures
         }
+        if layers.isEmpty { width = config.hidden }                                 // the input readout's width
         convolutions = layers
         readout = Readout(config.pool, width: width, generator: &rng)
         head1 = Linear(inFeatures: width, outFeatures: config.hidden, generator: &rng)
         head2 = Linear(inFeatures: config.hidden, outFeatures: config.classes, generator: &rng)
         standardizer = config.standardizeFeatures ? FeatureStandardizer(features: config.inputFeatures) : nil
         inputHead = config.inputReadout
-            ? Sequential([BatchNorm1d(config.inputFeatures), Linear(inFeatures: config.inputFeatures, outFeatures: width, generator: &rng)])
+            ? Sequential([BatchNorm1d(config.modelInputFeatures),
+                          Linear(inFeatures: config.modelInputFeatures, outFeatures: width, generator: &rng)])
             : nil
         readoutNorm = config.readoutNorm ? BatchNorm1d(width) : nil
     }
@@ -142,13 +158,14 @@ public final class GraphClassifier: Module {
     public func callAsFunction(_ batch: GraphBatch, generator: inout RandomGenerator) -> Tensor {
         precondition(batch.featureCount == config.inputFeatures,
                      "model expects \(config.inputFeatures) node features, batch has \(batch.featureCount)")
-        let a = batch.adjacency(convolutions[0].adjacencyKind)
-        let x = standardizer.map { $0(batch.features) } ?? batch.features
-        var h = Tensor(x, shape: [batch.nodeCount, batch.featureCount])                   // (N, F)
+        let a = convolutions.first.map { batch.adjacency($0.adjacencyKind) }
+        var x = standardizer.map { $0(batch.features) } ?? batch.features
+        if config.degreeFeature { x = appendingLogDegree(x, features: batch.featureCount, rowStart: batch.rowStart) }
+        var h = Tensor(x, shape: [batch.nodeCount, config.modelInputFeatures])             // (N, F) or (N, F + 1)
         var pooled = inputHead.map { $0(inputPool(h, graphStart: batch.graphStart)) }      // (G, F) -> (G, W)
         for (l, conv) in convolutions.enumerated() {
             if l > 0 { h = h.dropout(p: config.convolutionDropout, training: training, generator: &generator) }
-            h = conv.forward(h, adjacency: a, generator: &generator).relu()               // (N, W)
+            h = conv.forward(h, adjacency: a!, generator: &generator).relu()              // (N, W)
             if config.jumpingKnowledge || l == convolutions.count - 1 {
                 let r = readout(h, graphStart: batch.graphStart)                         // (G, W)
                 pooled = pooled.map { $0 + r } ?? r
@@ -167,6 +184,19 @@ public final class GraphClassifier: Module {
         case .sum, .attention: return GraphPooling.sum(x, graphStart: graphStart)
         }
     }
+}
+
+/// Row-major (N, F) features with a last column log(1 + dᵢ), dᵢ = rowStart[i+1] − rowStart[i]:
+/// (N, F) -> (N, F + 1).
+func appendingLogDegree(_ x: [Float], features f: Int, rowStart: [Int32]) -> [Float] {
+    let n = rowStart.count - 1
+    precondition(x.count == n * f, "appendingLogDegree: \(x.count) values are not \(n) rows of \(f) features")
+    var out = [Float](); out.reserveCapacity(n * (f + 1))
+    for i in 0..<n {
+        out.append(contentsOf: x[(i * f)..<((i + 1) * f)])
+        out.append(Float(log1p(Double(rowStart[i + 1] - rowStart[i]))))
+    }
+    return out
 }
 
 /// A two-layer node classifier. With GCN it is Kipf & Welling's model:

@@ -6,6 +6,7 @@ import Slate
 /// 50 epochs, batch 32, 10-fold stratified CV with the epoch chosen on a validation fold;
 /// continuous node features standardised with each fold's training statistics).
 public struct GraphTrainingConfig: Codable, Sendable {
+    /// Convolutions (0 with `inputReadout`: the structure-agnostic model, `GraphClassifierConfig.layers`).
     public var layers = 3
     public var hidden = 64
     public var pool: PoolingKind = .sum
@@ -37,6 +38,8 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public var inputReadout = false
     /// BatchNorm on the graph readout before the head (`GraphClassifierConfig.readoutNorm`).
     public var readoutNorm = false
+    /// Append log(1 + degree) to every node's features (`GraphClassifierConfig.degreeFeature`).
+    public var degreeFeature = false
     /// Epochs between checkpoints inside a fold (0: only at the end of each fold).
     public var checkpointEvery = 10
     /// Models trained per fold (`--ensemble`, K ≥ 1). Member m (from 0) trains on the fold's
@@ -97,6 +100,10 @@ public enum GraphTrainingEvent: Sendable {
 public struct GraphTrainingSummary: AccuracySummary {
     /// Test accuracy of each fold at its validation-chosen epoch.
     public let perFold: [Double]
+    /// Validation accuracy of each fold at that epoch (what chose it; with rotated validation
+    /// folds the mean of the members' own), for comparing configurations without the test folds;
+    /// empty when resumed from a checkpoint written before it was kept.
+    public let perFoldValidation: [Double]
     /// The chosen epoch of each fold (1-based; an ensemble's: member 1's, the others' are in `members`).
     public let chosenEpochs: [Int]
     /// Ensembles: every fold's members (chosen epoch, validation and own test accuracy); empty for
@@ -113,6 +120,8 @@ public struct GraphTrainingSummary: AccuracySummary {
     public let modelConfig: GraphClassifierConfig
     public var accuracies: [Double] { perFold }
     public var epochSeconds: [Double] { records.map(\.seconds) }
+    /// Mean of `perFoldValidation` (0 when it is empty).
+    public var validationMean: Double { Statistics.mean(perFoldValidation) }
 }
 
 /// Stratified K-fold cross-validation of a `GraphClassifier` on a TU dataset.
@@ -142,8 +151,11 @@ public struct GraphClassificationTrainer {
     /// reporting every epoch and fold through `onEvent`.
     public func train(_ data: TUDataset, resumingFrom resumed: TrainingState? = nil,
                       onEvent: (GraphTrainingEvent) -> Void = { _ in }) throws -> GraphTrainingSummary {
-        guard config.epochs >= 1, config.batchSize >= 1, config.layers >= 1, config.hidden >= 1, config.ensemble >= 1 else {
-            throw GraphDataError.invalidArgument("epochs, batch size, layers, hidden and ensemble must all be at least 1")
+        guard config.epochs >= 1, config.batchSize >= 1, config.hidden >= 1, config.ensemble >= 1 else {
+            throw GraphDataError.invalidArgument("epochs, batch size, hidden and ensemble must all be at least 1")
+        }
+        guard config.layers >= 1 || (config.layers == 0 && config.inputReadout) else {
+            throw GraphDataError.invalidArgument("layers must be at least 1, or 0 with the input readout (the structure-agnostic model), not \(config.layers)")
         }
         guard !config.rotateValidation || config.ensemble <= config.folds - 1 else {
             throw GraphDataError.invalidArgument("rotating the validation fold gives at most \(config.folds - 1) members with \(config.folds) folds, not \(config.ensemble); lower the ensemble or raise the folds")
@@ -156,7 +168,8 @@ public struct GraphClassificationTrainer {
                                                 normalization: config.normalization, conv: config.conv,
                                                 jumpingKnowledge: config.jumpingKnowledge, heads: config.heads,
                                                 trainEps: config.trainEps, standardizeFeatures: config.standardizeFeatures,
-                                                inputReadout: config.inputReadout, readoutNorm: config.readoutNorm)
+                                                inputReadout: config.inputReadout, readoutNorm: config.readoutNorm,
+                                                degreeFeature: config.degreeFeature)
         var state = resumed ?? TrainingState()
         var records: [GraphEpochRecord] = []
         while state.progress.unit < config.folds {
@@ -165,7 +178,10 @@ public struct GraphClassificationTrainer {
             onEvent(.foldFinished(fold: k + 1, folds: config.folds, testAccuracy: state.progress.accuracies[k],
                                    chosenEpoch: state.progress.epochs[k]))
         }
-        return GraphTrainingSummary(perFold: state.progress.accuracies, chosenEpochs: state.progress.epochs,
+        let validations = state.progress.validations ?? []
+        return GraphTrainingSummary(perFold: state.progress.accuracies,
+                                   perFoldValidation: validations.count == state.progress.accuracies.count ? validations : [],
+                                   chosenEpochs: state.progress.epochs,
                                    members: state.progress.finishedMembers ?? [], records: records,
                                    wallSeconds: Date().timeIntervalSince(started), bestModel: state.best,
                                    bestFold: state.progress.bestUnit + 1, modelConfig: modelConfig)
@@ -200,6 +216,7 @@ public struct GraphClassificationTrainer {
             try checkpoint(state)                                        // every member's weights, before scoring
         }
         if members > 1 { try scoreEnsemble(modelConfig, foldValidation, test, &state) }
+        state.progress.validations = (state.progress.validations ?? []) + [state.progress.unitValidation]
         finishUnit(&state)
         try checkpoint(state)
         return records

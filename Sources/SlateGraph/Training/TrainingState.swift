@@ -37,6 +37,9 @@ public struct TrainingState {
         public var members: [Member]?
         /// Ensembles: the members of every finished fold.
         public var finishedMembers: [[Member]]?
+        /// Graph classification: the validation accuracy of every finished fold at its chosen epoch
+        /// (an ensemble's as the fold was scored; nil in checkpoints written before it was kept).
+        public var validations: [Double]?
         public init() {}
     }
 

@@ -124,7 +124,7 @@ final class GCNRunLog {
         "normalization": "--normalization", "patience": "--early-stopping", "restoreBest": "--restore-best", "seeds": "--seeds",
         "normalizeFeatures": "--normalize-features", "bias": "--bias", "conv": "--conv", "jumpingKnowledge": "--jumping-knowledge",
         "standardizeFeatures": "--standardize-features", "inputReadout": "--input-readout",
-        "readoutNorm": "--readout-norm", "ensemble": "--ensemble",
+        "readoutNorm": "--readout-norm", "degreeFeature": "--degree-feature", "ensemble": "--ensemble",
         "weightAverage": "--weight-average",
         "rotateValidation": "--rotate-validation"]
 

@@ -49,7 +49,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Option(help: "Graph readout: sum, mean, max or attention (graph classification).")
     var pool: PoolingKind = .sum
 
-    @Option(help: "GCN layers (graph classification; node classification uses 2).")
+    @Option(help: "GCN layers (graph classification; node classification uses 2); 0 with --input-readout reads no edge (structure-agnostic).")
     var layers = 3
 
     @Option(help: "Hidden width (default: 64 for graphs, 16 for nodes, 8 per head for GAT on nodes).")
@@ -103,6 +103,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Flag(inversion: .prefixedNo, help: "Graph classification: BatchNorm on the graph readout before the MLP head.")
     var readoutNorm = false
 
+    @Flag(inversion: .prefixedNo, help: "Graph classification: append log(1 + degree) to every node's features (after standardisation).")
+    var degreeFeature = false
+
     @Flag(inversion: .prefixedNo, help: "Graph classification: standardise continuous node features (columns not all 0/1) with the mean and std of each fold's training graphs.")
     var standardizeFeatures = true
 
@@ -140,7 +143,10 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNLimits.finite(lrDecayFactor, "--lr-decay-factor", in: 0...1, excludingLower: true)
         if let dropout { try GCNLimits.finite(dropout, "--dropout", in: 0...1, excludingUpper: true) }
         if let weightDecay { try GCNLimits.finite(weightDecay, "--weight-decay", in: 0...Float.greatestFiniteMagnitude) }
-        try GCNLimits.count(layers, "--layers", 1...GCNLimits.maxLayers)
+        try GCNLimits.count(layers, "--layers", 0...GCNLimits.maxLayers)
+        if layers == 0 && !inputReadout {
+            throw ValidationError("--layers 0 leaves no convolution, so the model would read nothing: add --input-readout (the structure-agnostic model) or use --layers 1 or more.")
+        }
         if let hidden { try GCNLimits.count(hidden, "--hidden", 1...Int.max) }
         if let epochs { try GCNLimits.count(epochs, "--epochs", 1...GCNLimits.maxEpochs) }
         try GCNLimits.count(batchSize, "--batch-size", 1...Int.max)
@@ -200,6 +206,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         config.checkpointEvery = checkpointEvery
         config.conv = conv; config.jumpingKnowledge = jumpingKnowledge ?? (conv == .gin)
         config.inputReadout = inputReadout; config.standardizeFeatures = standardizeFeatures; config.readoutNorm = readoutNorm
+        config.degreeFeature = degreeFeature
         config.ensemble = ensemble; config.weightAverage = weightAverage; config.rotateValidation = rotateValidation
         guard folds <= data.graphs.count else {
             throw ValidationError("--folds \(folds) is more than the \(data.graphs.count) graphs of \(data.name); use at most \(data.graphs.count).")
@@ -243,13 +250,17 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         }
         if let comm { try Replicas.verify(result.bestModel.map(\.1), comm, when: "after training (best fold's weights)") }
         guard writer else { return }
-        progress.line(String(format: "%@ %@ pooling, %d-fold CV: test accuracy %.2f ± %.2f %%",
-                             data.name, config.pool.rawValue, config.folds, 100 * result.mean, 100 * result.std))
+        progress.line(String(format: "%@ %@ pooling, %d-fold CV: test accuracy %.2f ± %.2f %% (validation %.2f %%)",
+                             data.name, config.pool.rawValue, config.folds, 100 * result.mean, 100 * result.std,
+                             100 * result.validationMean))
         var metrics = GCNTrainMetrics(dataset: data.name, task: "graph", conv: conv.rawValue, accuracyMean: result.mean, accuracyStd: result.std,
                                       perFold: result.perFold, perSeed: nil, epochs: result.chosenEpochs,
                                       bestFold: result.bestFold, secondsPerEpoch: log.secondsPerEpoch, threads: Threads.count,
                                       ensemble: config.ensemble)
         metrics.record(members: result.members)
+        if !result.perFoldValidation.isEmpty {
+            (metrics.validationMean, metrics.perFoldValidation) = (result.validationMean, result.perFoldValidation)
+        }
         try GCNCheckpoint.saveGraphModel(result.bestModel, config: result.modelConfig, dataset: data.name,
                                          extra: ["fold": String(result.bestFold), "accuracy_mean": String(format: "%.4f", result.mean)],
                                          to: log.url("model.safetensors"))
@@ -319,7 +330,8 @@ extension AdjacencyNormalization: ExpressibleByArgument {}
 
 /// `summary.json`'s gcn metrics (with RunSummary's common keys).
 struct GCNTrainMetrics: Codable, SummaryMetrics {
-    static let nonNumericKeys: [CodingKeys] = [.dataset, .task, .conv, .perFold, .perSeed, .epochs, .memberAccuracies, .memberEpochs]
+    static let nonNumericKeys: [CodingKeys] = [.dataset, .task, .conv, .perFold, .perSeed, .epochs, .memberAccuracies, .memberEpochs,
+                                               .perFoldValidation]
 
     var dataset: String
     var task: String
@@ -329,6 +341,10 @@ struct GCNTrainMetrics: Codable, SummaryMetrics {
     var accuracyStd: Double
     var perFold: [Double]?
     var perSeed: [Double]?
+    /// Graph classification: the validation accuracy of each fold at its chosen epoch, and its
+    /// mean — the figure to compare configurations by (the test folds choose nothing).
+    var validationMean: Double?
+    var perFoldValidation: [Double]?
     /// Chosen epoch of each fold (graphs) or last epoch of each seed (nodes).
     var epochs: [Int]
     var bestFold: Int?
@@ -346,6 +362,7 @@ struct GCNTrainMetrics: Codable, SummaryMetrics {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case dataset, task, conv
         case accuracyMean = "accuracy_mean", accuracyStd = "accuracy_std", perFold = "per_fold", perSeed = "per_seed"
+        case validationMean = "validation_mean", perFoldValidation = "per_fold_validation"
         case epochs, bestFold = "best_fold", secondsPerEpoch = "seconds_per_epoch", threads
         case ensemble, memberAccuracyMean = "member_accuracy_mean", memberAccuracies = "member_accuracies"
         case memberEpochs = "member_epochs"
