@@ -30,6 +30,13 @@ final class GCNCLITests: XCTestCase {
         let evals = try String(contentsOf: out.appendingPathComponent("eval.csv"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(evals.first, "fold,epoch,val/loss,val/accuracy,test/accuracy")
         XCTAssertEqual(evals.count, 1 + 3 * 12)
+        // The validation accuracy at each chosen epoch: the best of that fold's val/accuracy column.
+        let perFoldValidation = try XCTUnwrap(summary["per_fold_validation"] as? [Double])
+        XCTAssertEqual(summary["validation_mean"] as? Double ?? -1, perFoldValidation.reduce(0, +) / 3, accuracy: 1e-9)
+        for fold in 1...3 {
+            let column = evals.dropFirst().map { $0.split(separator: ",") }.filter { Int($0[0]) == fold }.map { Double($0[3])! }
+            XCTAssertEqual(perFoldValidation[fold - 1], column.max()!, accuracy: 1e-6, "fold \(fold)")
+        }
         let rows = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(rows.first, "fold,epoch,train/loss,train/accuracy,train/lr,perf/ms_per_epoch")
         XCTAssertEqual(rows.count, 1 + 3 * 12)

@@ -43,7 +43,8 @@ final class GCNResumeCLITests: XCTestCase {
                            try Data(contentsOf: killed.appendingPathComponent(name)), "\(name) differs after kill and resume")
         }
         let a = try summary(reference), b = try summary(killed)
-        for key in ["accuracy_mean", "accuracy_std", "per_fold", "epochs", "best_fold", "member_accuracies", "member_epochs"] {
+        for key in ["accuracy_mean", "accuracy_std", "per_fold", "epochs", "best_fold", "member_accuracies", "member_epochs",
+                    "validation_mean", "per_fold_validation"] {
             XCTAssertEqual("\(a[key] ?? "missing")", "\(b[key] ?? "missing")", key)
         }
         // metrics.csv: the same rows (all but the timing column), each step once.
