@@ -18,7 +18,8 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         Defaults: 3 layers of 64, sum pooling, dropout 0.5, Adam learning rate 0.01 halved every 50 epochs, \
         100 epochs, batch 32. Continuous node features (columns not all 0/1, e.g. PROTEINS' attribute) are \
         standardised with the mean and std of each fold's training graphs (--no-standardize-features keeps them raw); \
-        --input-readout, --readout-norm and --jumping-knowledge change the readout (configs/ holds each dataset's choice); \
+        --input-readout, --readout-norm and --jumping-knowledge change the readout (configs/ holds each dataset's choice), \
+        --degree-feature adds a log(1 + degree) node column, --layers 0 with --input-readout reads no edge; \
         --ensemble K trains K models per fold, each epoch chosen on validation, and tests the mean of their probabilities.
         Node classification: Kipf & Welling's setup (2 layers, 16 hidden, no bias, dropout 0.5, L2 5e-4 on the \
         first layer, learning rate 0.01, 200 epochs, early stopping when the validation loss exceeds the mean \
