@@ -186,6 +186,16 @@ public final class GraphClassifier: Module {
     }
 }
 
+extension GraphClassifier {
+    /// A model of `config` holding `state` (names as from `namedState()`): how saved, copied and
+    /// ensembled weights become a model again.
+    static func restored(_ config: GraphClassifierConfig, state: [String: Tensor]) throws -> GraphClassifier {
+        let model = GraphClassifier(config, seed: 0)                       // every weight is overwritten
+        try model.loadState(state)
+        return model
+    }
+}
+
 /// Row-major (N, F) features with a last column log(1 + dᵢ), dᵢ = rowStart[i+1] − rowStart[i]:
 /// (N, F) -> (N, F + 1).
 func appendingLogDegree(_ x: [Float], features f: Int, rowStart: [Int32]) -> [Float] {

@@ -23,11 +23,7 @@ public struct GraphEnsemble {
     /// An ensemble of `configuration` models with the given weights (each as from `namedState()`).
     public init(_ configuration: GraphClassifierConfig, weights: [[(String, Tensor)]]) throws {
         guard !weights.isEmpty else { throw GraphDataError.invalidArgument("an ensemble needs at least one member's weights") }
-        self.init(try weights.map { member in
-            let model = GraphClassifier(configuration, seed: 0)
-            try model.loadState(Dictionary(member, uniquingKeysWith: { a, _ in a }))
-            return model
-        })
+        self.init(try weights.map { try GraphClassifier.restored(configuration, state: Dictionary($0)) })
     }
 
     /// The members' weights as one list, member m's (from 0) named `member.<m>.<name>`: how a

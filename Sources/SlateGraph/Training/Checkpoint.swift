@@ -108,9 +108,7 @@ public enum GCNCheckpoint {
             if let members = GraphEnsemble.memberWeights(file.ordered) {
                 return (.graphEnsemble(try GraphEnsemble(config, weights: members)), meta)
             }
-            let model = GraphClassifier(config, seed: 0)
-            try model.loadState(file.tensors)
-            return (.graph(model), meta)
+            return (.graph(try GraphClassifier.restored(config, state: file.tensors)), meta)
         case "node":
             guard let c = try? decoder.decode(NodeModelConfig.self, from: Data(configText.utf8)) else {
                 throw GCNCheckpointError(description: "\(url.path): the model configuration in its metadata is unreadable; the file is damaged")

@@ -28,8 +28,6 @@ enum WeightAverage {
 
     /// A fresh average of `model`: a model of `config` holding a copy of `model`'s weights and buffers.
     static func start(_ config: GraphClassifierConfig, from model: GraphClassifier) throws -> GraphClassifier {
-        let average = GraphClassifier(config, seed: 0)
-        try average.loadState(Dictionary(model.namedState(), uniquingKeysWith: { a, _ in a }))
-        return average
+        try GraphClassifier.restored(config, state: Dictionary(model.namedState()))
     }
 }
