@@ -99,20 +99,23 @@ final class EnsembleTests: XCTestCase {
         try resumeMidEnsemble(weightAverage: 0.9, rotate: true)
     }
 
-    private func resumeMidEnsemble(weightAverage: Float, rotate: Bool = false) throws {
+    private func resumeMidEnsemble(weightAverage: Float, rotate: Bool = false, families: [ModelFamily] = []) throws {
         let data = try mutag()
-        var trainer = GraphClassificationTrainer(config: config(ensemble: 2, weightAverage: weightAverage, rotate: rotate))
+        var settings = config(ensemble: 2, weightAverage: weightAverage, rotate: rotate)
+        settings.ensembleFamilies = families
+        var trainer = GraphClassificationTrainer(config: settings)
         // Saved as the CLI saves them, at once (the live state shares the model's tensors).
         var states: [(progress: TrainingState.Progress, bytes: Data)] = []
         trainer.checkpoint = { states.append(($0.progress, try $0.encode(metadata: [:]))) }
         let reference = try trainer.train(data)
-        // Fold 2 inside member 2 (its epoch 4 of 6), and fold 2 between its members.
-        let inside = try XCTUnwrap(states.firstIndex { $0.progress.unit == 1 && $0.progress.epoch == 10 })
+        // Fold 2 inside its last member (its epoch 4 of 6), and fold 2 between its first two members.
+        let members = settings.membersPerFold
+        let inside = try XCTUnwrap(states.firstIndex { $0.progress.unit == 1 && $0.progress.epoch == 6 * (members - 1) + 4 })
         let between = try XCTUnwrap(states.firstIndex { $0.progress.unit == 1 && $0.progress.epoch == 6 })
         XCTAssertEqual(states[between].progress.members?.count, 1)
         for index in [inside, between] {
             let (saved, _) = try TrainingState.decode(SafeTensors.decode(states[index].bytes), path: "test")
-            var again = GraphClassificationTrainer(config: config(ensemble: 2, weightAverage: weightAverage, rotate: rotate))
+            var again = GraphClassificationTrainer(config: settings)
             var last = Data()
             again.checkpoint = { last = try $0.encode(metadata: [:]) }
             let resumed = try again.train(data, resumingFrom: saved)
@@ -175,6 +178,80 @@ final class EnsembleTests: XCTestCase {
         var tooMany = config(ensemble: 3, rotate: true)
         tooMany.folds = 3
         XCTAssertThrowsError(try GraphClassificationTrainer(config: tooMany).train(data))
+    }
+
+    /// Mixed families: each family's members are its own rotated ensemble's bit for bit (same
+    /// streams, same validation folds, trained one family after another), every fold is scored by
+    /// the mean probability of all of them (the naive twin below), and the saved model keeps each
+    /// member's configuration, so it loads back as the same mixed ensemble.
+    func testMixedFamiliesAreEachFamilysOwnEnsembleScoredTogether() throws {
+        let data = try mutag()
+        var mixed = config(ensemble: 2, rotate: true)
+        mixed.ensembleFamilies = [.sage, .mlp]
+        XCTAssertEqual(mixed.membersPerFold, 6)
+        var trainer = GraphClassificationTrainer(config: mixed)
+        var scored: [TrainingState] = []          // per fold: the state after its last member, before scoring
+        trainer.checkpoint = { state in
+            if state.progress.members?.count == 6 && state.model.isEmpty { scored.append(state) }
+        }
+        let result = try trainer.train(data)
+        var sage = config(ensemble: 2, rotate: true), mlp = config(ensemble: 2, rotate: true)
+        sage.conv = .sage
+        mlp.layers = 0
+        let own = try [config(ensemble: 2, rotate: true), sage, mlp].map { try GraphClassificationTrainer(config: $0).train(data) }
+        for k in 0..<3 {
+            XCTAssertEqual(result.members[k], own.flatMap { $0.members[k] }, "fold \(k + 1)")
+        }
+        XCTAssertEqual(result.records.map(figures), (0..<3).flatMap { k in own.flatMap { $0.records.filter { $0.fold == k + 1 }.map(figures) } })
+        XCTAssertEqual(result.records.map(\.member), (0..<3).flatMap { _ in (1...6).flatMap { Array(repeating: $0, count: 6) } })
+        // The members' configurations: gcn's two, then sage's, then the structure-agnostic model's.
+        let configs = result.memberConfigs
+        XCTAssertEqual(configs.map(\.conv), [.gcn, .gcn, .sage, .sage, .gcn, .gcn])
+        XCTAssertEqual(configs.map(\.layers), [3, 3, 3, 3, 0, 0])
+        XCTAssertEqual(configs[0], result.modelConfig)
+        let split = try StratifiedKFold(labels: data.labels, folds: 3, seed: SeedPurpose.foldSplit.seed(from: 3))
+        for (k, state) in scored.enumerated() {
+            let models = try zip(configs, state.members).map { config, weights in
+                let model = GraphClassifier(config, seed: 99)
+                try model.loadState(Dictionary(weights, uniquingKeysWith: { a, _ in a }))
+                return model
+            }
+            let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
+            var rng = RandomGenerator(seed: 1)
+            var mean = [Float](repeating: 0, count: test.graphCount * 2)
+            for model in models {
+                model.eval()
+                let p = withNoGrad { model(test, generator: &rng).softmax(axis: -1) }
+                for i in 0..<mean.count { mean[i] += p.pointer[i] / 6 }
+            }
+            let predicted = (0..<test.graphCount).map { mean[2 * $0 + 1] > mean[2 * $0] ? 1 : 0 }
+            let correct = zip(predicted, test.labels!).filter { $0 == $1 }.count
+            XCTAssertEqual(result.perFold[k], Double(correct) / Double(test.graphCount), accuracy: 1e-12, "fold \(k + 1)")
+        }
+        let dir = try TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("model.safetensors")
+        try GCNCheckpoint.saveGraphModel(result.bestModel, config: result.modelConfig, memberConfigs: configs, dataset: "MUTAG", to: url)
+        guard case .graphEnsemble(let loaded) = try GCNCheckpoint.load(from: url).model else {
+            return XCTFail("expected an ensemble")
+        }
+        XCTAssertEqual(loaded.members.map(\.config), configs)
+        let best = scored[result.bestFold - 1].members
+        XCTAssertEqual(loaded.predict(data.graphs), try GraphEnsemble(configs, weights: best).predict(data.graphs))
+        // A family given twice, or the model's own, is refused; so is mlp without the input readout.
+        for families in [[ModelFamily.sage, .sage], [.gcn]] {
+            var bad = mixed
+            bad.ensembleFamilies = families
+            XCTAssertThrowsError(try GraphClassificationTrainer(config: bad).train(data))
+        }
+        var blind = mixed
+        blind.inputReadout = false
+        XCTAssertThrowsError(try GraphClassificationTrainer(config: blind).train(data))
+    }
+
+    /// A run of mixed families stopped inside a later family's member resumes bit for bit.
+    func testResumingMidMixedFamiliesEqualsAnUninterruptedRun() throws {
+        try resumeMidEnsemble(weightAverage: 0, rotate: true, families: [.gin])
     }
 
     func testBadEnsembleSizeIsRefused() throws {

@@ -1,8 +1,9 @@
 import Foundation
 import Slate
 
-/// K graph classifiers of one configuration, trained on the same graphs from different random
-/// streams (`GraphTrainingConfig.ensemble`), predicting with the mean of their class probabilities:
+/// K graph classifiers, trained on the same graphs from different random streams
+/// (`GraphTrainingConfig.ensemble`), of one configuration or of several families
+/// (`GraphTrainingConfig.ensembleFamilies`), predicting with the mean of their class probabilities:
 ///
 ///     p̄(c | G) = (1/K) Σ_k softmax(f_k(G))_c        (G, C), summed over k = 1…K in order, then ÷ K
 ///
@@ -22,8 +23,19 @@ public struct GraphEnsemble {
 
     /// An ensemble of `configuration` models with the given weights (each as from `namedState()`).
     public init(_ configuration: GraphClassifierConfig, weights: [[(String, Tensor)]]) throws {
+        try self.init(Array(repeating: configuration, count: weights.count), weights: weights)
+    }
+
+    /// An ensemble of models of mixed families: member m is `configurations[m]` with `weights[m]`.
+    public init(_ configurations: [GraphClassifierConfig], weights: [[(String, Tensor)]]) throws {
         guard !weights.isEmpty else { throw GraphDataError.invalidArgument("an ensemble needs at least one member's weights") }
-        self.init(try weights.map { try GraphClassifier.restored(configuration, state: Dictionary($0)) })
+        guard configurations.count == weights.count else {
+            throw GraphDataError.invalidArgument("an ensemble of \(weights.count) members' weights needs as many configurations, not \(configurations.count)")
+        }
+        guard Set(configurations.map(\.classes)).count == 1 else {
+            throw GraphDataError.invalidArgument("ensemble members must predict the same classes")
+        }
+        self.init(try zip(configurations, weights).map { try GraphClassifier.restored($0, state: Dictionary($1)) })
     }
 
     /// The members' weights as one list, member m's (from 0) named `member.<m>.<name>`: how a

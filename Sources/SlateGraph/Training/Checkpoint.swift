@@ -50,9 +50,14 @@ public enum GCNCheckpoint {
         }
     }
 
-    /// Writes graph-classifier weights (`weights` as from `namedParameters()`) atomically.
+    /// Writes graph-classifier weights (`weights` as from `namedParameters()`) atomically. An
+    /// ensemble of mixed families also stores each member's configuration (`memberConfigs`, in
+    /// member order) as `member_configs`.
     public static func saveGraphModel(_ weights: [(String, Tensor)], config: GraphClassifierConfig,
+                                      memberConfigs: [GraphClassifierConfig] = [],
                                       dataset: String, extra: [String: String] = [:], to url: URL) throws {
+        var extra = extra
+        if !memberConfigs.isEmpty { extra["member_configs"] = try json(memberConfigs) }
         try save(weights, task: "graph", config: config, dataset: dataset, extra: extra, to: url)
     }
 
@@ -98,15 +103,17 @@ public enum GCNCheckpoint {
             guard let config = try? decoder.decode(GraphClassifierConfig.self, from: Data(configText.utf8)) else {
                 throw GCNCheckpointError(description: "\(url.path): the model configuration in its metadata is unreadable; the file is damaged")
             }
-            guard (0...1).contains(config.dropout), (0...1).contains(config.convolutionDropout) else {
-                throw GCNCheckpointError(description: "\(url.path): the dropout in its metadata is not in [0, 1]; the file is damaged")
-            }
-            try requireSizes([config.inputFeatures, config.hidden, config.classes, config.layers],
-                             largest: [config.inputFeatures, config.hidden].map { Double($0) * Double(config.hidden) }
-                                 + [Double(config.hidden) * Double(config.classes), Double(config.layers)],
-                             stored: stored, path: url.path)
+            try check(config, stored: stored, path: url.path)
             if let members = GraphEnsemble.memberWeights(file.ordered) {
-                return (.graphEnsemble(try GraphEnsemble(config, weights: members)), meta)
+                guard let memberText = meta["member_configs"] else {
+                    return (.graphEnsemble(try GraphEnsemble(config, weights: members)), meta)
+                }
+                guard let configs = try? decoder.decode([GraphClassifierConfig].self, from: Data(memberText.utf8)),
+                      configs.count == members.count else {
+                    throw GCNCheckpointError(description: "\(url.path): the member configurations in its metadata are unreadable or do not match its \(members.count) members; the file is damaged")
+                }
+                try configs.forEach { try check($0, stored: stored, path: url.path) }
+                return (.graphEnsemble(try GraphEnsemble(configs, weights: members)), meta)
             }
             return (.graph(try GraphClassifier.restored(config, state: file.tensors)), meta)
         case "node":
@@ -126,6 +133,19 @@ public enum GCNCheckpoint {
         default:
             throw GCNCheckpointError(description: "\(url.path): unknown task '\(meta["task"] ?? "missing")' in its metadata (graph or node); the file is damaged")
         }
+    }
+
+    /// Refuses a graph classifier's configuration whose dropout is outside [0, 1] or whose sizes
+    /// could not fit in the `stored` values.
+    private static func check(_ config: GraphClassifierConfig, stored: Double, path: String) throws {
+        guard (0...1).contains(config.dropout), (0...1).contains(config.convolutionDropout) else {
+            throw GCNCheckpointError(description: "\(path): the dropout in its metadata is not in [0, 1]; the file is damaged")
+        }
+        // No convolution is a model only with the input readout (the structure-agnostic one).
+        try requireSizes([config.inputFeatures, config.hidden, config.classes, config.layers + (config.inputReadout ? 1 : 0), config.heads],
+                         largest: [config.inputFeatures, config.hidden].map { Double($0) * Double(config.hidden) }
+                             + [Double(config.hidden) * Double(config.classes), Double(config.layers)],
+                         stored: stored, path: path)
     }
 
     /// Every size at least 1, and no weight matrix the configuration implies larger than all the

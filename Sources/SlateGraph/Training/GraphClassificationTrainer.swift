@@ -58,7 +58,20 @@ public struct GraphTrainingConfig: Codable, Sendable {
     /// other training graphs (cross-validation bagging); the test fold stays unseen by every member.
     /// Member 0's split is the single model's. Needs `ensemble` ≤ `folds` − 1.
     public var rotateValidation = false
+    /// Families whose ensembles join `conv`'s (`--ensemble-families`, each at most once and not
+    /// `conv`'s own): every family trains `ensemble` members per fold after `conv`'s, member m of
+    /// each with member m's random streams and (with `rotateValidation`) validation fold, so a
+    /// family's members are its own `ensemble`-member run's bit for bit; the fold is scored by the
+    /// mean probability of all `ensemble` · (1 + families) members. A family is this model with
+    /// another convolution (`GraphClassifierConfig.family(_:)`), or `mlp` (needs `inputReadout`).
+    public var ensembleFamilies: [ModelFamily] = []
     public init() {}
+
+    /// The model's own family: `mlp` with no layers, else `conv`'s.
+    public var family: ModelFamily { layers == 0 ? .mlp : ModelFamily(rawValue: conv.rawValue)! }
+
+    /// Models trained per fold: `ensemble` for `conv` and for each of `ensembleFamilies`.
+    public var membersPerFold: Int { ensemble * (1 + ensembleFamilies.count) }
 }
 
 extension AdjacencyNormalization: Codable {}
@@ -118,6 +131,9 @@ public struct GraphTrainingSummary: AccuracySummary {
     public let bestModel: [(String, Tensor)]
     public let bestFold: Int
     public let modelConfig: GraphClassifierConfig
+    /// Mixed families (`ensembleFamilies`): the configuration of each member of `bestModel`, in
+    /// order; empty when every member is `modelConfig`.
+    public let memberConfigs: [GraphClassifierConfig]
     public var accuracies: [Double] { perFold }
     public var epochSeconds: [Double] { records.map(\.seconds) }
     /// Mean of `perFoldValidation` (0 when it is empty).
@@ -157,6 +173,12 @@ public struct GraphClassificationTrainer {
         guard config.layers >= 1 || (config.layers == 0 && config.inputReadout) else {
             throw GraphDataError.invalidArgument("layers must be at least 1, or 0 with the input readout (the structure-agnostic model), not \(config.layers)")
         }
+        guard Set(config.ensembleFamilies + [config.family]).count == config.ensembleFamilies.count + 1 else {
+            throw GraphDataError.invalidArgument("each ensemble family must differ from the others and from the model's own (\(config.family.rawValue)), not \(config.ensembleFamilies.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard !config.ensembleFamilies.contains(.mlp) || config.inputReadout else {
+            throw GraphDataError.invalidArgument("the mlp family reads the graph only through the input readout; turn the input readout on")
+        }
         guard !config.rotateValidation || config.ensemble <= config.folds - 1 else {
             throw GraphDataError.invalidArgument("rotating the validation fold gives at most \(config.folds - 1) members with \(config.folds) folds, not \(config.ensemble); lower the ensemble or raise the folds")
         }
@@ -184,7 +206,15 @@ public struct GraphClassificationTrainer {
                                    chosenEpochs: state.progress.epochs,
                                    members: state.progress.finishedMembers ?? [], records: records,
                                    wallSeconds: Date().timeIntervalSince(started), bestModel: state.best,
-                                   bestFold: state.progress.bestUnit + 1, modelConfig: modelConfig)
+                                   bestFold: state.progress.bestUnit + 1, modelConfig: modelConfig,
+                                   memberConfigs: config.ensembleFamilies.isEmpty ? [] : memberConfigs(modelConfig))
+    }
+
+    /// The configuration of each of a fold's members, in order: `ensemble` of `modelConfig`, then
+    /// `ensemble` of each family's.
+    private func memberConfigs(_ modelConfig: GraphClassifierConfig) -> [GraphClassifierConfig] {
+        ([modelConfig] + config.ensembleFamilies.map { modelConfig.family($0) })
+            .flatMap { Array(repeating: $0, count: config.ensemble) }
     }
 
     /// Fold k's shuffling generator for ensemble member m after `epochs` shuffles of `count` graphs:
@@ -206,25 +236,27 @@ public struct GraphClassificationTrainer {
         let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
         let foldValidation = GraphBatch(split.splits[k].validation.map { data.graphs[$0] })
         var records: [GraphEpochRecord] = []
-        let members = config.ensemble
-        for m in (state.progress.epoch / config.epochs)..<members {
+        let configs = memberConfigs(modelConfig)
+        for i in (state.progress.epoch / config.epochs)..<configs.count {
+            let m = i % config.ensemble                                   // the member's place in its family
             let fold = config.rotateValidation ? split.split(test: k, validation: (k + 1 + m) % config.folds) : split.splits[k]
             let validation = config.rotateValidation ? GraphBatch(fold.validation.map { data.graphs[$0] }) : foldValidation
-            records += try trainMember(m, fold: k, fold, data, modelConfig, validation, test, &state, onEvent: onEvent)
-            guard members > 1 else { break }
+            records += try trainMember(i, stream: m, fold: k, fold, data, configs[i], validation, test, &state, onEvent: onEvent)
+            guard configs.count > 1 else { break }
             finishMember(&state)
             try checkpoint(state)                                        // every member's weights, before scoring
         }
-        if members > 1 { try scoreEnsemble(modelConfig, foldValidation, test, &state) }
+        if configs.count > 1 { try scoreEnsemble(configs, foldValidation, test, &state) }
         state.progress.validations = (state.progress.validations ?? []) + [state.progress.unitValidation]
         finishUnit(&state)
         try checkpoint(state)
         return records
     }
 
-    /// Trains member m of fold k from `state` (its start, or the epoch a checkpoint reached) to its
-    /// last epoch, keeping its validation-chosen epoch in `state`'s unit fields; returns its epochs.
-    private func trainMember(_ m: Int, fold k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset,
+    /// Trains member i of fold k, drawing from member m's random streams, from `state` (its start, or
+    /// the epoch a checkpoint reached) to its last epoch, keeping its validation-chosen epoch in
+    /// `state`'s unit fields; returns its epochs.
+    private func trainMember(_ i: Int, stream m: Int, fold k: Int, _ fold: StratifiedKFold.Split, _ data: TUDataset,
                              _ modelConfig: GraphClassifierConfig, _ validation: GraphBatch, _ test: GraphBatch,
                              _ state: inout TrainingState, onEvent: (GraphTrainingEvent) -> Void) throws -> [GraphEpochRecord] {
         let model = GraphClassifier(modelConfig, seed: memberSeed(.foldWeights, fold: k, member: m))
@@ -234,7 +266,7 @@ public struct GraphClassificationTrainer {
         // Each replica draws its own dropout masks: rank r's stream is seeded r·2⁴⁰ further on.
         var rng = RandomGenerator(seed: memberSeed(.foldDropout, fold: k, member: m) &+ UInt64(dataParallel.rank) << 40)
         var train = fold.train
-        let offset = m * config.epochs                                     // the member's first step − 1
+        let offset = i * config.epochs                                     // the member's first step − 1
         let first = state.progress.epoch - offset + 1
         if first > 1 {   // continue from a checkpoint taken inside this member
             try model.loadState(Dictionary(state.model))
@@ -275,7 +307,7 @@ public struct GraphClassificationTrainer {
             if let average { WeightAverage.copyBuffers(from: model, to: average) }
             let (vLoss, vAcc) = evaluate(evaluated, validation, &rng)
             let (_, tAcc) = evaluate(evaluated, test, &rng)
-            let record = GraphEpochRecord(fold: k + 1, epoch: epoch, member: m + 1, step: offset + epoch,
+            let record = GraphEpochRecord(fold: k + 1, epoch: epoch, member: i + 1, step: offset + epoch,
                                           learningRate: adam.learningRate,
                                           trainLoss: lossSum / Double(train.count),
                                           trainAccuracy: Double(correct) / Double(train.count),
@@ -319,9 +351,9 @@ public struct GraphClassificationTrainer {
     /// loss (on `validation`, the fold's; with rotated validation folds the mean of the members'
     /// own) and its test accuracy become the fold's, member 1's chosen epoch the fold's epoch, and
     /// every member's weights the fold's model (`unitBest`, named `member.<m>.*`, m from 0).
-    private func scoreEnsemble(_ modelConfig: GraphClassifierConfig, _ validation: GraphBatch, _ test: GraphBatch,
+    private func scoreEnsemble(_ configs: [GraphClassifierConfig], _ validation: GraphBatch, _ test: GraphBatch,
                                _ state: inout TrainingState) throws {
-        let ensemble = try GraphEnsemble(modelConfig, weights: state.members)
+        let ensemble = try GraphEnsemble(configs, weights: state.members)
         var p = state.progress
         let results = p.members ?? []
         // Rotated validation folds: members trained on each other's validation graphs, so the

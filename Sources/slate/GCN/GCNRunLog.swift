@@ -126,7 +126,7 @@ final class GCNRunLog {
         "standardizeFeatures": "--standardize-features", "inputReadout": "--input-readout",
         "readoutNorm": "--readout-norm", "degreeFeature": "--degree-feature", "ensemble": "--ensemble",
         "weightAverage": "--weight-average",
-        "rotateValidation": "--rotate-validation"]
+        "rotateValidation": "--rotate-validation", "ensembleFamilies": "--ensemble-families"]
 
     // MARK: metrics.csv, eval.csv and events
 

@@ -116,6 +116,9 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Flag(inversion: .prefixedNo, help: "Graph classification with --ensemble: member m of fold k validates on fold k+1+m and trains on the other non-test folds (cross-validation bagging; at most --folds − 1 members).")
     var rotateValidation = false
 
+    @Option(help: "Graph classification: more model families in the ensemble, comma-separated from gcn, gin, sage, gat and mlp (no convolution; needs --input-readout): each trains --ensemble members per fold like --conv's, and the fold tests the mean probability of all of them.")
+    var ensembleFamilies: ModelFamilyList?
+
     @Option(help: "Graph classification: evaluate, choose and save an exponential moving average of the weights with this decay per step (0: off), e.g. 0.99.")
     var weightAverage: Float = 0
 
@@ -155,6 +158,16 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNLimits.count(seeds, "--seeds", 1...GCNLimits.maxUnits)
         try GCNLimits.count(ensemble, "--ensemble", 1...GCNLimits.maxUnits)
         try GCNLimits.finite(weightAverage, "--weight-average", in: 0...1, excludingUpper: true)
+        if let families = ensembleFamilies?.families {
+            let own = layers == 0 ? ModelFamily.mlp : ModelFamily(rawValue: conv.rawValue)!
+            if let repeated = (families + [own]).duplicate {
+                throw ValidationError("--ensemble-families lists \(repeated.rawValue) twice or as --conv's own family (\(own.rawValue)); give every family once, besides --conv's.")
+            }
+            if families.contains(.mlp) && !inputReadout {
+                throw ValidationError("the mlp family reads a graph only through the input readout; add --input-readout or drop mlp from --ensemble-families.")
+            }
+            try GCNLimits.count(ensemble * (families.count + 1), "--ensemble × families", 1...GCNLimits.maxUnits)
+        }
         if rotateValidation && ensemble > folds - 1 {
             throw ValidationError("--rotate-validation gives each member its own validation fold: at most \(folds - 1) members with --folds \(folds), not --ensemble \(ensemble).")
         }
@@ -209,6 +222,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         config.inputReadout = inputReadout; config.standardizeFeatures = standardizeFeatures; config.readoutNorm = readoutNorm
         config.degreeFeature = degreeFeature
         config.ensemble = ensemble; config.weightAverage = weightAverage; config.rotateValidation = rotateValidation
+        config.ensembleFamilies = ensembleFamilies?.families ?? []
         guard folds <= data.graphs.count else {
             throw ValidationError("--folds \(folds) is more than the \(data.graphs.count) graphs of \(data.name); use at most \(data.graphs.count).")
         }
@@ -231,7 +245,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         progress.line("gcn train \(data.name): \(data.graphs.count) graphs, \(data.nodeCount) nodes, \(data.featureCount) features, \(data.classCount) classes; threads \(Threads.count)")
         if let comm { progress.line("distributed: \(comm.size) ranks (\(comm.localSize) on this machine) × batch_size \(batchSize) = global batch \(comm.size * batchSize) graphs") }
         progress.line("outputs: \(log.out)" + (log.resumed.map { " (resuming at fold \($0.progress.unit + 1), epoch \($0.progress.epoch))" } ?? ""))
-        let perFold = config.epochs * config.ensemble
+        let perFold = config.epochs * config.membersPerFold
         let total = config.folds * perFold
         var done = (log.resumed?.progress.unit ?? 0) * perFold + (log.resumed?.progress.epoch ?? 0)
         let started = Date()
@@ -241,7 +255,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
             case .epoch(let r):
                 done += 1
                 log.append(GCNEpochRow(r))
-                let member = config.ensemble > 1 ? "member \(r.member)/\(config.ensemble) " : ""
+                let member = config.membersPerFold > 1 ? "member \(r.member)/\(config.membersPerFold) " : ""
                 progress.status(done: done, total: total, started: started,
                                 String(format: "fold %d/%d %@epoch %3d/%d  loss %.4f  train %.3f  val %.3f",
                                        r.fold, config.folds, member, r.epoch, config.epochs, r.trainLoss, r.trainAccuracy, r.validationAccuracy))
@@ -257,12 +271,12 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         var metrics = GCNTrainMetrics(dataset: data.name, task: "graph", conv: conv.rawValue, accuracyMean: result.mean, accuracyStd: result.std,
                                       perFold: result.perFold, perSeed: nil, epochs: result.chosenEpochs,
                                       bestFold: result.bestFold, secondsPerEpoch: log.secondsPerEpoch, threads: Threads.count,
-                                      ensemble: config.ensemble)
+                                      ensemble: config.membersPerFold)
         metrics.record(members: result.members)
         if !result.perFoldValidation.isEmpty {
             (metrics.validationMean, metrics.perFoldValidation) = (result.validationMean, result.perFoldValidation)
         }
-        try GCNCheckpoint.saveGraphModel(result.bestModel, config: result.modelConfig, dataset: data.name,
+        try GCNCheckpoint.saveGraphModel(result.bestModel, config: result.modelConfig, memberConfigs: result.memberConfigs, dataset: data.name,
                                          extra: ["fold": String(result.bestFold), "accuracy_mean": String(format: "%.4f", result.mean)],
                                          to: log.url("model.safetensors"))
         try log.finish(metrics: metrics, plotTitle: "\(data.name) (\(config.pool.rawValue) pooling): accuracy per epoch, \(config.folds) folds")
@@ -270,7 +284,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
 
     private func trainNodes(_ data: NodeDataset) throws {
         for (flag, isSet) in [("--ensemble", ensemble != 1), ("--weight-average", weightAverage != 0),
-                              ("--rotate-validation", rotateValidation)] where isSet {
+                              ("--rotate-validation", rotateValidation), ("--ensemble-families", ensembleFamilies != nil)] where isSet {
             throw CLIError("\(flag) trains graph classification only, and \(data.name) is a node-classification dataset; drop \(flag).", status: .usage)
         }
         var config = NodeTrainingConfig.reference(conv)
@@ -327,6 +341,28 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
 
 extension PoolingKind: ExpressibleByArgument {}
 extension ConvKind: ExpressibleByArgument {}
+
+/// `--ensemble-families gcn,mlp`: model families, comma-separated (a run file's list arrives so).
+struct ModelFamilyList: ExpressibleByArgument, RawRepresentable {
+    let families: [ModelFamily]
+    var rawValue: String { families.map(\.rawValue).joined(separator: ",") }
+    init?(rawValue: String) {
+        let parts = rawValue.split(separator: ",", omittingEmptySubsequences: false)
+            .map { ModelFamily(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
+        families = parts.map { $0! }
+    }
+    init?(argument: String) { self.init(rawValue: argument) }
+    static var allValueStrings: [String] { ModelFamily.allCases.map(\.rawValue) }
+}
+
+extension Array where Element: Hashable {
+    /// The first element that appears earlier too, or nil.
+    var duplicate: Element? {
+        var seen = Set<Element>()
+        return first { !seen.insert($0).inserted }
+    }
+}
 extension AdjacencyNormalization: ExpressibleByArgument {}
 
 /// `summary.json`'s gcn metrics (with RunSummary's common keys).
@@ -351,7 +387,7 @@ struct GCNTrainMetrics: Codable, SummaryMetrics {
     var bestFold: Int?
     var secondsPerEpoch: Double
     var threads: Int
-    /// Models per fold (graph classification; nil for nodes).
+    /// Models per fold, over every family (graph classification; nil for nodes).
     var ensemble: Int?
     /// Ensembles: the members' own test accuracy averaged over folds and members (what one model
     /// scores), beside `accuracy_mean` (the ensembles').
