@@ -116,7 +116,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Flag(inversion: .prefixedNo, help: "Graph classification with --ensemble: member m of fold k validates on fold k+1+m and trains on the other non-test folds (cross-validation bagging; at most --folds − 1 members).")
     var rotateValidation = false
 
-    @Option(help: "Graph classification: more model families in the ensemble, comma-separated from gcn, gin, sage, gat and mlp (no convolution; needs --input-readout): each trains --ensemble members per fold like --conv's, and the fold tests the mean probability of all of them.")
+    @Option(help: "Graph classification: more model families in the ensemble, comma-separated from gcn, gin, sage, gat and mlp (no convolution; needs --input-readout), or none: each trains --ensemble members per fold like --conv's, and the fold tests the mean probability of all of them.")
     var ensembleFamilies: ModelFamilyList?
 
     @Option(help: "Graph classification: evaluate, choose and save an exponential moving average of the weights with this decay per step (0: off), e.g. 0.99.")
@@ -284,7 +284,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
 
     private func trainNodes(_ data: NodeDataset) throws {
         for (flag, isSet) in [("--ensemble", ensemble != 1), ("--weight-average", weightAverage != 0),
-                              ("--rotate-validation", rotateValidation), ("--ensemble-families", ensembleFamilies != nil)] where isSet {
+                              ("--rotate-validation", rotateValidation), ("--ensemble-families", !(ensembleFamilies?.families.isEmpty ?? true))] where isSet {
             throw CLIError("\(flag) trains graph classification only, and \(data.name) is a node-classification dataset; drop \(flag).", status: .usage)
         }
         var config = NodeTrainingConfig.reference(conv)
@@ -342,18 +342,20 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
 extension PoolingKind: ExpressibleByArgument {}
 extension ConvKind: ExpressibleByArgument {}
 
-/// `--ensemble-families gcn,mlp`: model families, comma-separated (a run file's list arrives so).
+/// `--ensemble-families gcn,mlp`: model families, comma-separated (a run file's list arrives so);
+/// `none` for no more families (to override a run file's list).
 struct ModelFamilyList: ExpressibleByArgument, RawRepresentable {
     let families: [ModelFamily]
-    var rawValue: String { families.map(\.rawValue).joined(separator: ",") }
+    var rawValue: String { families.isEmpty ? "none" : families.map(\.rawValue).joined(separator: ",") }
     init?(rawValue: String) {
+        if rawValue.trimmingCharacters(in: .whitespaces).lowercased() == "none" { families = []; return }
         let parts = rawValue.split(separator: ",", omittingEmptySubsequences: false)
             .map { ModelFamily(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) }
         guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
         families = parts.map { $0! }
     }
     init?(argument: String) { self.init(rawValue: argument) }
-    static var allValueStrings: [String] { ModelFamily.allCases.map(\.rawValue) }
+    static var allValueStrings: [String] { ModelFamily.allCases.map(\.rawValue) + ["none"] }
 }
 
 extension Array where Element: Hashable {
