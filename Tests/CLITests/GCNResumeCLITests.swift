@@ -161,7 +161,7 @@ final class GCNConfigsCLITests: XCTestCase {
         let root = try gcnTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let quick: [String: [String]] = [
-            "mutag": ["--folds", "3", "--epochs", "2"], "proteins": ["--folds", "3", "--epochs", "1", "--hidden", "8", "--ensemble", "1"],
+            "mutag": ["--folds", "3", "--epochs", "2"], "proteins": ["--folds", "3", "--epochs", "1", "--hidden", "8"],
             "cora": ["--seeds", "1", "--epochs", "2"], "karate": ["--seeds", "1", "--epochs", "2"],
             "mutag-gin": ["--folds", "3", "--epochs", "1", "--ensemble", "2"],
         ]
