@@ -50,26 +50,11 @@ final class EnsembleTests: XCTestCase {
         let split = try StratifiedKFold(labels: data.labels, folds: 3, seed: SeedPurpose.foldSplit.seed(from: 3))
         let modelConfig = result.modelConfig
         for (k, state) in scored.enumerated() {
-            let models = try state.members.map { weights in
-                let model = GraphClassifier(modelConfig, seed: 99)
-                try model.loadState(Dictionary(weights, uniquingKeysWith: { a, _ in a }))
-                return model
-            }
-            // The naive twin: each member's softmax on its own, summed in order, divided by 3.
             let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
-            var rng = RandomGenerator(seed: 1)
-            var mean = [Float](repeating: 0, count: test.graphCount * 2)
-            for model in models {
-                model.eval()
-                let p = withNoGrad { model(test, generator: &rng).softmax(axis: -1) }
-                for i in 0..<mean.count { mean[i] += p.pointer[i] }
-            }
-            mean = mean.map { $0 / 3 }
-            let ensemble = GraphEnsemble(models)
-            XCTAssertEqual(Array(UnsafeBufferPointer(start: ensemble.probabilities(test).pointer, count: mean.count)), mean)
-            let predicted = (0..<test.graphCount).map { mean[2 * $0 + 1] > mean[2 * $0] ? 1 : 0 }
-            let correct = zip(predicted, test.labels!).filter { $0 == $1 }.count
-            XCTAssertEqual(result.perFold[k], Double(correct) / Double(test.graphCount), "fold \(k + 1)")
+            let twin = try naiveScore(Array(repeating: modelConfig, count: 3), state.members, test)
+            let ensemble = GraphEnsemble(twin.models)
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: ensemble.probabilities(test).pointer, count: twin.mean.count)), twin.mean)
+            XCTAssertEqual(result.perFold[k], twin.accuracy, "fold \(k + 1)")
             XCTAssertEqual(result.members[k], state.progress.members!)
             // The members' own scores are those of single models; the ensemble is scored as one.
             let members = state.progress.members!
@@ -88,6 +73,29 @@ final class EnsembleTests: XCTestCase {
         }
         XCTAssertEqual(loaded.members.count, 3)
         XCTAssertEqual(loaded.predict(data.graphs), try GraphEnsemble(modelConfig, weights: scored[best].members).predict(data.graphs))
+    }
+
+    /// The naive twin of a fold's ensemble score: every member rebuilt from its configuration and
+    /// weights, its softmax on `test` taken on its own, summed in member order and divided by the
+    /// count; the accuracy of that mean (class 1 only when strictly more likely, as arg-max's ties).
+    private func naiveScore(_ configs: [GraphClassifierConfig], _ weights: [[(String, Tensor)]],
+                            _ test: GraphBatch) throws -> (models: [GraphClassifier], mean: [Float], accuracy: Double) {
+        let models = try zip(configs, weights).map { config, weights in
+            let model = GraphClassifier(config, seed: 99)
+            try model.loadState(Dictionary(weights, uniquingKeysWith: { a, _ in a }))
+            return model
+        }
+        var rng = RandomGenerator(seed: 1)
+        var mean = [Float](repeating: 0, count: test.graphCount * 2)
+        for model in models {
+            model.eval()
+            let p = withNoGrad { model(test, generator: &rng).softmax(axis: -1) }
+            for i in 0..<mean.count { mean[i] += p.pointer[i] }
+        }
+        mean = mean.map { $0 / Float(models.count) }
+        let predicted = (0..<test.graphCount).map { mean[2 * $0 + 1] > mean[2 * $0] ? 1 : 0 }
+        let correct = zip(predicted, test.labels!).filter { $0 == $1 }.count
+        return (models, mean, Double(correct) / Double(test.graphCount))
     }
 
     func testResumingMidEnsembleEqualsAnUninterruptedRun() throws {
@@ -211,22 +219,8 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(configs[0], result.modelConfig)
         let split = try StratifiedKFold(labels: data.labels, folds: 3, seed: SeedPurpose.foldSplit.seed(from: 3))
         for (k, state) in scored.enumerated() {
-            let models = try zip(configs, state.members).map { config, weights in
-                let model = GraphClassifier(config, seed: 99)
-                try model.loadState(Dictionary(weights, uniquingKeysWith: { a, _ in a }))
-                return model
-            }
             let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
-            var rng = RandomGenerator(seed: 1)
-            var mean = [Float](repeating: 0, count: test.graphCount * 2)
-            for model in models {
-                model.eval()
-                let p = withNoGrad { model(test, generator: &rng).softmax(axis: -1) }
-                for i in 0..<mean.count { mean[i] += p.pointer[i] / 6 }
-            }
-            let predicted = (0..<test.graphCount).map { mean[2 * $0 + 1] > mean[2 * $0] ? 1 : 0 }
-            let correct = zip(predicted, test.labels!).filter { $0 == $1 }.count
-            XCTAssertEqual(result.perFold[k], Double(correct) / Double(test.graphCount), accuracy: 1e-12, "fold \(k + 1)")
+            XCTAssertEqual(result.perFold[k], try naiveScore(configs, state.members, test).accuracy, "fold \(k + 1)")
         }
         let dir = try TestData.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
