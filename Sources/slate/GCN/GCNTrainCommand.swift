@@ -20,7 +20,8 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         standardised with the mean and std of each fold's training graphs (--no-standardize-features keeps them raw); \
         --input-readout, --readout-norm and --jumping-knowledge change the readout (configs/ holds each dataset's choice), \
         --degree-feature adds a log(1 + degree) node column, --layers 0 with --input-readout reads no edge; \
-        --ensemble K trains K models per fold, each epoch chosen on validation, and tests the mean of their probabilities.
+        --ensemble K trains K models per fold, each epoch chosen on validation, and tests the mean of their probabilities \
+        (--ensemble-families gcn,mlp adds K models of each other architecture).
         Node classification: Kipf & Welling's setup (2 layers, 16 hidden, no bias, dropout 0.5, L2 5e-4 on the \
         first layer, learning rate 0.01, 200 epochs, early stopping when the validation loss exceeds the mean \
         of the last 10, row-normalised features), mean ± std over --seeds runs. Karate: one labelled member \
