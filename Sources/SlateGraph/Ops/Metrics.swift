@@ -18,3 +18,20 @@ func argmaxRows(_ logits: Tensor) -> [Int] {
         return best
     }
 }
+
+/// Test accuracies over folds or seeds, with their statistics.
+public protocol AccuracySummary {
+    /// One test accuracy per fold (graph classification) or seed (node classification).
+    var accuracies: [Double] { get }
+    /// Wall time of every recorded epoch (training step plus evaluation), seconds.
+    var epochSeconds: [Double] { get }
+}
+
+extension AccuracySummary {
+    /// Mean test accuracy (0 when there is none).
+    public var mean: Double { Statistics.mean(accuracies) }
+    /// Sample standard deviation (n − 1), as `torch.std`; 0 for fewer than two values.
+    public var std: Double { Statistics.standardDeviation(accuracies) }
+    /// Mean wall time of one epoch, seconds.
+    public var secondsPerEpoch: Double { Statistics.mean(epochSeconds) }
+}

@@ -151,3 +151,21 @@ public struct TrainingState {
 extension Dictionary where Key == String, Value == Tensor {
     init(_ pairs: [(String, Tensor)]) { self.init(pairs, uniquingKeysWith: { a, _ in a }) }
 }
+
+/// Closes the fold or seed under way: its result joins the finished ones, its best epoch becomes
+/// the run's best when its validation accuracy is higher (lower loss on ties), and the per-unit
+/// part of the state is cleared for the next one.
+func finishUnit(_ state: inout TrainingState) {
+    var p = state.progress
+    p.accuracies.append(p.unitTest)
+    p.epochs.append(p.unitEpoch)
+    if p.bestUnit < 0 || p.unitValidation > p.bestValidation
+        || (p.unitValidation == p.bestValidation && p.unitValidationLoss < p.bestValidationLoss) {
+        (p.bestValidation, p.bestValidationLoss, p.bestUnit) = (p.unitValidation, p.unitValidationLoss, p.unit)
+        state.best = state.unitBest
+    }
+    p.unit += 1
+    p.epoch = 0
+    state.progress = p
+    state.clearUnitUnderWay()
+}
