@@ -11,6 +11,11 @@ public enum ModelFamily: String, CaseIterable, Codable, Sendable {
 
     /// The family's convolution (nil for `mlp`).
     public var conv: ConvKind? { ConvKind(rawValue: rawValue) }
+
+    /// The family of a model with `layers` convolutions of kind `conv`: `mlp` with none.
+    public init(conv: ConvKind, layers: Int) {
+        self = layers == 0 ? .mlp : ModelFamily(rawValue: conv.rawValue)!
+    }
 }
 
 extension GraphClassifierConfig {

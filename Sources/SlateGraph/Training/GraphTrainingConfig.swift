@@ -68,7 +68,7 @@ public struct GraphTrainingConfig: Codable, Sendable {
     public init() {}
 
     /// The model's own family: `mlp` with no layers, else `conv`'s.
-    public var family: ModelFamily { layers == 0 ? .mlp : ModelFamily(rawValue: conv.rawValue)! }
+    public var family: ModelFamily { ModelFamily(conv: conv, layers: layers) }
 
     /// Models trained per fold: `ensemble` for `conv` and for each of `ensembleFamilies`.
     public var membersPerFold: Int { ensemble * (1 + ensembleFamilies.count) }

@@ -160,7 +160,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNLimits.count(ensemble, "--ensemble", 1...GCNLimits.maxUnits)
         try GCNLimits.finite(weightAverage, "--weight-average", in: 0...1, excludingUpper: true)
         if let families = ensembleFamilies?.families {
-            let own = layers == 0 ? ModelFamily.mlp : ModelFamily(rawValue: conv.rawValue)!
+            let own = ModelFamily(conv: conv, layers: layers)
             if let repeated = (families + [own]).duplicate {
                 throw ValidationError("--ensemble-families lists \(repeated.rawValue) twice or as --conv's own family (\(own.rawValue)); give every family once, besides --conv's.")
             }
