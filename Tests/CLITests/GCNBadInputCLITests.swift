@@ -42,7 +42,7 @@ final class GCNBadInputCLITests: XCTestCase {
                                ("--lr-decay-factor", ["0", "1.5", "nan"]), ("--lr-decay-step-size", ["-1"]),
                                ("--hidden", ["0", "-5", "1e11", "100000000000"]), ("--layers", ["0", "100000"]),
                                ("--epochs", ["0", "10000000000"]), ("--batch-size", ["0", "100000000000"]),
-                               ("--folds", ["2", "1000"]), ("--seeds", ["0"]), ("--ensemble", ["0", "-1"]), ("--weight-average", ["1", "-0.1", "nan"]), ("--early-stopping", ["-1"]),
+                               ("--folds", ["2", "1000"]), ("--seeds", ["0"]), ("--ensemble", ["0", "-1"]), ("--wl-iterations", ["-1", "100000"]), ("--weight-average", ["1", "-0.1", "nan"]), ("--early-stopping", ["-1"]),
                                ("--checkpoint-every", ["-1"]), ("--seed", ["-1", "x"]), ("--threads", ["0", "-2"]),
                                ("--pool", ["median"]), ("--normalization", ["laplacian"])] {
             for value in values {
@@ -56,6 +56,8 @@ final class GCNBadInputCLITests: XCTestCase {
                  status: 64, mentions: "--ensemble"),
             Case(name: "--ensemble-families on a node task", arguments: ["gcn", "train", "--dataset", "karate", "--ensemble-families", "sage",
                                                                        "--epochs", "2", "--quiet", "--out", "$OUT"], status: 64, mentions: "--ensemble-families"),
+            Case(name: "--wl-iterations on a node task", arguments: ["gcn", "train", "--dataset", "karate", "--wl-iterations", "2",
+                                                                  "--epochs", "2", "--quiet", "--out", "$OUT"], status: 64, mentions: "--wl-iterations"),
             Case(name: "--ensemble-families repeats --conv's", arguments: train + ["--ensemble-families", "sage,gcn"], status: 64, mentions: "gcn"),
             Case(name: "--ensemble-families names a family twice", arguments: train + ["--ensemble-families", "sage,sage"], status: 64, mentions: "sage"),
             Case(name: "--ensemble-families mlp without the input readout", arguments: train + ["--ensemble-families", "mlp"], status: 64,

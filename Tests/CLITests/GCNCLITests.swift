@@ -78,21 +78,22 @@ final class GCNCLITests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("conv"), bad.stderr)
     }
 
-    /// Mixed families from a run file's list: the run's config.toml replays them, summary.json
-    /// counts every member, and the saved mixed ensemble predicts.
+    /// Mixed families from a run file's list (the WL family too): the run's config.toml replays them,
+    /// summary.json counts every member, and the saved mixed ensemble predicts.
     func testEnsembleFamiliesAreTrainedSavedAndPredicted() throws {
         let out = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
         let runFile = out.appendingPathComponent("families.toml")
-        try Data("dataset = \"MUTAG\"\nconv = \"gin\"\ninput_readout = true\nensemble_families = [\"gcn\", \"mlp\"]\n".utf8).write(to: runFile)
+        try Data("dataset = \"MUTAG\"\nconv = \"gin\"\ninput_readout = true\nensemble_families = [\"gcn\", \"mlp\", \"wl\"]\nwl_iterations = 2\n".utf8).write(to: runFile)
         let run = try runSlate(["gcn", "train", "--config", runFile.path, "--folds", "3", "--epochs", "2", "--threads", "1",
                                 "--out", out.path + "/run", "--json"], environment: dataEnvironment)
         XCTAssertEqual(run.status, 0, run.stderr)
         let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        XCTAssertEqual(summary["ensemble"] as? Int, 3)
-        XCTAssertEqual((summary["member_accuracies"] as? [[Double]])?.map(\.count), [3, 3, 3])
+        XCTAssertEqual(summary["ensemble"] as? Int, 4)
+        XCTAssertEqual((summary["member_accuracies"] as? [[Double]])?.map(\.count), [4, 4, 4])
         let toml = try String(contentsOf: out.appendingPathComponent("run/config.toml"), encoding: .utf8)
-        XCTAssertTrue(toml.contains("ensemble_families = \"gcn,mlp\""), toml)
+        XCTAssertTrue(toml.contains("ensemble_families = \"gcn,mlp,wl\""), toml)
+        XCTAssertTrue(toml.contains("wl_iterations = 2"), toml)
         let predict = try runSlate(["gcn", "predict", "--checkpoint", out.appendingPathComponent("run/model.safetensors").path,
                                     "--dataset", "MUTAG"], environment: dataEnvironment)
         XCTAssertEqual(predict.status, 0, predict.stderr)

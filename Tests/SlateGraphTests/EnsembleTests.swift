@@ -248,6 +248,42 @@ final class EnsembleTests: XCTestCase {
         try resumeMidEnsemble(weightAverage: 0, rotate: true, families: [.gin])
     }
 
+    /// The wl family: members with the WL readout and no convolution, scored with --conv's as the
+    /// naive twin scores them, saved and loaded back as the same predictor; a run stopped inside a wl
+    /// member resumes bit for bit.
+    func testWLFamilyJoinsTheEnsembleAndResumes() throws {
+        let data = try mutag()
+        var mixed = config(ensemble: 2, rotate: true)
+        mixed.ensembleFamilies = [.wl]
+        mixed.wlIterations = 2
+        var trainer = GraphClassificationTrainer(config: mixed)
+        var scored: [TrainingState] = []
+        trainer.checkpoint = { state in
+            if state.progress.members?.count == 4 && state.model.isEmpty { scored.append(state) }
+        }
+        let result = try trainer.train(data)
+        let configs = result.memberConfigs
+        XCTAssertEqual(configs.map(\.wlReadout), [false, false, true, true])
+        XCTAssertEqual(configs.map(\.layers), [3, 3, 0, 0])
+        XCTAssertEqual(configs.map(\.inputReadout), [true, true, false, false])
+        XCTAssertEqual(configs[2].wlIterations, 2)
+        let split = try StratifiedKFold(labels: data.labels, folds: 3, seed: SeedPurpose.foldSplit.seed(from: 3))
+        for (k, state) in scored.enumerated() {
+            let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
+            XCTAssertEqual(result.perFold[k], try naiveScore(configs, state.members, test).accuracy, "fold \(k + 1)")
+        }
+        let dir = try TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("model.safetensors")
+        try GCNCheckpoint.saveGraphModel(result.bestModel, config: result.modelConfig, memberConfigs: configs, dataset: "MUTAG", to: url)
+        guard case .graphEnsemble(let loaded) = try GCNCheckpoint.load(from: url).model else {
+            return XCTFail("expected an ensemble")
+        }
+        XCTAssertEqual(loaded.members.map(\.config), configs)
+        XCTAssertEqual(loaded.predict(data.graphs), try GraphEnsemble(configs, weights: scored[result.bestFold - 1].members).predict(data.graphs))
+        try resumeMidEnsemble(weightAverage: 0, rotate: true, families: [.wl])
+    }
+
     func testBadEnsembleSizeIsRefused() throws {
         XCTAssertThrowsError(try GraphClassificationTrainer(config: config(ensemble: 0)).train(mutag()))
     }

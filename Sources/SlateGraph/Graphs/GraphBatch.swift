@@ -22,6 +22,8 @@ public final class GraphBatch: @unchecked Sendable {
     public let graphStart: [Int32]
     /// Graph labels (G), when every graph has one.
     public let labels: [Int]?
+    /// Every node's categorical label (N), when every graph has node labels.
+    public let nodeLabels: [Int]?
     private var adjacencyCache: [AdjacencyKind: SparseMatrix] = [:]
 
     /// Concatenates `graphs` (all with the same feature count) into one batch.
@@ -55,6 +57,7 @@ public final class GraphBatch: @unchecked Sendable {
         self.batch = batch
         self.graphStart = graphStart
         labels = graphs.allSatisfy { $0.label != nil } ? graphs.map { $0.label! } : nil
+        nodeLabels = graphs.allSatisfy { $0.nodeLabels != nil } ? graphs.flatMap { $0.nodeLabels! } : nil
     }
 
     /// Number of nodes in every graph, (G).

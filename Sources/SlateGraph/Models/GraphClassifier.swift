@@ -37,13 +37,21 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
     /// standardisation), so the convolutions and the input readout see F + 1 columns; the summed
     /// column is then a graph's total log-degree, a size-and-density view the counts lack.
     public var degreeFeature = false
+    /// Also read out the graph's Weisfeiler–Lehman subtree histogram (`WLReadout`): the readout
+    /// gains φ(G) W + b. With no convolution and no input readout it is the `wl` family's model,
+    /// an MLP on the WL subtree features.
+    public var wlReadout = false
+    /// WL refinement rounds h of the WL readout.
+    public var wlIterations = WLSubtreeFeatures.defaultIterations
+    /// Buckets D the WL readout hashes colours into (the width of its weight's first dimension).
+    public var wlBuckets = 16_384
 
     public init(inputFeatures: Int, classes: Int, layers: Int = 3, hidden: Int = 64,
                 pool: PoolingKind = .sum, dropout: Float = 0.5, convolutionDropout: Float = 0.5,
                 normalization: AdjacencyNormalization = .symmetric, conv: ConvKind = .gcn,
                 jumpingKnowledge: Bool = false, heads: Int = 1, trainEps: Bool = false,
                 standardizeFeatures: Bool = false, inputReadout: Bool = false, readoutNorm: Bool = false,
-                degreeFeature: Bool = false) {
+                degreeFeature: Bool = false, wlReadout: Bool = false, wlIterations: Int = WLSubtreeFeatures.defaultIterations, wlBuckets: Int = 16_384) {
         self.convolutionDropout = convolutionDropout
         self.inputFeatures = inputFeatures; self.classes = classes; self.layers = layers
         self.hidden = hidden; self.pool = pool; self.dropout = dropout
@@ -51,16 +59,18 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
         self.conv = conv; self.jumpingKnowledge = jumpingKnowledge; self.heads = heads; self.trainEps = trainEps
         self.standardizeFeatures = standardizeFeatures; self.inputReadout = inputReadout; self.readoutNorm = readoutNorm
         self.degreeFeature = degreeFeature
+        self.wlReadout = wlReadout; self.wlIterations = wlIterations; self.wlBuckets = wlBuckets
     }
 
     private enum CodingKeys: String, CodingKey {
         case inputFeatures, classes, layers, hidden, pool, dropout, convolutionDropout, normalization
         case conv, jumpingKnowledge, heads, trainEps, standardizeFeatures, inputReadout, readoutNorm, degreeFeature
+        case wlReadout, wlIterations, wlBuckets
     }
 
     /// Decodes a saved configuration; keys added after format version 1 (conv, jumpingKnowledge,
-    /// heads, trainEps, standardizeFeatures, inputReadout, readoutNorm, degreeFeature) default to the GCN they
-    /// describe when missing.
+    /// heads, trainEps, standardizeFeatures, inputReadout, readoutNorm, degreeFeature, wlReadout, wlIterations,
+    /// wlBuckets) default to the GCN they describe when missing.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         inputFeatures = try c.decode(Int.self, forKey: .inputFeatures)
@@ -79,10 +89,17 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
         inputReadout = try c.decodeIfPresent(Bool.self, forKey: .inputReadout) ?? false
         readoutNorm = try c.decodeIfPresent(Bool.self, forKey: .readoutNorm) ?? false
         degreeFeature = try c.decodeIfPresent(Bool.self, forKey: .degreeFeature) ?? false
+        wlReadout = try c.decodeIfPresent(Bool.self, forKey: .wlReadout) ?? false
+        wlIterations = try c.decodeIfPresent(Int.self, forKey: .wlIterations) ?? WLSubtreeFeatures.defaultIterations
+        wlBuckets = try c.decodeIfPresent(Int.self, forKey: .wlBuckets) ?? 16_384
     }
 
     /// Columns the first layer and the input readout see: F, plus one with `degreeFeature`.
     public var modelInputFeatures: Int { inputFeatures + (degreeFeature ? 1 : 0) }
+
+    /// Whether the model reads the graph without any convolution: through the input readout or
+    /// the WL readout (then `layers` may be 0).
+    public var hasReadoutBesideConvolutions: Bool { inputReadout || wlReadout }
 }
 
 /// Graph convolutions (`config.conv`) → graph readout → MLP head: logits for each graph of a batch.
@@ -90,7 +107,8 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
 ///     h⁰ = X (standardised: (X − μ)/σ; then [X, log(1 + d)]
 ///          with the degree feature);  hˡ = relu(convˡ(dropout'(hˡ⁻¹)))   (N, W)   dropout' = convolutionDropout, l ≥ 2
 ///     r  = readout(hᴸ), or Σ_l readout(hˡ) with jumping knowledge   (G, W)
-///          (+ W₀ BN(pool(h⁰)) + b₀ with the input readout; then BN(r) with the readout norm)
+///          (+ W₀ BN(pool(h⁰)) + b₀ with the input readout; + φ(G) W_wl + b_wl with the WL
+///          readout; then BN(r) with the readout norm)
 ///     logits = W₂ dropout(relu(W₁ r + b₁)) + b₂            (G, C)
 ///
 /// W is `hidden`, or heads · hidden for GAT (heads concatenated).
@@ -106,11 +124,13 @@ public final class GraphClassifier: Module {
     public let inputHead: Sequential?
     /// BatchNorm1d(W) on the readout (`readoutNorm`), else nil.
     public let readoutNorm: BatchNorm1d?
+    /// The WL-subtree readout (`wlReadout`): φ(G) (G, D) -> (G, W), else nil.
+    public let wlReadout: WLReadout?
     public var training = true
 
     public init(_ config: GraphClassifierConfig, seed: UInt64) {
-        precondition(config.layers >= (config.inputReadout ? 0 : 1) && config.hidden >= 1 && config.heads >= 1,
-                     "need at least one convolution (or none with the input readout) of width ≥ 1 with at least one head")
+        precondition(config.layers >= (config.hasReadoutBesideConvolutions ? 0 : 1) && config.hidden >= 1 && config.heads >= 1,
+                     "need at least one convolution (or none with the input or WL readout) of width ≥ 1 with at least one head")
         self.config = config
         var rng = RandomGenerator(seed: seed)
         var options = ConvOptions()
@@ -123,7 +143,7 @@ public final class GraphClassifier: Module {
             layers.append(layer)
             width = layer.outputFeatures
         }
-        if layers.isEmpty { width = config.hidden }                                 // the input readout's width
+        if layers.isEmpty { width = config.hidden }                                 // the input or WL readout's width
         convolutions = layers
         readout = Readout(config.pool, width: width, generator: &rng)
         head1 = Linear(inFeatures: width, outFeatures: config.hidden, generator: &rng)
@@ -134,11 +154,14 @@ public final class GraphClassifier: Module {
                           Linear(inFeatures: config.modelInputFeatures, outFeatures: width, generator: &rng)])
             : nil
         readoutNorm = config.readoutNorm ? BatchNorm1d(width) : nil
+        wlReadout = config.wlReadout
+            ? WLReadout(WLSubtreeFeatures(iterations: config.wlIterations, buckets: config.wlBuckets), outputs: width, generator: &rng)
+            : nil
     }
 
     /// Checkpoint names: gcn.0.weight (GCN) or conv.0.… (other kinds), pool.gate.weight (attention),
     /// head.0.weight, head.1.bias, input_head.1.weight (input readout), readout_norm.weight,
-    /// standardize.mean (buffers).
+    /// wl_readout.weight (WL readout), standardize.mean (buffers).
     public var children: [(String, Module)] {
         // Built in steps: one long `+` chain of these arrays times out Swift 6.0.3's type checker.
         let prefix = config.conv == .gcn ? "gcn" : "conv"
@@ -146,6 +169,7 @@ public final class GraphClassifier: Module {
         list += [("pool", readout as Module), ("head.0", head1 as Module), ("head.1", head2 as Module)]
         if let inputHead { list.append(("input_head", inputHead)) }
         if let readoutNorm { list.append(("readout_norm", readoutNorm)) }
+        if let wlReadout { list.append(("wl_readout", wlReadout)) }
         if let standardizer { list.append(("standardize", standardizer)) }
         return list
     }
@@ -163,6 +187,10 @@ public final class GraphClassifier: Module {
         if config.degreeFeature { x = appendingLogDegree(x, features: batch.featureCount, rowStart: batch.rowStart) }
         var h = Tensor(x, shape: [batch.nodeCount, config.modelInputFeatures])             // (N, F) or (N, F + 1)
         var pooled = inputHead.map { $0(inputPool(h, graphStart: batch.graphStart)) }      // (G, F) -> (G, W)
+        if let wlReadout {
+            let r = wlReadout(batch)                                                     // (G, D) -> (G, W)
+            pooled = pooled.map { $0 + r } ?? r
+        }
         for (l, conv) in convolutions.enumerated() {
             if l > 0 { h = h.dropout(p: config.convolutionDropout, training: training, generator: &generator) }
             h = conv.forward(h, adjacency: a!, generator: &generator).relu()              // (N, W)

@@ -37,6 +37,9 @@ public struct GraphClassificationTrainer {
         guard Set(config.ensembleFamilies + [config.family]).count == config.ensembleFamilies.count + 1 else {
             throw GraphDataError.invalidArgument("each ensemble family must differ from the others and from the model's own (\(config.family.rawValue)), not \(config.ensembleFamilies.map(\.rawValue).joined(separator: ", "))")
         }
+        guard config.ensembleFamilies.contains(.wl) ? config.wlIterations >= 0 : true else {
+            throw GraphDataError.invalidArgument("the wl family needs 0 or more refinement rounds, not \(config.wlIterations)")
+        }
         guard !config.ensembleFamilies.contains(.mlp) || config.inputReadout else {
             throw GraphDataError.invalidArgument("the mlp family reads the graph only through the input readout; turn the input readout on")
         }
@@ -52,7 +55,7 @@ public struct GraphClassificationTrainer {
                                                 jumpingKnowledge: config.jumpingKnowledge, heads: config.heads,
                                                 trainEps: config.trainEps, standardizeFeatures: config.standardizeFeatures,
                                                 inputReadout: config.inputReadout, readoutNorm: config.readoutNorm,
-                                                degreeFeature: config.degreeFeature)
+                                                degreeFeature: config.degreeFeature, wlIterations: config.wlIterations)
         var state = resumed ?? TrainingState()
         var records: [GraphEpochRecord] = []
         while state.progress.unit < config.folds {

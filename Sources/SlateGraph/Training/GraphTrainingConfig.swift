@@ -63,8 +63,10 @@ public struct GraphTrainingConfig: Codable, Sendable {
     /// each with member m's random streams and (with `rotateValidation`) validation fold, so a
     /// family's members are its own `ensemble`-member run's bit for bit; the fold is scored by the
     /// mean probability of all `ensemble` · (1 + families) members. A family is this model with
-    /// another convolution (`GraphClassifierConfig.family(_:)`), or `mlp` (needs `inputReadout`).
+    /// another convolution (`GraphClassifierConfig.family(_:)`), `mlp` (needs `inputReadout`) or `wl`.
     public var ensembleFamilies: [ModelFamily] = []
+    /// The `wl` family's Weisfeiler–Lehman refinement rounds h (`GraphClassifierConfig.wlIterations`).
+    public var wlIterations = WLSubtreeFeatures.defaultIterations
     public init() {}
 
     /// The model's own family: `mlp` with no layers, else `conv`'s.

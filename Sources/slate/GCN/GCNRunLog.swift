@@ -126,7 +126,8 @@ final class GCNRunLog {
         "standardizeFeatures": "--standardize-features", "inputReadout": "--input-readout",
         "readoutNorm": "--readout-norm", "degreeFeature": "--degree-feature", "ensemble": "--ensemble",
         "weightAverage": "--weight-average",
-        "rotateValidation": "--rotate-validation", "ensembleFamilies": "--ensemble-families"]
+        "rotateValidation": "--rotate-validation", "ensembleFamilies": "--ensemble-families",
+        "wlIterations": "--wl-iterations"]
 
     // MARK: metrics.csv, eval.csv and events
 

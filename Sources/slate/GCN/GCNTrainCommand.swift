@@ -21,7 +21,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         --input-readout, --readout-norm and --jumping-knowledge change the readout (configs/ holds each dataset's choice), \
         --degree-feature adds a log(1 + degree) node column, --layers 0 with --input-readout reads no edge; \
         --ensemble K trains K models per fold, each epoch chosen on validation, and tests the mean of their probabilities \
-        (--ensemble-families gcn,mlp adds K models of each other architecture).
+        (--ensemble-families gcn,mlp,wl adds K models of each other architecture; wl counts Weisfeiler-Lehman subtrees).
         Node classification: Kipf & Welling's setup (2 layers, 16 hidden, no bias, dropout 0.5, L2 5e-4 on the \
         first layer, learning rate 0.01, 200 epochs, early stopping when the validation loss exceeds the mean \
         of the last 10, row-normalised features), mean ± std over --seeds runs. Karate: one labelled member \
@@ -117,8 +117,11 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
     @Flag(inversion: .prefixedNo, help: "Graph classification with --ensemble: member m of fold k validates on fold k+1+m and trains on the other non-test folds (cross-validation bagging; at most --folds − 1 members).")
     var rotateValidation = false
 
-    @Option(help: "Graph classification: more model families in the ensemble, comma-separated from gcn, gin, sage, gat and mlp (no convolution; needs --input-readout), or none: each trains --ensemble members per fold like --conv's, and the fold tests the mean probability of all of them.")
+    @Option(help: "Graph classification: more model families in the ensemble, comma-separated from gcn, gin, sage, gat, mlp (no convolution; needs --input-readout) and wl (an MLP on Weisfeiler-Lehman subtree counts), or none: each trains --ensemble members per fold like --conv's, and the fold tests the mean probability of all of them.")
     var ensembleFamilies: ModelFamilyList?
+
+    @Option(help: "Graph classification with the wl family: Weisfeiler-Lehman refinement rounds (subtree depth) it counts.")
+    var wlIterations = WLSubtreeFeatures.defaultIterations
 
     @Option(help: "Graph classification: evaluate, choose and save an exponential moving average of the weights with this decay per step (0: off), e.g. 0.99.")
     var weightAverage: Float = 0
@@ -159,6 +162,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         try GCNLimits.count(seeds, "--seeds", 1...GCNLimits.maxUnits)
         try GCNLimits.count(ensemble, "--ensemble", 1...GCNLimits.maxUnits)
         try GCNLimits.finite(weightAverage, "--weight-average", in: 0...1, excludingUpper: true)
+        try GCNLimits.count(wlIterations, "--wl-iterations", 0...GCNLimits.maxLayers)
         if let families = ensembleFamilies?.families {
             let own = ModelFamily(conv: conv, layers: layers)
             if let repeated = (families + [own]).duplicate {
@@ -224,6 +228,7 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
         config.degreeFeature = degreeFeature
         config.ensemble = ensemble; config.weightAverage = weightAverage; config.rotateValidation = rotateValidation
         config.ensembleFamilies = ensembleFamilies?.families ?? []
+        config.wlIterations = wlIterations
         guard folds <= data.graphs.count else {
             throw ValidationError("--folds \(folds) is more than the \(data.graphs.count) graphs of \(data.name); use at most \(data.graphs.count).")
         }
@@ -285,7 +290,8 @@ struct GCNTrainCommand: ParsableCommand, Exemplified {
 
     private func trainNodes(_ data: NodeDataset) throws {
         for (flag, isSet) in [("--ensemble", ensemble != 1), ("--weight-average", weightAverage != 0),
-                              ("--rotate-validation", rotateValidation), ("--ensemble-families", !(ensembleFamilies?.families.isEmpty ?? true))] where isSet {
+                              ("--rotate-validation", rotateValidation), ("--ensemble-families", !(ensembleFamilies?.families.isEmpty ?? true)),
+                              ("--wl-iterations", wlIterations != WLSubtreeFeatures.defaultIterations)] where isSet {
             throw CLIError("\(flag) trains graph classification only, and \(data.name) is a node-classification dataset; drop \(flag).", status: .usage)
         }
         var config = NodeTrainingConfig.reference(conv)
