@@ -125,6 +125,18 @@ final class GCNBadInputCLITests: XCTestCase {
                      try Self.editingConfig(model) { $0["hidden"] = 4_611_686_018_427_387_904 }
                          .write(to: dir.appendingPathComponent("huge.safetensors"))
                  }),
+            Case(name: "predict: hostile WL rounds in metadata", arguments: predict + ["$TMP/rounds.safetensors"], status: 65,
+                 mentions: "Weisfeiler-Lehman rounds", files: { dir in
+                     let model = try Data(contentsOf: URL(fileURLWithPath: Self.run.path + "/model.safetensors"))
+                     try Self.editingConfig(model) { $0["wlReadout"] = true; $0["wlIterations"] = 1_000_000_000_000 }
+                         .write(to: dir.appendingPathComponent("rounds.safetensors"))
+                 }),
+            Case(name: "predict: hostile WL buckets 2^62 in metadata", arguments: predict + ["$TMP/buckets.safetensors"], status: 65,
+                 mentions: "configuration", files: { dir in
+                     let model = try Data(contentsOf: URL(fileURLWithPath: Self.run.path + "/model.safetensors"))
+                     try Self.editingConfig(model) { $0["wlReadout"] = true; $0["wlBuckets"] = 4_611_686_018_427_387_904 }
+                         .write(to: dir.appendingPathComponent("buckets.safetensors"))
+                 }),
             Case(name: "predict: unknown task in metadata", arguments: predict + ["$TMP/task.safetensors"], status: 65, mentions: "task",
                  files: { dir in
                      let model = try Data(contentsOf: URL(fileURLWithPath: Self.run.path + "/model.safetensors"))

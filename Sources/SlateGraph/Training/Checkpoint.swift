@@ -141,6 +141,9 @@ public enum GCNCheckpoint {
         guard (0...1).contains(config.dropout), (0...1).contains(config.convolutionDropout) else {
             throw GCNCheckpointError(description: "\(path): the dropout in its metadata is not in [0, 1]; the file is damaged")
         }
+        guard !config.wlReadout || config.wlIterations <= maxWLIterations else {
+            throw GCNCheckpointError(description: "\(path): its metadata asks for \(config.wlIterations) Weisfeiler-Lehman rounds, more than \(maxWLIterations); the file is damaged")
+        }
         // No convolution is a model only with the input or WL readout; the WL readout's weight is D × W.
         let wl = config.wlReadout
         try requireSizes([config.inputFeatures, config.hidden, config.classes,
@@ -151,6 +154,9 @@ public enum GCNCheckpoint {
                                 wl ? Double(config.wlBuckets) * Double(config.hidden) : 0],
                          stored: stored, path: path)
     }
+
+    /// The most WL refinement rounds a saved model may ask for (each is a pass over every node).
+    static let maxWLIterations = 1_000
 
     /// Every size at least 1, and no weight matrix the configuration implies larger than all the
     /// stored values together (a hostile `hidden = 2^62` is refused before it is allocated).

@@ -37,7 +37,7 @@ public struct GraphClassificationTrainer {
         guard Set(config.ensembleFamilies + [config.family]).count == config.ensembleFamilies.count + 1 else {
             throw GraphDataError.invalidArgument("each ensemble family must differ from the others and from the model's own (\(config.family.rawValue)), not \(config.ensembleFamilies.map(\.rawValue).joined(separator: ", "))")
         }
-        guard config.ensembleFamilies.contains(.wl) ? config.wlIterations >= 0 : true else {
+        guard !config.ensembleFamilies.contains(.wl) || config.wlIterations >= 0 else {
             throw GraphDataError.invalidArgument("the wl family needs 0 or more refinement rounds, not \(config.wlIterations)")
         }
         guard !config.ensembleFamilies.contains(.mlp) || config.inputReadout else {
