@@ -197,12 +197,7 @@ final class EnsembleTests: XCTestCase {
         var mixed = config(ensemble: 2, rotate: true)
         mixed.ensembleFamilies = [.sage, .mlp]
         XCTAssertEqual(mixed.membersPerFold, 6)
-        var trainer = GraphClassificationTrainer(config: mixed)
-        var scored: [TrainingState] = []          // per fold: the state after its last member, before scoring
-        trainer.checkpoint = { state in
-            if state.progress.members?.count == 6 && state.model.isEmpty { scored.append(state) }
-        }
-        let result = try trainer.train(data)
+        let (result, scored) = try trainKeepingScoredStates(mixed, data)
         var sage = config(ensemble: 2, rotate: true), mlp = config(ensemble: 2, rotate: true)
         sage.conv = .sage
         mlp.layers = 0
@@ -217,7 +212,34 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(configs.map(\.conv), [.gcn, .gcn, .sage, .sage, .gcn, .gcn])
         XCTAssertEqual(configs.map(\.layers), [3, 3, 3, 3, 0, 0])
         XCTAssertEqual(configs[0], result.modelConfig)
+        try checkMixedScoresAndSavedModel(result, scored, data)
+        // A family given twice, or the model's own, is refused; so is mlp without the input readout.
+        for families in [[ModelFamily.sage, .sage], [.gcn]] {
+            var bad = mixed
+            bad.ensembleFamilies = families
+            XCTAssertThrowsError(try GraphClassificationTrainer(config: bad).train(data))
+        }
+        var blind = mixed
+        blind.inputReadout = false
+        XCTAssertThrowsError(try GraphClassificationTrainer(config: blind).train(data))
+    }
+
+    /// A run of `config` (seed 3, 3 folds) and, per fold, its state after the last member, before scoring.
+    private func trainKeepingScoredStates(_ config: GraphTrainingConfig, _ data: TUDataset) throws -> (GraphTrainingSummary, [TrainingState]) {
+        var trainer = GraphClassificationTrainer(config: config)
+        var scored: [TrainingState] = []
+        trainer.checkpoint = { state in
+            if state.progress.members?.count == config.membersPerFold && state.model.isEmpty { scored.append(state) }
+        }
+        return (try trainer.train(data), scored)
+    }
+
+    /// Each fold's score equals the naive twin's on its members, and the saved mixed ensemble loads
+    /// back with every member's configuration and predicts as the best fold's members do.
+    private func checkMixedScoresAndSavedModel(_ result: GraphTrainingSummary, _ scored: [TrainingState], _ data: TUDataset) throws {
+        let configs = result.memberConfigs
         let split = try StratifiedKFold(labels: data.labels, folds: 3, seed: SeedPurpose.foldSplit.seed(from: 3))
+        XCTAssertEqual(scored.count, 3)
         for (k, state) in scored.enumerated() {
             let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
             XCTAssertEqual(result.perFold[k], try naiveScore(configs, state.members, test).accuracy, "fold \(k + 1)")
@@ -232,15 +254,6 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(loaded.members.map(\.config), configs)
         let best = scored[result.bestFold - 1].members
         XCTAssertEqual(loaded.predict(data.graphs), try GraphEnsemble(configs, weights: best).predict(data.graphs))
-        // A family given twice, or the model's own, is refused; so is mlp without the input readout.
-        for families in [[ModelFamily.sage, .sage], [.gcn]] {
-            var bad = mixed
-            bad.ensembleFamilies = families
-            XCTAssertThrowsError(try GraphClassificationTrainer(config: bad).train(data))
-        }
-        var blind = mixed
-        blind.inputReadout = false
-        XCTAssertThrowsError(try GraphClassificationTrainer(config: blind).train(data))
     }
 
     /// A run of mixed families stopped inside a later family's member resumes bit for bit.
@@ -256,31 +269,13 @@ final class EnsembleTests: XCTestCase {
         var mixed = config(ensemble: 2, rotate: true)
         mixed.ensembleFamilies = [.wl]
         mixed.wlIterations = 2
-        var trainer = GraphClassificationTrainer(config: mixed)
-        var scored: [TrainingState] = []
-        trainer.checkpoint = { state in
-            if state.progress.members?.count == 4 && state.model.isEmpty { scored.append(state) }
-        }
-        let result = try trainer.train(data)
+        let (result, scored) = try trainKeepingScoredStates(mixed, data)
         let configs = result.memberConfigs
         XCTAssertEqual(configs.map(\.wlReadout), [false, false, true, true])
         XCTAssertEqual(configs.map(\.layers), [3, 3, 0, 0])
         XCTAssertEqual(configs.map(\.inputReadout), [true, true, false, false])
         XCTAssertEqual(configs[2].wlIterations, 2)
-        let split = try StratifiedKFold(labels: data.labels, folds: 3, seed: SeedPurpose.foldSplit.seed(from: 3))
-        for (k, state) in scored.enumerated() {
-            let test = GraphBatch(split.splits[k].test.map { data.graphs[$0] })
-            XCTAssertEqual(result.perFold[k], try naiveScore(configs, state.members, test).accuracy, "fold \(k + 1)")
-        }
-        let dir = try TestData.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("model.safetensors")
-        try GCNCheckpoint.saveGraphModel(result.bestModel, config: result.modelConfig, memberConfigs: configs, dataset: "MUTAG", to: url)
-        guard case .graphEnsemble(let loaded) = try GCNCheckpoint.load(from: url).model else {
-            return XCTFail("expected an ensemble")
-        }
-        XCTAssertEqual(loaded.members.map(\.config), configs)
-        XCTAssertEqual(loaded.predict(data.graphs), try GraphEnsemble(configs, weights: scored[result.bestFold - 1].members).predict(data.graphs))
+        try checkMixedScoresAndSavedModel(result, scored, data)
         try resumeMidEnsemble(weightAverage: 0, rotate: true, families: [.wl])
     }
 
