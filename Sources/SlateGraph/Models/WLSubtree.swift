@@ -37,17 +37,30 @@ public struct WLSubtreeFeatures: Sendable {
     public func callAsFunction(_ batch: GraphBatch) -> SparseMatrix {
         let colours = self.colours(batch)                                  // (h + 1) × N
         var rowStart: [Int32] = [0], columns: [Int32] = [], values: [Float] = []
+        columns.reserveCapacity(colours.count * batch.nodeCount)
+        values.reserveCapacity(colours.count * batch.nodeCount)
+        var graphBuckets: [Int32] = []                                      // one graph's, reused
         for g in 0..<batch.graphCount {
             let lo = Int(batch.graphStart[g]), hi = Int(batch.graphStart[g + 1])
-            var counts: [Int32: Float] = [:]
+            graphBuckets.removeAll(keepingCapacity: true)
             for round in colours {
-                for v in lo..<hi { counts[Int32(truncatingIfNeeded: round[v] % UInt64(buckets)), default: 0] += 1 }
+                for v in lo..<hi { graphBuckets.append(Int32(truncatingIfNeeded: round[v] % UInt64(buckets))) }
             }
-            let scale = 1 / counts.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            for (bucket, count) in counts.sorted(by: { $0.key < $1.key }) {
-                columns.append(bucket)
-                values.append(count * scale)
+            graphBuckets.sort()
+            // Runs of equal buckets are the counts; their squares are small integers, so the norm is exact.
+            let first = columns.count
+            var sumOfSquares: Float = 0, k = 0
+            while k < graphBuckets.count {
+                var end = k + 1
+                while end < graphBuckets.count && graphBuckets[end] == graphBuckets[k] { end += 1 }
+                let count = Float(end - k)
+                columns.append(graphBuckets[k])
+                values.append(count)
+                sumOfSquares += count * count
+                k = end
             }
+            let scale = 1 / sumOfSquares.squareRoot()
+            for i in first..<values.count { values[i] *= scale }
             rowStart.append(Int32(columns.count))
         }
         return SparseMatrix(rows: batch.graphCount, cols: buckets, rowStart: rowStart, columns: columns, values: values)
@@ -67,12 +80,24 @@ public struct WLSubtreeFeatures: Sendable {
             for v in 0..<batch.nodeCount {
                 neighbourColours.removeAll(keepingCapacity: true)
                 for k in Int(batch.rowStart[v])..<Int(batch.rowStart[v + 1]) { neighbourColours.append(previous[Int(batch.neighbours[k])]) }
-                neighbourColours.sort()
+                insertionSort(&neighbourColours)                          // a few neighbours: no call overhead
                 colour[v] = neighbourColours.reduce(mix(UInt64(t), previous[v])) { mix($0, $1) }
             }
             rounds.append(colour)
         }
         return rounds
+    }
+}
+
+/// Sorts a short array in place (node degrees are small; `sort()`'s generic machinery costs more).
+private func insertionSort(_ a: inout [UInt64]) {
+    a.withUnsafeMutableBufferPointer { a in
+        for i in a.indices.dropFirst() {
+            let x = a[i]
+            var j = i
+            while j > 0 && a[j - 1] > x { a[j] = a[j - 1]; j -= 1 }
+            a[j] = x
+        }
     }
 }
 
