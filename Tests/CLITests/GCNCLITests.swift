@@ -98,6 +98,22 @@ final class GCNCLITests: XCTestCase {
                                     "--dataset", "MUTAG"], environment: dataEnvironment)
         XCTAssertEqual(predict.status, 0, predict.stderr)
         XCTAssertTrue(predict.stderr.contains("accuracy"), predict.stderr)
+        // WL members that coloured by feature rows refuse MUTAG's labelled nodes (colours would differ).
+        let model = try Data(contentsOf: out.appendingPathComponent("run/model.safetensors"))
+        let unlabelled = try GCNBadInputCLITests.editingMetadata(model) { metadata in
+            let configs = (try? JSONSerialization.jsonObject(with: Data((metadata["member_configs"] ?? "[]").utf8))) as? [[String: Any]] ?? []
+            let edited = configs.map { config -> [String: Any] in
+                var config = config
+                if config["wlReadout"] as? Bool == true { config["wlNodeLabels"] = false }
+                return config
+            }
+            metadata["member_configs"] = String(decoding: (try? JSONSerialization.data(withJSONObject: edited)) ?? Data(), as: UTF8.self)
+        }
+        try unlabelled.write(to: out.appendingPathComponent("unlabelled.safetensors"))
+        let refused = try runSlate(["gcn", "predict", "--checkpoint", out.appendingPathComponent("unlabelled.safetensors").path,
+                                    "--dataset", "MUTAG"], environment: dataEnvironment)
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("node labels"), refused.stderr)
         // The written config.toml replays the run (its list as one comma-separated value).
         let replay = try runSlate(["gcn", "train", "--config", out.appendingPathComponent("run/config.toml").path,
                                    "--out", out.path + "/replay", "--json"], environment: dataEnvironment)

@@ -275,6 +275,7 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(configs.map(\.layers), [3, 3, 0, 0])
         XCTAssertEqual(configs.map(\.inputReadout), [true, true, false, false])
         XCTAssertEqual(configs[2].wlIterations, 2)
+        XCTAssertTrue(configs[2].wlNodeLabels)                     // MUTAG has node labels
         try checkMixedScoresAndSavedModel(result, scored, data)
         try resumeMidEnsemble(weightAverage: 0, rotate: true, families: [.wl])
     }

@@ -38,7 +38,7 @@ final class WLSubtreeTests: XCTestCase {
             return graph(n, unique, labels: (0..<n).map { _ in rng.nextInt(2) })
         }
         let batch = GraphBatch(graphs)
-        let hashed = WLSubtreeFeatures(iterations: 3, buckets: 1 << 20).colours(batch)
+        let hashed = WLSubtreeFeatures(iterations: 3, buckets: 1 << 20, nodeLabels: true).colours(batch)
         let naive = naiveColours(batch, rounds: 3)
         XCTAssertEqual(hashed.count, 4)
         var distinct = 0
@@ -57,7 +57,7 @@ final class WLSubtreeTests: XCTestCase {
     /// graph and its relabelled copy agree, and the path and the star on 4 nodes (which 1-WL tells
     /// apart) differ, while two triangles and a hexagon (which it cannot) agree.
     func testFeaturesAreNormalisedHistogramsWithOneWLsAnswers() {
-        let features = WLSubtreeFeatures(iterations: 2, buckets: 1 << 16)
+        let features = WLSubtreeFeatures(iterations: 2, buckets: 1 << 16, nodeLabels: true)
         let path = graph(4, [(0, 1), (1, 2), (2, 3)]), star = graph(4, [(0, 1), (0, 2), (0, 3)])
         let relabelledPath = graph(4, [(3, 1), (1, 0), (0, 2)])
         let triangles = graph(6, [(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3)])
@@ -74,15 +74,22 @@ final class WLSubtreeTests: XCTestCase {
         XCTAssertEqual(phi.rowStart, [0, 5, 10, 15, 18, 21].map { Int32($0) })
     }
 
-    /// Without node labels the first colour is the feature row (one-hot rows: their category).
-    func testFeatureRowsColourUnlabelledNodes() {
+    /// Without node labels the first colour is the feature row (one-hot rows: their category); a
+    /// model that coloured by node labels refuses graphs without them, and the reverse.
+    func testFeatureRowsColourUnlabelledNodes() throws {
         let a = Graph(nodeCount: 3, featureCount: 2, features: [1, 0, 0, 1, 1, 0], edges: [(0, 1), (1, 0), (1, 2), (2, 1)])
         let b = Graph(nodeCount: 3, featureCount: 2, features: [0, 1, 1, 0, 0, 1], edges: [(0, 1), (1, 0), (1, 2), (2, 1)])
         let batch = GraphBatch([a, b])
         XCTAssertNil(batch.nodeLabels)
-        let c = WLSubtreeFeatures(iterations: 1, buckets: 1 << 16).colours(batch)
+        let c = WLSubtreeFeatures(iterations: 1, buckets: 1 << 16, nodeLabels: false).colours(batch)
         XCTAssertEqual(c[0][0], c[0][2]); XCTAssertEqual(c[0][0], c[0][4]); XCTAssertNotEqual(c[0][0], c[0][1])
         XCTAssertEqual(c[1][0], c[1][2]); XCTAssertNotEqual(c[1][0], c[1][4])   // ends see another middle
+        var config = GraphClassifierConfig(inputFeatures: 2, classes: 2).family(.wl)
+        XCTAssertNoThrow(try config.requireWLColourSource([a, b]))
+        XCTAssertThrowsError(try config.requireWLColourSource([graph(3, [(0, 1)])]))
+        config.wlNodeLabels = true
+        XCTAssertThrowsError(try config.requireWLColourSource([a, b]))
+        XCTAssertNoThrow(try config.requireWLColourSource([graph(3, [(0, 1)])]))
     }
 
     /// The wl family's model learns MUTAG: trained on two thirds of the graphs for 40 epochs, it
@@ -91,7 +98,7 @@ final class WLSubtreeTests: XCTestCase {
     func testWLModelLearnsMUTAG() throws {
         let data = try TUDataset.load(name: "MUTAG", root: TestData.require("."))
         let config = GraphClassifierConfig(inputFeatures: data.featureCount, classes: 2, hidden: 32,
-                                           readoutNorm: true).family(.wl)
+                                           readoutNorm: true, wlNodeLabels: true).family(.wl)
         XCTAssertEqual(config.layers, 0)
         XCTAssertEqual(config.wlIterations, WLSubtreeFeatures.defaultIterations)
         var accuracies: [Double] = []
@@ -121,7 +128,7 @@ final class WLSubtreeTests: XCTestCase {
         let batch = GraphBatch([graph(5, [(0, 1), (1, 2), (2, 3), (3, 4), (4, 0)], labels: [0, 1, 0, 1, 2]),
                                 graph(3, [(0, 1), (1, 2)], labels: [2, 2, 0])])
         var rng = RandomGenerator(seed: 5)
-        let readout = WLReadout(WLSubtreeFeatures(iterations: 2, buckets: 7), outputs: 3, generator: &rng)
+        let readout = WLReadout(WLSubtreeFeatures(iterations: 2, buckets: 7, nodeLabels: true), outputs: 3, generator: &rng)
         let r = gradCheck([readout.weight, readout.bias]) { _ in readout(batch).relu() * readout(batch) }
         XCTAssertTrue(r.passed, "\(r)")
         // The forward is φ W + b with φ dense.

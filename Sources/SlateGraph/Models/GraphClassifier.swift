@@ -44,14 +44,18 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
     /// WL refinement rounds h of the WL readout.
     public var wlIterations = WLSubtreeFeatures.defaultIterations
     /// Buckets D the WL readout hashes colours into (the width of its weight's first dimension).
-    public var wlBuckets = 16_384
+    public var wlBuckets = WLSubtreeFeatures.defaultBuckets
+    /// The WL readout's first colours are the node labels (`Graph.nodeLabels`), else the feature
+    /// rows; the trainer sets it from its graphs, and a model predicts only on graphs alike.
+    public var wlNodeLabels = false
 
     public init(inputFeatures: Int, classes: Int, layers: Int = 3, hidden: Int = 64,
                 pool: PoolingKind = .sum, dropout: Float = 0.5, convolutionDropout: Float = 0.5,
                 normalization: AdjacencyNormalization = .symmetric, conv: ConvKind = .gcn,
                 jumpingKnowledge: Bool = false, heads: Int = 1, trainEps: Bool = false,
                 standardizeFeatures: Bool = false, inputReadout: Bool = false, readoutNorm: Bool = false,
-                degreeFeature: Bool = false, wlReadout: Bool = false, wlIterations: Int = WLSubtreeFeatures.defaultIterations, wlBuckets: Int = 16_384) {
+                degreeFeature: Bool = false, wlReadout: Bool = false, wlIterations: Int = WLSubtreeFeatures.defaultIterations, wlBuckets: Int = WLSubtreeFeatures.defaultBuckets,
+                wlNodeLabels: Bool = false) {
         self.convolutionDropout = convolutionDropout
         self.inputFeatures = inputFeatures; self.classes = classes; self.layers = layers
         self.hidden = hidden; self.pool = pool; self.dropout = dropout
@@ -60,17 +64,18 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
         self.standardizeFeatures = standardizeFeatures; self.inputReadout = inputReadout; self.readoutNorm = readoutNorm
         self.degreeFeature = degreeFeature
         self.wlReadout = wlReadout; self.wlIterations = wlIterations; self.wlBuckets = wlBuckets
+        self.wlNodeLabels = wlNodeLabels
     }
 
     private enum CodingKeys: String, CodingKey {
         case inputFeatures, classes, layers, hidden, pool, dropout, convolutionDropout, normalization
         case conv, jumpingKnowledge, heads, trainEps, standardizeFeatures, inputReadout, readoutNorm, degreeFeature
-        case wlReadout, wlIterations, wlBuckets
+        case wlReadout, wlIterations, wlBuckets, wlNodeLabels
     }
 
     /// Decodes a saved configuration; keys added after format version 1 (conv, jumpingKnowledge,
     /// heads, trainEps, standardizeFeatures, inputReadout, readoutNorm, degreeFeature, wlReadout, wlIterations,
-    /// wlBuckets) default to the GCN they describe when missing.
+    /// wlBuckets, wlNodeLabels) default to the GCN they describe when missing.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         inputFeatures = try c.decode(Int.self, forKey: .inputFeatures)
@@ -91,7 +96,8 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
         degreeFeature = try c.decodeIfPresent(Bool.self, forKey: .degreeFeature) ?? false
         wlReadout = try c.decodeIfPresent(Bool.self, forKey: .wlReadout) ?? false
         wlIterations = try c.decodeIfPresent(Int.self, forKey: .wlIterations) ?? WLSubtreeFeatures.defaultIterations
-        wlBuckets = try c.decodeIfPresent(Int.self, forKey: .wlBuckets) ?? 16_384
+        wlBuckets = try c.decodeIfPresent(Int.self, forKey: .wlBuckets) ?? WLSubtreeFeatures.defaultBuckets
+        wlNodeLabels = try c.decodeIfPresent(Bool.self, forKey: .wlNodeLabels) ?? false
     }
 
     /// Columns the first layer and the input readout see: F, plus one with `degreeFeature`.
@@ -100,6 +106,18 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
     /// Whether the model reads the graph without any convolution: through the input readout or
     /// the WL readout (then `layers` may be 0).
     public var hasReadoutBesideConvolutions: Bool { inputReadout || wlReadout }
+
+    /// Throws unless `graphs` carry what the WL readout colours by: node labels on every graph when
+    /// `wlNodeLabels`, none otherwise (their colours would differ from training's silently).
+    public func requireWLColourSource(_ graphs: [Graph]) throws {
+        guard wlReadout else { return }
+        let labelled = graphs.allSatisfy { $0.nodeLabels != nil }
+        guard labelled == wlNodeLabels else {
+            throw GraphDataError.invalidArgument(wlNodeLabels
+                ? "this model's WL readout colours nodes by their node labels, and these graphs have none; predict on graphs with node labels, like the training graphs"
+                : "this model's WL readout colours nodes by their feature rows, and these graphs have node labels; predict on graphs without node labels, like the training graphs")
+        }
+    }
 }
 
 /// Graph convolutions (`config.conv`) → graph readout → MLP head: logits for each graph of a batch.
@@ -155,7 +173,8 @@ public final class GraphClassifier: Module {
             : nil
         readoutNorm = config.readoutNorm ? BatchNorm1d(width) : nil
         wlReadout = config.wlReadout
-            ? WLReadout(WLSubtreeFeatures(iterations: config.wlIterations, buckets: config.wlBuckets), outputs: width, generator: &rng)
+            ? WLReadout(WLSubtreeFeatures(iterations: config.wlIterations, buckets: config.wlBuckets, nodeLabels: config.wlNodeLabels),
+                        outputs: width, generator: &rng)
             : nil
     }
 

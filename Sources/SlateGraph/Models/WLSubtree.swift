@@ -7,7 +7,7 @@ import Slate
 /// kernel, a strong graph-classification baseline that no GNN of `GraphClassifier` computes: it
 /// counts exact rooted subtrees, where a convolution smooths.
 ///
-///     c⁰(v) = hash(v's node label), or of v's feature row when the graph has no node labels
+///     c⁰(v) = hash(v's node label) (`nodeLabels`), else hash(v's feature row)
 ///     cᵗ(v) = hash(t, cᵗ⁻¹(v), cᵗ⁻¹(u₁), …, cᵗ⁻¹(u_d))   u₁…u_d: v's neighbours, colours sorted
 ///     φ(G)[cᵗ(v) mod D] += 1   for every node v of G and t = 0…h;   φ(G) ← φ(G) / ‖φ(G)‖₂   (G, D)
 ///
@@ -22,15 +22,22 @@ public struct WLSubtreeFeatures: Sendable {
     public let iterations: Int
     /// Buckets D the colours are folded into.
     public let buckets: Int
+    /// Whether the first colours are the node labels (`GraphBatch.nodeLabels`, needed then) or the
+    /// feature rows (one-hot rows are categories too; a continuous column makes every node unique).
+    public let nodeLabels: Bool
+    /// D of `slate gcn train`'s wl family.
+    public static let defaultBuckets = 16_384
     /// The rounds `slate gcn train`'s wl family counts by default: 4, the best of 1–4 on PROTEINS'
     /// validation folds (RESULTS.md).
     public static let defaultIterations = 4
 
-    /// Features of `iterations` rounds in `buckets` buckets.
-    public init(iterations: Int, buckets: Int) {
+    /// Features of `iterations` rounds in `buckets` buckets, first colouring nodes by their labels
+    /// (`nodeLabels`) or by their feature rows.
+    public init(iterations: Int, buckets: Int = defaultBuckets, nodeLabels: Bool) {
         precondition(iterations >= 0 && buckets >= 1, "WLSubtreeFeatures: need iterations ≥ 0 and buckets ≥ 1, got \(iterations), \(buckets)")
         self.iterations = iterations
         self.buckets = buckets
+        self.nodeLabels = nodeLabels
     }
 
     /// φ for every graph of `batch`: a constant (G, D) sparse matrix, columns ascending in each row.
@@ -68,8 +75,9 @@ public struct WLSubtreeFeatures: Sendable {
 
     /// Every node's colour after each round: element t is cᵗ for all N nodes of `batch`.
     public func colours(_ batch: GraphBatch) -> [[UInt64]] {
+        precondition(!nodeLabels || batch.nodeLabels != nil, "WLSubtreeFeatures: colours by node labels, and the batch has none")
         var colour: [UInt64] = (0..<batch.nodeCount).map { v in
-            if let labels = batch.nodeLabels { return mix(0x4C41_4245_4C00_0000, UInt64(bitPattern: Int64(labels[v]))) }
+            if nodeLabels { return mix(0x4C41_4245_4C00_0000, UInt64(bitPattern: Int64(batch.nodeLabels![v]))) }
             let f = batch.featureCount
             return batch.features[(v * f)..<((v + 1) * f)].reduce(0x4645_4154_5552_4500) { mix($0, UInt64($1.bitPattern)) }
         }

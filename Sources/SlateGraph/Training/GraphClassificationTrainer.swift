@@ -55,7 +55,8 @@ public struct GraphClassificationTrainer {
                                                 jumpingKnowledge: config.jumpingKnowledge, heads: config.heads,
                                                 trainEps: config.trainEps, standardizeFeatures: config.standardizeFeatures,
                                                 inputReadout: config.inputReadout, readoutNorm: config.readoutNorm,
-                                                degreeFeature: config.degreeFeature, wlIterations: config.wlIterations)
+                                                degreeFeature: config.degreeFeature, wlIterations: config.wlIterations,
+                                                wlNodeLabels: data.graphs.allSatisfy { $0.nodeLabels != nil })
         var state = resumed ?? TrainingState()
         var records: [GraphEpochRecord] = []
         while state.progress.unit < config.folds {

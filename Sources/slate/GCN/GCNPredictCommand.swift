@@ -36,9 +36,9 @@ struct GCNPredictCommand: ParsableCommand, Exemplified {
         let nodeTask = NodeDataset.isNodeDataset(dataset)
         switch loaded.model {
         case .graph(let model):
-            try predictGraphs(model.config, trainedOn: trainedOn, nodeTask: nodeTask) { model.predict($0) }
+            try predictGraphs([model.config], trainedOn: trainedOn, nodeTask: nodeTask) { model.predict($0) }
         case .graphEnsemble(let ensemble):
-            try predictGraphs(ensemble.members[0].config, trainedOn: trainedOn, nodeTask: nodeTask) { ensemble.predict($0) }
+            try predictGraphs(ensemble.members.map(\.config), trainedOn: trainedOn, nodeTask: nodeTask) { ensemble.predict($0) }
         case let .node(model, config):
             guard nodeTask else {
                 throw CLIError("\(checkpoint) is a node-classification model (trained on \(trainedOn)) but \(dataset) is a graph-classification (TU) dataset; predict it with a model from `slate gcn train --dataset \(dataset)`.", status: .usage)
@@ -57,15 +57,22 @@ struct GCNPredictCommand: ParsableCommand, Exemplified {
         }
     }
 
-    /// Prints a graph classifier's (or ensemble's, `predict`) prediction for every graph of `dataset`.
-    private func predictGraphs(_ config: GraphClassifierConfig, trainedOn: String, nodeTask: Bool,
+    /// Prints a graph classifier's (or ensemble's, `predict`; `configs`: its members') prediction for
+    /// every graph of `dataset`.
+    private func predictGraphs(_ configs: [GraphClassifierConfig], trainedOn: String, nodeTask: Bool,
                                _ predict: ([Graph]) -> [Int]) throws {
+        let config = configs[0]
         guard !nodeTask else {
             throw CLIError("\(checkpoint) is a graph-classification model (trained on \(trainedOn)) but \(dataset) is a node-classification dataset; predict \(dataset) with a model from `slate gcn train --dataset \(dataset)`.", status: .usage)
         }
         let data = try TUDataset.load(name: dataset)
         guard data.featureCount == config.inputFeatures, data.classCount == config.classes else {
             throw CLIError("\(dataset) has \(data.featureCount) node features and \(data.classCount) classes, the checkpoint (trained on \(trainedOn)) expects \(config.inputFeatures) and \(config.classes); use a checkpoint trained on \(dataset).", status: .usage)
+        }
+        do {
+            for member in configs { try member.requireWLColourSource(data.graphs) }
+        } catch let error as GraphDataError {
+            throw CLIError("\(dataset): \(error.description)", status: .usage)
         }
         let predicted = predict(data.graphs)
         print("graph\tpredicted\tlabel")
