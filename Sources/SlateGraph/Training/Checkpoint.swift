@@ -141,14 +141,14 @@ public enum GCNCheckpoint {
         guard (0...1).contains(config.dropout), (0...1).contains(config.convolutionDropout) else {
             throw GCNCheckpointError(description: "\(path): the dropout in its metadata is not in [0, 1]; the file is damaged")
         }
-        guard !config.wlReadout || config.wlIterations <= maxWLIterations else {
-            throw GCNCheckpointError(description: "\(path): its metadata asks for \(config.wlIterations) Weisfeiler-Lehman rounds, more than \(maxWLIterations); the file is damaged")
+        guard !config.wlReadout || (0...maxWLIterations).contains(config.wlIterations) else {
+            throw GCNCheckpointError(description: "\(path): its metadata asks for \(config.wlIterations) Weisfeiler-Lehman rounds, not 0…\(maxWLIterations); the file is damaged")
         }
         // No convolution is a model only with the input or WL readout; the WL readout's weight is D × W.
         let wl = config.wlReadout
         try requireSizes([config.inputFeatures, config.hidden, config.classes,
                           config.layers + (config.hasReadoutBesideConvolutions ? 1 : 0), config.heads,
-                          wl ? config.wlBuckets : 1, wl ? config.wlIterations + 1 : 1],
+                          wl ? config.wlBuckets : 1],
                          largest: [config.inputFeatures, config.hidden].map { Double($0) * Double(config.hidden) }
                              + [Double(config.hidden) * Double(config.classes), Double(config.layers),
                                 wl ? Double(config.wlBuckets) * Double(config.hidden) : 0],
