@@ -133,6 +133,9 @@ final class WLSubtreeTests: XCTestCase {
         XCTAssertTrue(r.passed, "\(r)")
         // The forward is φ W + b with φ dense.
         let phi = readout.features(batch).dense(), w = readout.weight.toArray(), b = readout.bias.toArray()
+        // The batch computes φ once and hands the same matrix to every later reader.
+        XCTAssertTrue(batch.wlSubtreeFeatures(readout.features) === batch.wlSubtreeFeatures(readout.features))
+        XCTAssertEqual(batch.wlSubtreeFeatures(readout.features).dense(), phi)
         let out = readout(batch).toArray()
         for g in 0..<2 {
             for j in 0..<3 {

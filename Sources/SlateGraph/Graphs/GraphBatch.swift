@@ -25,6 +25,7 @@ public final class GraphBatch: @unchecked Sendable {
     /// Every node's categorical label (N), when every graph has node labels.
     public let nodeLabels: [Int]?
     private var adjacencyCache: [AdjacencyKind: SparseMatrix] = [:]
+    private var wlCache: [WLSubtreeFeatures: SparseMatrix] = [:]
 
     /// Concatenates `graphs` (all with the same feature count) into one batch.
     public init(_ graphs: [Graph]) {
@@ -57,7 +58,7 @@ public final class GraphBatch: @unchecked Sendable {
         self.batch = batch
         self.graphStart = graphStart
         labels = graphs.allSatisfy { $0.label != nil } ? graphs.map { $0.label! } : nil
-        nodeLabels = graphs.allSatisfy { $0.nodeLabels != nil } ? graphs.flatMap { $0.nodeLabels! } : nil
+        nodeLabels = graphs.allHaveNodeLabels ? graphs.flatMap { $0.nodeLabels! } : nil
     }
 
     /// Number of nodes in every graph, (G).
@@ -75,4 +76,18 @@ public final class GraphBatch: @unchecked Sendable {
         adjacencyCache[kind] = a
         return a
     }
+
+    /// The batch's Weisfeiler–Lehman subtree features φ (G, D), computed on first use and cached:
+    /// a validation batch is read every epoch, and by every member of an ensemble.
+    public func wlSubtreeFeatures(_ features: WLSubtreeFeatures) -> SparseMatrix {
+        if let cached = wlCache[features] { return cached }
+        let phi = features(self)
+        wlCache[features] = phi
+        return phi
+    }
+}
+
+extension Collection where Element == Graph {
+    /// Whether every graph has node labels: only then do batches, models and trainers use them.
+    var allHaveNodeLabels: Bool { allSatisfy { $0.nodeLabels != nil } }
 }

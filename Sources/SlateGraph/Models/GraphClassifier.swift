@@ -111,8 +111,7 @@ public struct GraphClassifierConfig: Codable, Equatable, Sendable {
     /// `wlNodeLabels`, none otherwise (their colours would differ from training's silently).
     public func requireWLColourSource(_ graphs: [Graph]) throws {
         guard wlReadout else { return }
-        let labelled = graphs.allSatisfy { $0.nodeLabels != nil }
-        guard labelled == wlNodeLabels else {
+        guard graphs.allHaveNodeLabels == wlNodeLabels else {
             throw GraphDataError.invalidArgument(wlNodeLabels
                 ? "this model's WL readout colours nodes by their node labels, and these graphs have none; predict on graphs with node labels, like the training graphs"
                 : "this model's WL readout colours nodes by their feature rows, and these graphs have node labels; predict on graphs without node labels, like the training graphs")

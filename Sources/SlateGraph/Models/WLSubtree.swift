@@ -17,7 +17,7 @@ import Slate
 /// graph's counts to unit length makes φ(G)·φ(G′) the cosine-normalised WL kernel, which puts
 /// graphs of every size on one scale; on PROTEINS it validated best of the scalings tried
 /// (RESULTS.md).
-public struct WLSubtreeFeatures: Sendable {
+public struct WLSubtreeFeatures: Hashable, Sendable {
     /// Refinement rounds h (0: the node labels' histogram alone).
     public let iterations: Int
     /// Buckets D the colours are folded into.
@@ -145,6 +145,6 @@ public final class WLReadout: Module {
 
     /// (G, out) for the graphs of `batch`.
     public func callAsFunction(_ batch: GraphBatch) -> Tensor {
-        spmm(features(batch), weight) + bias
+        spmm(batch.wlSubtreeFeatures(features), weight) + bias
     }
 }

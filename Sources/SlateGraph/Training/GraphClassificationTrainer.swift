@@ -56,7 +56,7 @@ public struct GraphClassificationTrainer {
                                                 trainEps: config.trainEps, standardizeFeatures: config.standardizeFeatures,
                                                 inputReadout: config.inputReadout, readoutNorm: config.readoutNorm,
                                                 degreeFeature: config.degreeFeature, wlIterations: config.wlIterations,
-                                                wlNodeLabels: data.graphs.allSatisfy { $0.nodeLabels != nil })
+                                                wlNodeLabels: data.graphs.allHaveNodeLabels)
         var state = resumed ?? TrainingState()
         var records: [GraphEpochRecord] = []
         while state.progress.unit < config.folds {
